@@ -1,0 +1,1 @@
+"""Data files (OpenAPI document, stylesheet, icons) loaded through importlib.resources."""
