@@ -1,2 +1,280 @@
-def main() -> int:
-    return 0
+"""The ``kiosk`` command: the touchscreen app, and a CLI that deployment and monitoring scripts use.
+
+Exit codes are a contract: 0 done and confirmed by Gett; 2 usage or configuration error; 3 API key
+missing or rejected; 4 request rejected (unknown store, validation); 75 not confirmed (Gett could
+not be reached or had a temporary problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import IntEnum
+from typing import Any, TextIO
+
+from kiosk import __version__
+from kiosk.cli.render import status_json, status_line
+from kiosk.core.client import GettClient
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.config import Config, ConfigError, Store, load_config
+from kiosk.core.errors import ApiError, AuthRejected, NeedsAttention, TransientError
+from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore
+from kiosk.core.logs import REDACTOR, setup_logging
+from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
+from kiosk.core.timeparse import TimeInputError, parse_duration, parse_until
+
+log = logging.getLogger(__name__)
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    USAGE = 2
+    KEY = 3
+    REJECTED = 4
+    NOT_CONFIRMED = 75  # EX_TEMPFAIL
+
+
+class CliError(Exception):
+    """A failure already phrased for the person at the terminal, with its exit code."""
+
+    def __init__(self, message: str, code: ExitCode, *, kind: str = "error") -> None:
+        super().__init__(message)
+        self.code = code
+        self.kind = kind
+
+
+def _reason(text: str) -> PauseReason:
+    try:
+        return PauseReason(text.strip().lower().replace("-", "_").replace(" ", "_"))
+    except ValueError:
+        valid = ", ".join(r.value for r in PauseReason)
+        raise argparse.ArgumentTypeError(f"unknown reason {text!r}; use one of: {valid}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Gett Store Kiosk: pause and resume your store on Gett. "
+        "Without a command, starts the touchscreen app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--config", metavar="PATH", help="config file (default: platform config dir)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="run the app against the built-in simulator"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def store_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", metavar="ID", help="store id or name (optional with one store)")
+        p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    p_status = sub.add_parser("status", help="show the store's live status")
+    store_opts(p_status)
+
+    p_pause = sub.add_parser("pause", help="pause the store")
+    p_pause.add_argument(
+        "--reason",
+        required=True,
+        type=_reason,
+        metavar="REASON",
+        help="one of: " + ", ".join(r.value for r in PauseReason),
+    )
+    when = p_pause.add_mutually_exclusive_group()
+    when.add_argument("--for", dest="duration", metavar="DURATION", help="e.g. 15m, 1h30m, 90s")
+    when.add_argument("--until", metavar="TIME", help="local HH:MM or an RFC 3339 date-time")
+    store_opts(p_pause)
+
+    p_resume = sub.add_parser("resume", help="put the store back online now")
+    store_opts(p_resume)
+
+    p_key = sub.add_parser("key", help="manage the API key in the OS keyring")
+    key_sub = p_key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    key_sub.add_parser("set", help="store the key, read from standard input (never an argument)")
+    key_sub.add_parser("status", help="say whether a key is stored (never prints it)")
+    key_sub.add_parser("clear", help="remove the stored key")
+
+    p_sim = sub.add_parser("simulator", help="run the local Gett API simulator")
+    from kiosk.simulator import cli as simulator_cli
+
+    simulator_cli.add_arguments(p_sim)
+    return parser
+
+
+class Cli:
+    """Runs one command; collaborators are injected so tests drive it in-process."""
+
+    def __init__(
+        self,
+        *,
+        keystore: KeyStore | None = None,
+        clock: Clock | None = None,
+        env: dict[str, str] | None = None,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        client_factory: Callable[[str, str], GettClient] | None = None,
+    ) -> None:
+        self.keystore = keystore or OsKeyStore()
+        self.clock = clock or SystemClock()
+        self.env = dict(os.environ) if env is None else env
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.client_factory = client_factory or (
+            lambda url, key: GettClient(url, key, clock=self.clock)
+        )
+
+    def run(self, argv: Sequence[str]) -> int:
+        args = build_parser().parse_args(argv)
+        json_mode = bool(getattr(args, "json", False))
+        try:
+            return int(self._dispatch(args))
+        except CliError as exc:
+            return self._fail(exc, json_mode, args)
+        except ConfigError as exc:
+            return self._fail(CliError(str(exc), ExitCode.USAGE, kind="config"), json_mode, args)
+        except TimeInputError as exc:
+            return self._fail(CliError(str(exc), ExitCode.USAGE, kind="usage"), json_mode, args)
+        except KeyStoreError as exc:
+            return self._fail(CliError(str(exc), ExitCode.KEY, kind="keyring"), json_mode, args)
+
+    def _fail(self, exc: CliError, json_mode: bool, args: argparse.Namespace) -> int:
+        message = REDACTOR.scrub(str(exc))
+        print(f"kiosk: {message}", file=self.stderr)
+        if json_mode:
+            error = {"kind": exc.kind, "message": message, "exit_code": int(exc.code)}
+            self._print_json({"store_id": getattr(args, "store_id_resolved", None), "error": error})
+        return int(exc.code)
+
+    def _print_json(self, obj: dict[str, Any]) -> None:
+        print(json.dumps(obj, sort_keys=False), file=self.stdout)
+
+    def _dispatch(self, args: argparse.Namespace) -> ExitCode:
+        if args.command == "simulator":
+            from kiosk.simulator import cli as simulator_cli
+
+            return ExitCode(simulator_cli.run(args))
+        if args.command == "key":
+            return self._key(args.key_command)
+        config = load_config(args.config, self.env)
+        setup_logging(config.data_dir / "logs", verbose=args.verbose)
+        if args.command is None:
+            from kiosk.ui.app import run_app
+
+            return ExitCode(run_app(config, demo=args.demo, keystore=self.keystore))
+        store = config.store(args.store)
+        args.store_id_resolved = store.id
+        if args.command == "status":
+            return self._show(args, store, self._call(config, store, None))
+        if args.command == "resume":
+            update = StoreStatusUpdate.resume()
+        else:
+            update = StoreStatusUpdate.pause(args.reason, self._resume_at(args))
+        return self._show(args, store, self._call(config, store, update))
+
+    def _resume_at(self, args: argparse.Namespace) -> datetime | None:
+        now = self.clock.now()
+        if args.duration:
+            return now + parse_duration(args.duration)
+        if args.until:
+            return parse_until(args.until, now)
+        return None
+
+    def _api_key(self) -> str:
+        key = self.keystore.get()
+        if not key:
+            raise CliError(
+                "No API key is stored. Store one with `kiosk key set` (it reads the key from "
+                "standard input).",
+                ExitCode.KEY,
+                kind="key_missing",
+            )
+        REDACTOR.add_secret(key)
+        return key
+
+    def _call(self, config: Config, store: Store, update: StoreStatusUpdate | None) -> StoreStatus:
+        key = self._api_key()
+        try:
+            with self.client_factory(config.api_url, key) as client:
+                if update is None:
+                    return client.get_status(store.id)
+                return client.set_status(store.id, update)
+        except ApiError as exc:
+            raise _cli_error(exc, store) from None
+
+    def _show(self, args: argparse.Namespace, store: Store, status: StoreStatus) -> ExitCode:
+        if args.json:
+            self._print_json(status_json(store, status))
+        else:
+            print(status_line(store, status, self.clock.now()), file=self.stdout)
+        return ExitCode.OK
+
+    def _key(self, action: str) -> ExitCode:
+        if action == "status":
+            backend = self.keystore.backend_name()
+            if self.keystore.get():
+                print(f"An API key is stored (keyring backend: {backend}).", file=self.stdout)
+                return ExitCode.OK
+            print(f"No API key is stored (keyring backend: {backend}).", file=self.stdout)
+            return ExitCode.KEY
+        if action == "clear":
+            removed = self.keystore.clear()
+            print("API key removed." if removed else "No API key was stored.", file=self.stdout)
+            return ExitCode.OK
+        key = self._read_key()
+        self.keystore.set(key)
+        print(f"API key stored in {self.keystore.backend_name()}.", file=self.stdout)
+        return ExitCode.OK
+
+    def _read_key(self) -> str:
+        if self.stdin.isatty():
+            key = getpass.getpass("Gett API key (input hidden): ")
+        else:
+            key = self.stdin.readline()
+        key = key.strip()
+        if not key:
+            raise CliError(
+                "No key was given on standard input; nothing was stored.", ExitCode.USAGE
+            )
+        if any(c.isspace() for c in key) or not key.isprintable():
+            raise CliError(
+                "That does not look like an API key (it contains spaces or control characters); "
+                "nothing was stored.",
+                ExitCode.USAGE,
+            )
+        return key
+
+
+def _cli_error(exc: ApiError, store: Store) -> CliError:
+    kind = type(exc).__name__
+    rid = f" (Gett request id {exc.request_id})" if exc.request_id else ""
+    if isinstance(exc, AuthRejected):
+        return CliError(
+            f"{exc}{rid} Store a valid key with `kiosk key set`.", ExitCode.KEY, kind=kind
+        )
+    if isinstance(exc, NeedsAttention):
+        hint = ""
+        if exc.status_code == 404:
+            hint = f" Check the store id {store.id} in the config."
+        return CliError(f"{exc}{rid}{hint}", ExitCode.REJECTED, kind=kind)
+    assert isinstance(exc, TransientError)
+    return CliError(
+        f"{exc}{rid} Nothing was confirmed; try again.", ExitCode.NOT_CONFIRMED, kind=kind
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return Cli().run(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -129,7 +129,7 @@ class StoreStatus:
 
     @classmethod
     def from_json(cls, data: object) -> StoreStatus:
-        """Read a ``StoreStatus`` body; fields that only matter when paused are dropped when online."""
+        """Read a ``StoreStatus`` body; pause-only fields are dropped when online."""
         if not isinstance(data, dict):
             raise ModelError(f"expected a JSON object, got {type(data).__name__}")
         raw_status = data.get("status")

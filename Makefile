@@ -1,0 +1,52 @@
+# Gett Store Kiosk. Quick start: `make demo` (the app on its built-in simulator), `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+
+.PHONY: help setup demo test lint typecheck check bench screenshots package clean
+
+help:
+	@echo "make demo        start the kiosk on its built-in simulator"
+	@echo "make test        run the whole test suite headless (lint, types, tests)"
+	@echo "make check       lint + type check only"
+	@echo "make bench       print the benchmarks"
+	@echo "make package     build the pyinstaller bundle and installer"
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --locked --quiet
+	@touch $@
+
+setup: $(VENV)/.synced
+	@.ci/system-deps.sh qt
+
+demo: setup
+	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" && "$$(uname)" == Linux && -z "$${QT_QPA_PLATFORM:-}" ]]; then \
+		mkdir -p out; \
+		echo "No display here: rendering the demo's main screen to out/demo.png instead."; \
+		QT_QPA_PLATFORM=offscreen $(BIN)/kiosk --demo --screenshot out/demo.png; \
+	else \
+		$(BIN)/kiosk --demo; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check kiosk tests
+	$(BIN)/ruff format --check kiosk tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck
+
+test: setup check
+	@.ci/system-deps.sh qt keyring
+	QT_QPA_PLATFORM=offscreen .ci/with-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) build dist out .pytest_cache .mypy_cache .ruff_cache

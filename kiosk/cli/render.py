@@ -1,0 +1,57 @@
+"""How a store's status reads on a terminal and in ``--json``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from kiosk.core.config import Store
+from kiosk.core.models import PauseReason, StoreStatus
+
+
+def reason_text(reason: PauseReason | str | None) -> str:
+    if reason is None:
+        return "no reason given"
+    if isinstance(reason, PauseReason):
+        return reason.label.lower()
+    return f"{reason} (unknown reason)"
+
+
+def local_time(when: datetime, now: datetime) -> str:
+    local = when.astimezone()
+    if local.date() == now.astimezone().date():
+        return local.strftime("%H:%M")
+    return local.strftime("%a %d %b %H:%M")
+
+
+def in_words(seconds: float) -> str:
+    minutes = max(0, round(seconds / 60))
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def status_line(store: Store, status: StoreStatus, now: datetime) -> str:
+    """One line a person reads: ``Main St: PAUSED (too busy) since 14:02, resumes at 14:30``."""
+    head = f"{store.name}: "
+    if status.is_online:
+        return head + "ONLINE, accepting orders"
+    if not status.is_paused:
+        return head + f"status {status.status!r} (unknown to this kiosk version)"
+    text = head + f"PAUSED ({reason_text(status.reason)})"
+    if status.paused_at:
+        text += f" since {local_time(status.paused_at, now)}"
+    if status.resume_at:
+        left = (status.resume_at - now).total_seconds()
+        text += f", resumes at {local_time(status.resume_at, now)} (in {in_words(left)})"
+    else:
+        text += ", until you resume"
+    return text
+
+
+def status_json(store: Store, status: StoreStatus) -> dict[str, Any]:
+    """The API's field names plus ``store_id``: a contract scripts rely on."""
+    return {"store_id": store.id, **status.to_json()}

@@ -1,0 +1,359 @@
+"""The kiosk's configuration: a small TOML file plus environment overrides for scripted installs.
+
+A bad file never half-works: it stops with a message naming the file, the field and the fix.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from kiosk.core.client import PRODUCTION_URL
+from kiosk.core.models import PauseReason
+
+APP_NAME = "gett-store-kiosk"
+CONFIG_FILENAME = "config.toml"
+
+#: Minutes a pause lasts when a person picks only the reason; None means "until I resume".
+DEFAULT_REASON_MINUTES: dict[PauseReason, int | None] = {
+    PauseReason.OPERATIONAL_ISSUES: 30,
+    PauseReason.STAFF_SHORTAGE: 60,
+    PauseReason.TOO_BUSY: 30,
+    PauseReason.MAINTENANCE: None,
+    PauseReason.OTHER: 30,
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used as it is; the message says where and how to fix it."""
+
+    def __init__(
+        self, message: str, *, source: str | None = None, field: str | None = None
+    ) -> None:
+        where = source or "configuration"
+        if field:
+            where = f"{where}, field '{field}'"
+        super().__init__(f"{where}: {message}")
+        self.source = source
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class UiSettings:
+    fullscreen: bool = True
+    forgotten_pause_minutes: int = 30
+    reason_minutes: Mapping[PauseReason, int | None] = field(
+        default_factory=lambda: dict(DEFAULT_REASON_MINUTES)
+    )
+    pin_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    api_url: str = PRODUCTION_URL
+    stores: tuple[Store, ...] = ()
+    poll_interval_seconds: float = 30.0
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
+    ui: UiSettings = field(default_factory=UiSettings)
+    source: Path | None = None
+
+    def store(self, wanted: str | None = None) -> Store:
+        """The store a command acts on: ``wanted`` by id or name, or the only one configured."""
+        if wanted is None:
+            if len(self.stores) == 1:
+                return self.stores[0]
+            if not self.stores:
+                raise ConfigError(
+                    "no store is configured. Add a [[stores]] entry with the store's id, "
+                    "or set KIOSK_STORE_ID.",
+                    source=str(self.source) if self.source else None,
+                )
+            names = ", ".join(f"{s.name} ({s.id})" for s in self.stores)
+            raise ConfigError(f"several stores are configured; pick one with --store: {names}")
+        for store in self.stores:
+            if wanted.lower() in (store.id.lower(), store.name.lower()):
+                return store
+        if _is_uuid(wanted):
+            return Store(id=str(uuid.UUID(wanted)), name=wanted)
+        raise ConfigError(
+            f"--store {wanted!r} is neither a configured store name nor a store id (a UUID)."
+        )
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILENAME
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_path(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
+    """``--config`` wins over ``KIOSK_CONFIG``, which wins over the platform default."""
+    if explicit:
+        return Path(explicit)
+    if env.get("KIOSK_CONFIG"):
+        return Path(env["KIOSK_CONFIG"])
+    return default_config_path()
+
+
+def load_config(
+    explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> Config:
+    """Read the config file (missing is fine: defaults) and apply ``KIOSK_*`` overrides."""
+    env = os.environ if env is None else env
+    path = config_path(explicit, env)
+    source = str(path)
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(
+                f"is not valid TOML ({exc}). Fix the syntax.", source=source
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot be read ({exc}).", source=source) from None
+    elif explicit:
+        raise ConfigError("does not exist. Check the path given to --config.", source=source)
+    config = parse_config(data, source=source)
+    config = replace(config, source=path)
+    return apply_env(config, env)
+
+
+def apply_env(config: Config, env: Mapping[str, str]) -> Config:
+    """Overrides for scripted deployment and tests."""
+    if env.get("KIOSK_API_URL"):
+        config = replace(config, api_url=check_url(env["KIOSK_API_URL"], "KIOSK_API_URL", None))
+    if env.get("KIOSK_STORE_ID"):
+        ids = [s.strip() for s in env["KIOSK_STORE_ID"].split(",") if s.strip()]
+        stores = []
+        for i, sid in enumerate(ids):
+            check_uuid(sid, "KIOSK_STORE_ID", None)
+            known = {s.id: s.name for s in config.stores}
+            canonical = str(uuid.UUID(sid))
+            stores.append(Store(id=canonical, name=known.get(canonical, f"Store {i + 1}")))
+        config = replace(config, stores=tuple(stores))
+    if env.get("KIOSK_DATA_DIR"):
+        config = replace(config, data_dir=Path(env["KIOSK_DATA_DIR"]))
+    return config
+
+
+_TOP_KEYS = {"api_url", "poll_interval_seconds", "stores", "data_dir", "ui"}
+_STORE_KEYS = {"id", "name"}
+_UI_KEYS = {"fullscreen", "forgotten_pause_minutes", "reason_minutes", "pin_hash"}
+
+
+def parse_config(data: Mapping[str, Any], *, source: str | None = None) -> Config:
+    """Validate a parsed TOML document strictly: unknown keys and wrong types are errors."""
+
+    def fail(fld: str, message: str) -> ConfigError:
+        return ConfigError(message, source=source, field=fld)
+
+    _unknown(data, _TOP_KEYS, "", fail)
+    config = Config()
+    if "api_url" in data:
+        config = replace(
+            config, api_url=check_url(_typed(data, "api_url", str, fail), "api_url", source)
+        )
+    if "poll_interval_seconds" in data:
+        raw = data["poll_interval_seconds"]
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise fail("poll_interval_seconds", f"must be a number of seconds, got {raw!r}.")
+        if not 5 <= raw <= 3600:
+            raise fail("poll_interval_seconds", f"must be between 5 and 3600 seconds, got {raw}.")
+        config = replace(config, poll_interval_seconds=float(raw))
+    if "data_dir" in data:
+        config = replace(config, data_dir=Path(_typed(data, "data_dir", str, fail)).expanduser())
+    if "stores" in data:
+        config = replace(config, stores=_parse_stores(data["stores"], source, fail))
+    if "ui" in data:
+        config = replace(config, ui=_parse_ui(data["ui"], fail))
+    return config
+
+
+def _parse_stores(raw: Any, source: str | None, fail: Any) -> tuple[Store, ...]:
+    if not isinstance(raw, list):
+        raise fail("stores", "must be a list of [[stores]] tables with 'id' and 'name'.")
+    stores: list[Store] = []
+    for i, entry in enumerate(raw):
+        where = f"stores[{i}]"
+        if not isinstance(entry, dict):
+            raise fail(where, "must be a table with 'id' and 'name'.")
+        _unknown(entry, _STORE_KEYS, where + ".", fail)
+        if "id" not in entry:
+            raise fail(
+                where + ".id", "is missing. Add the store's id from the Gett partner portal."
+            )
+        sid = _typed(entry, "id", str, fail, where + ".id")
+        check_uuid(sid, where + ".id", source)
+        name = entry.get("name", f"Store {i + 1}")
+        if not isinstance(name, str) or not name.strip():
+            raise fail(where + ".name", 'must be a non-empty string, e.g. "Main Street".')
+        canonical = str(uuid.UUID(sid))
+        if any(s.id == canonical for s in stores):
+            raise fail(where + ".id", f"store {canonical} is listed twice. Remove one entry.")
+        stores.append(Store(id=canonical, name=name.strip()))
+    return tuple(stores)
+
+
+def _parse_ui(raw: Any, fail: Any) -> UiSettings:
+    if not isinstance(raw, dict):
+        raise fail("ui", "must be a table ([ui]).")
+    _unknown(raw, _UI_KEYS, "ui.", fail)
+    ui = UiSettings()
+    if "fullscreen" in raw:
+        ui = replace(ui, fullscreen=_typed(raw, "fullscreen", bool, fail, "ui.fullscreen"))
+    if "forgotten_pause_minutes" in raw:
+        minutes = _typed(raw, "forgotten_pause_minutes", int, fail, "ui.forgotten_pause_minutes")
+        if not 1 <= minutes <= 24 * 60:
+            raise fail("ui.forgotten_pause_minutes", "must be between 1 and 1440 minutes.")
+        ui = replace(ui, forgotten_pause_minutes=minutes)
+    if "pin_hash" in raw:
+        ui = replace(ui, pin_hash=_typed(raw, "pin_hash", str, fail, "ui.pin_hash"))
+    if "reason_minutes" in raw:
+        table = raw["reason_minutes"]
+        if not isinstance(table, dict):
+            raise fail("ui.reason_minutes", "must be a table of reason = minutes.")
+        minutes_by_reason = dict(DEFAULT_REASON_MINUTES)
+        valid = ", ".join(r.value for r in PauseReason)
+        for key, value in table.items():
+            fld = f"ui.reason_minutes.{key}"
+            try:
+                reason = PauseReason(key)
+            except ValueError:
+                raise fail(fld, f"is not a pause reason. Use one of: {valid}.") from None
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
+                raise fail(fld, "must be minutes from 0 to 1440 (0 means until you resume).")
+            minutes_by_reason[reason] = value or None
+        ui = replace(ui, reason_minutes=minutes_by_reason)
+    return ui
+
+
+def _unknown(table: Mapping[str, Any], allowed: set[str], prefix: str, fail: Any) -> None:
+    for key in table:
+        if key not in allowed:
+            raise fail(
+                prefix + key, f"is not a known setting. Known here: {', '.join(sorted(allowed))}."
+            )
+
+
+def _typed(
+    table: Mapping[str, Any], key: str, kind: type, fail: Any, fld: str | None = None
+) -> Any:
+    value = table[key]
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not ok:
+        names = {str: "a string", bool: "true or false", int: "a whole number"}
+        raise fail(fld or key, f"must be {names.get(kind, kind.__name__)}, got {value!r}.")
+    return value
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def check_uuid(text: str, fld: str, source: str | None) -> str:
+    if not _is_uuid(text):
+        raise ConfigError(
+            f"{text!r} is not a store id. Store ids are UUIDs like "
+            "'3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c'; copy it from the Gett partner portal.",
+            source=source,
+            field=fld,
+        )
+    return text
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, fld: str, source: str | None) -> str:
+    """https everywhere; plain http only to this machine (the simulator)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(
+            f"{url!r} is not a URL. Use e.g. {PRODUCTION_URL!r}.", source=source, field=fld
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigError(
+            f"{url!r} uses plain http. Use https (the API key must never travel unencrypted); "
+            "http is allowed only for a simulator on this machine (127.0.0.1 or localhost).",
+            source=source,
+            field=fld,
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{url!r} must not have a query or fragment.", source=source, field=fld)
+    return url.rstrip("/")
+
+
+def to_toml(config: Config) -> str:
+    """Write the config back out (for the settings screen); the inverse of :func:`parse_config`."""
+    lines = [
+        "# Gett Store Kiosk configuration. Edit with care; `kiosk status` checks it.",
+        f"api_url = {_toml_str(config.api_url)}",
+        f"poll_interval_seconds = {config.poll_interval_seconds:g}",
+    ]
+    if config.data_dir != default_data_dir():
+        lines.append(f"data_dir = {_toml_str(str(config.data_dir))}")
+    for store in config.stores:
+        lines += [
+            "",
+            "[[stores]]",
+            f"id = {_toml_str(store.id)}",
+            f"name = {_toml_str(store.name)}",
+        ]
+    ui = config.ui
+    lines += [
+        "",
+        "[ui]",
+        f"fullscreen = {'true' if ui.fullscreen else 'false'}",
+        f"forgotten_pause_minutes = {ui.forgotten_pause_minutes}",
+    ]
+    if ui.pin_hash:
+        lines.append(f"pin_hash = {_toml_str(ui.pin_hash)}")
+    lines += ["", "[ui.reason_minutes]  # 0 = until you resume"]
+    for reason in PauseReason:
+        lines.append(f"{reason.value} = {ui.reason_minutes.get(reason) or 0}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
+
+
+def save_config(config: Config, path: Path) -> None:
+    """Write atomically, so a power cut leaves the old file or the new one, never half of each."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(to_toml(config))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,110 @@
+"""Everything that can go wrong talking to Gett, sorted by what the caller should do about it.
+
+    ApiError
+    ├── TransientError              retry later; nothing a person needs to do
+    │   ├── ConnectionFailed        DNS, refused, reset, dropped: nothing was answered
+    │   ├── RequestTimedOut         no answer in time; ``request_sent`` says if it may have landed
+    │   ├── RateLimited             429; ``retry_after`` is the minimum wait
+    │   ├── ServerError             5xx and 408
+    │   └── MalformedResponse       a 2xx whose body is not a StoreStatus (proxy, captive portal)
+    └── NeedsAttention              retrying never helps; a person must act
+        ├── AuthRejected            401/403: the API key is missing, wrong or revoked
+        ├── StoreNotFound           404: the store id is wrong
+        └── RequestRejected         400/409/422 and other 4xx: the request itself was refused
+
+Messages are written for the person who can act on them and never contain the API key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The useful parts of an RFC 7807 Problem Details body."""
+
+    title: str | None = None
+    detail: str | None = None
+    type: str | None = None
+    request_id: str | None = None
+
+    def summary(self) -> str | None:
+        parts = [p for p in (self.title, self.detail) if p]
+        if len(parts) == 2 and parts[1].startswith(parts[0]):
+            parts = parts[1:]
+        return ": ".join(parts) or None
+
+
+class ApiError(Exception):
+    """Base of every error from the Store Status API client."""
+
+    transient: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        problem: Problem | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.problem = problem
+        self.retry_after = retry_after
+
+    @property
+    def request_id(self) -> str | None:
+        """Gett's ``trace.requestId``, for support tickets and the log."""
+        return self.problem.request_id if self.problem else None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class TransientError(ApiError):
+    """The request may succeed later without anyone doing anything."""
+
+    transient = True
+
+
+class ConnectionFailed(TransientError):
+    """Nothing answered: no network, DNS failure, connection refused or dropped."""
+
+
+class RequestTimedOut(TransientError):
+    """No answer in time. If ``request_sent``, a POST may have landed (the ambiguous case)."""
+
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+
+class RateLimited(TransientError):
+    """429: Gett asks us to slow down for at least ``retry_after`` seconds."""
+
+
+class ServerError(TransientError):
+    """5xx or 408: Gett (or a gateway in front of it) had a bad moment."""
+
+
+class MalformedResponse(TransientError):
+    """A success status whose body is not what the API promises."""
+
+
+class NeedsAttention(ApiError):
+    """Retrying will not help: a key, a store id or the request itself must change."""
+
+
+class AuthRejected(NeedsAttention):
+    """401/403: the API key is missing, wrong, expired or revoked."""
+
+
+class StoreNotFound(NeedsAttention):
+    """404: Gett does not know this store id (or this key may not manage it)."""
+
+
+class RequestRejected(NeedsAttention):
+    """400/409/422 and other 4xx: Gett refused the request as it was."""

@@ -1,0 +1,128 @@
+"""The API key lives in the OS keyring and nowhere else (no file, log, queue or argv)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Protocol
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+SERVICE = "gett-store-kiosk"
+USERNAME = "api-key"
+
+# Backends that would store the key in a plain file: never used silently.
+_INSECURE_BACKENDS = ("PlaintextKeyring", "EncryptedKeyring", "fail.Keyring", "null.Keyring")
+
+
+class KeyStoreError(Exception):
+    """The keyring cannot be used; the message says what to install or start."""
+
+
+class KeyStore(Protocol):
+    """Where the API key is kept."""
+
+    def get(self) -> str | None: ...
+
+    def set(self, key: str) -> None: ...
+
+    def clear(self) -> bool: ...
+
+    def backend_name(self) -> str: ...
+
+
+def _no_keyring_help() -> str:
+    if sys.platform.startswith("linux"):
+        return (
+            "No OS keyring is available to keep the API key. Install and start a Secret Service "
+            "provider: on Debian/Ubuntu `sudo apt-get install gnome-keyring` and run the kiosk "
+            "in a "
+            "desktop session (or KWallet on KDE). On a headless box, start one with "
+            "`dbus-run-session` and `gnome-keyring-daemon --unlock`."
+        )
+    if sys.platform == "darwin":
+        return "The macOS Keychain is not available to this user. Log in to a desktop session."
+    if sys.platform == "win32":
+        return "Windows Credential Manager is not available. Run the kiosk as a logged-in user."
+    return "No OS keyring is available to keep the API key on this system."
+
+
+class OsKeyStore:
+    """The key in the OS keyring via ``keyring``: Credential Manager, Keychain, Secret Service."""
+
+    def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE) -> None:
+        self._backend = backend
+        self._service = service
+
+    def _keyring(self) -> KeyringBackend:
+        backend = self._backend or keyring.get_keyring()
+        name = f"{type(backend).__module__}.{type(backend).__name__}"
+        if any(bad in name for bad in _INSECURE_BACKENDS):
+            raise KeyStoreError(_no_keyring_help())
+        return backend
+
+    def backend_name(self) -> str:
+        backend = self._keyring()
+        return f"{type(backend).__module__}.{type(backend).__name__}"
+
+    def get(self) -> str | None:
+        try:
+            return self._keyring().get_password(self._service, USERNAME)
+        except keyring.errors.KeyringLocked:
+            raise KeyStoreError(
+                "The OS keyring is locked. Unlock it (log in) and try again."
+            ) from None
+        except keyring.errors.NoKeyringError:
+            raise KeyStoreError(_no_keyring_help()) from None
+        except keyring.errors.KeyringError as exc:
+            raise KeyStoreError(f"The OS keyring failed: {type(exc).__name__}.") from None
+
+    def set(self, key: str) -> None:
+        key = key.strip()
+        if not key:
+            raise ValueError("The API key is empty.")
+        try:
+            self._keyring().set_password(self._service, USERNAME, key)
+        except keyring.errors.PasswordSetError:
+            raise KeyStoreError("The OS keyring refused to store the key.") from None
+        except keyring.errors.KeyringLocked:
+            raise KeyStoreError(
+                "The OS keyring is locked. Unlock it (log in) and try again."
+            ) from None
+        except keyring.errors.NoKeyringError:
+            raise KeyStoreError(_no_keyring_help()) from None
+        except keyring.errors.KeyringError as exc:
+            raise KeyStoreError(f"The OS keyring failed: {type(exc).__name__}.") from None
+
+    def clear(self) -> bool:
+        """Remove the key; False if none was stored."""
+        try:
+            self._keyring().delete_password(self._service, USERNAME)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        except keyring.errors.NoKeyringError:
+            raise KeyStoreError(_no_keyring_help()) from None
+        except keyring.errors.KeyringError as exc:
+            raise KeyStoreError(f"The OS keyring failed: {type(exc).__name__}.") from None
+        return True
+
+
+class MemoryKeyStore:
+    """A key held in memory only: ``--demo`` uses it so the real keyring entry is never touched."""
+
+    def __init__(self, key: str | None = None) -> None:
+        self._key = key
+
+    def get(self) -> str | None:
+        return self._key
+
+    def set(self, key: str) -> None:
+        self._key = key.strip()
+
+    def clear(self) -> bool:
+        had, self._key = self._key is not None, None
+        return had
+
+    def backend_name(self) -> str:
+        return "memory (demo only; nothing is stored)"

@@ -1,0 +1,83 @@
+"""Logging to a rotating file in the data dir, with the API key scrubbed as a last line of defence.
+
+Nothing should ever log the key in the first place; the filter makes a slip harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+_BEARER = re.compile(r"(?i)(bearer\s+)[^\s'\"]+")
+
+
+class RedactingFilter(logging.Filter):
+    """Replace known secrets and any ``Bearer <token>`` in a record's final message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def add_secret(self, secret: str | None) -> None:
+        if secret and len(secret) >= 4:
+            self._secrets.add(secret)
+
+    def scrub(self, text: str) -> str:
+        text = _BEARER.sub(r"\1[redacted]", text)
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.scrub(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if scrubbed != message or record.args:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+REDACTOR = RedactingFilter()
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+
+def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> Path | None:
+    """Log INFO+ to ``log_dir/kiosk.log`` (rotating, 5 x 1 MB) and warnings (or all) to stderr.
+
+    A log dir that cannot be written is not fatal: the kiosk must keep working, so the file is
+    skipped and the reason goes to stderr.
+    """
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for handler in list(root.handlers):
+        if getattr(handler, "_kiosk", False):
+            root.removeHandler(handler)
+            handler.close()
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    handlers: list[logging.Handler] = [stderr]
+    path: Path | None = None
+    if log_dir is not None:
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            path = log_dir / "kiosk.log"
+            handlers.append(
+                logging.handlers.RotatingFileHandler(
+                    path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+                )
+            )
+        except OSError as exc:
+            path = None
+            logging.getLogger(__name__).warning("not logging to %s: %s", log_dir, exc)
+    for handler in handlers:
+        handler._kiosk = True  # type: ignore[attr-defined]
+        handler.addFilter(REDACTOR)
+        handler.setFormatter(logging.Formatter(_FORMAT))
+        root.addHandler(handler)
+    # httpx logs every request at INFO with the URL only; keep it, its headers are never logged.
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return path

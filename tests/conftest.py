@@ -1,0 +1,63 @@
+"""Shared fixtures: headless Qt, a real keyring, and a guard against leaked threads."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring
+import pytest
+
+from kiosk.core.keystore import OsKeyStore
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads() -> Iterator[None]:
+    """Fail any test that leaves a thread running: servers, workers and timers must be stopped."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5.0
+    leaked = []
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            leaked.append(thread.name)
+    assert not leaked, f"test left threads running: {leaked}"
+
+
+@pytest.fixture(autouse=True)
+def reset_logging() -> Iterator[None]:
+    """Undo any handlers a test installed through ``setup_logging``."""
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_kiosk", False):
+            root.removeHandler(handler)
+            handler.close()
+
+
+@pytest.fixture(scope="session")
+def real_keyring_backend() -> str:
+    """The OS keyring the tests run against; `make test` provides gnome-keyring on a private bus."""
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    if "fail" in name or "null" in name:
+        pytest.fail(
+            f"no real keyring backend ({name}); run the tests through `make test`, which starts "
+            "gnome-keyring on a private D-Bus session"
+        )
+    return name
+
+
+@pytest.fixture
+def keystore(real_keyring_backend: str) -> Iterator[OsKeyStore]:
+    """The real OS keyring, under a service name of its own so nothing real is touched."""
+    store = OsKeyStore(service=f"gett-store-kiosk-test-{uuid.uuid4().hex[:8]}")
+    yield store
+    store.clear()

@@ -1,0 +1,54 @@
+"""The API key against a real Secret Service keyring (gnome-keyring on a private bus)."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from kiosk.core.keystore import KeyStoreError, MemoryKeyStore, OsKeyStore
+
+
+def test_set_get_clear_in_the_real_keyring(keystore: OsKeyStore) -> None:
+    assert keystore.get() is None
+    keystore.set("  sk_test_abc123  ")
+    assert keystore.get() == "sk_test_abc123"
+    assert "SecretService" in keystore.backend_name()
+    assert keystore.clear() is True
+    assert keystore.get() is None
+    assert keystore.clear() is False
+
+
+def test_key_is_really_in_the_os_keyring(keystore: OsKeyStore) -> None:
+    keystore.set("sk_test_visible_to_os")
+    # Read back through the keyring library directly, as another process would.
+    assert keyring.get_password(keystore._service, "api-key") == "sk_test_visible_to_os"
+
+
+def test_empty_key_is_refused(keystore: OsKeyStore) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        keystore.set("   ")
+
+
+def test_no_backend_explains_what_to_install() -> None:
+    store = OsKeyStore(backend=fail.Keyring())
+    with pytest.raises(KeyStoreError, match="gnome-keyring") as info:
+        store.get()
+    assert info.value.__cause__ is None
+    with pytest.raises(KeyStoreError):
+        store.set("sk_x")
+
+
+def test_plaintext_backends_are_never_used() -> None:
+    class PlaintextKeyring(fail.Keyring):
+        priority = 1  # type: ignore[assignment]
+
+    with pytest.raises(KeyStoreError, match="keyring"):
+        OsKeyStore(backend=PlaintextKeyring()).get()
+
+
+def test_memory_store_for_demo() -> None:
+    store = MemoryKeyStore("demo-key")
+    assert store.get() == "demo-key"
+    assert "demo" in store.backend_name()
+    assert store.clear() and store.get() is None
