@@ -1,0 +1,588 @@
+"""The durable outbox: every tap is committed to SQLite before any network call.
+
+Durability follows SQLite's own rules: WAL journal, ``synchronous=FULL`` (a commit survives a power
+cut), ``BEGIN IMMEDIATE`` for every write so two processes (the GUI's worker and a ``kiosk`` CLI)
+serialise cleanly. One *open* intent per store, enforced by a partial unique index: a newer intent
+supersedes the older one (kept in history, never sent). Delivery is claimed with a lease inside a
+transaction, so two processes never send the same intent.
+
+Intent states::
+
+    pending ──► delivered            confirmed by Gett (a 2xx, or a read showing it already is so)
+       │  └──► superseded            a newer intent for the same store replaced it
+       │  └──► expired               a pause whose resume time passed before it could be sent
+       │  └──► failed                Gett refused it (404, 400, 422...): retrying never helps
+       ├──► held ──► pending         the API key was rejected; released when the key changes
+       └──► conflict ──► pending     the store was changed elsewhere after the tap; a person decides
+                   └──► dismissed    ...and chose to keep the server's state
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.models import (
+    PauseReason,
+    StoreState,
+    StoreStatus,
+    StoreStatusUpdate,
+    format_datetime,
+    parse_datetime,
+)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DB_FILENAME = "outbox.db"
+HISTORY_DAYS = 30
+DEFAULT_LEASE_SECONDS = 60.0
+
+
+class IntentState(StrEnum):
+    PENDING = "pending"
+    HELD = "held"
+    CONFLICT = "conflict"
+    DELIVERED = "delivered"
+    SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+    FAILED = "failed"
+    DISMISSED = "dismissed"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATES
+
+
+OPEN_STATES = frozenset({IntentState.PENDING, IntentState.HELD, IntentState.CONFLICT})
+_OPEN_SQL = "('pending', 'held', 'conflict')"
+
+
+class OutboxError(Exception):
+    """The outbox could not save or read; the message says what a person can do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """One decision a person made: make this store be like this."""
+
+    id: int
+    store_id: str
+    update: StoreStatusUpdate
+    created_at: datetime
+    origin: str
+    state: IntentState
+    attempts: int
+    next_attempt_at: datetime
+    verify_first: bool
+    last_error: str | None
+    last_error_kind: str | None
+    finished_at: datetime | None
+    base: StoreStatus | None
+    confirmed: StoreStatus | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state.is_open
+
+    def to_json(self) -> dict[str, object]:
+        """The shape ``kiosk status --json`` shows under ``pending``."""
+        body = self.update.to_json()
+        return {
+            "id": self.id,
+            "state": self.state.value,
+            "status": body["status"],
+            "reason": body.get("reason"),
+            "resumeAt": body.get("resumeAt"),
+            "createdAt": format_datetime(self.created_at),
+            "origin": self.origin,
+            "attempts": self.attempts,
+            "nextAttemptAt": format_datetime(self.next_attempt_at)
+            if self.state is IntentState.PENDING
+            else None,
+            "lastError": self.last_error,
+        }
+
+
+_SCHEMA_V1 = f"""
+CREATE TABLE intents (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    store_id        TEXT    NOT NULL,
+    status          TEXT    NOT NULL CHECK (status IN ('online', 'paused')),
+    reason          TEXT,
+    resume_at       TEXT,
+    created_at      TEXT    NOT NULL,
+    origin          TEXT    NOT NULL,
+    state           TEXT    NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL    NOT NULL,
+    verify_first    INTEGER NOT NULL DEFAULT 0,
+    lease_owner     TEXT,
+    lease_until     REAL,
+    last_error      TEXT,
+    last_error_kind TEXT,
+    base_status     TEXT,
+    confirmed       TEXT,
+    finished_at     REAL
+);
+CREATE UNIQUE INDEX intents_one_open_per_store ON intents (store_id) WHERE state IN {_OPEN_SQL};
+CREATE INDEX intents_due ON intents (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX intents_finished ON intents (finished_at) WHERE finished_at IS NOT NULL;
+CREATE TABLE last_status (
+    store_id     TEXT PRIMARY KEY,
+    status       TEXT NOT NULL,
+    confirmed_at REAL NOT NULL
+);
+"""
+
+#: Index = the version a migration produces. A new schema appends; old files upgrade in order.
+MIGRATIONS: tuple[str, ...] = ("", _SCHEMA_V1)
+
+_COLUMNS = (
+    "id, store_id, status, reason, resume_at, created_at, origin, state, attempts, "
+    "next_attempt_at, verify_first, last_error, last_error_kind, finished_at, base_status, "
+    "confirmed"
+)
+
+
+def _ts(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _dt(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _status_json(status: StoreStatus | None) -> str | None:
+    return None if status is None else json.dumps(status.to_json())
+
+
+def _status_from(text: str | None) -> StoreStatus | None:
+    return None if text is None else StoreStatus.from_json(json.loads(text))
+
+
+def _row_to_intent(row: tuple[Any, ...]) -> Intent:
+    (iid, store_id, status, reason, resume_at, created_at, origin, state, attempts,
+     next_at, verify, last_error, last_kind, finished_at, base, confirmed) = row  # fmt: skip
+    update = StoreStatusUpdate(
+        StoreState(str(status)),
+        PauseReason(str(reason)) if reason else None,
+        parse_datetime(str(resume_at)) if resume_at else None,
+    )
+    return Intent(
+        id=int(iid),
+        store_id=str(store_id),
+        update=update,
+        created_at=parse_datetime(str(created_at)),
+        origin=str(origin),
+        state=IntentState(str(state)),
+        attempts=int(attempts),
+        next_attempt_at=_dt(float(next_at)),
+        verify_first=bool(verify),
+        last_error=None if last_error is None else str(last_error),
+        last_error_kind=None if last_kind is None else str(last_kind),
+        finished_at=None if finished_at is None else _dt(float(finished_at)),
+        base=_status_from(None if base is None else str(base)),
+        confirmed=_status_from(None if confirmed is None else str(confirmed)),
+    )
+
+
+def _explain(exc: sqlite3.Error, path: Path) -> str:
+    text = str(exc).lower()
+    if "full" in text:
+        return f"The disk is full: the change could not be saved in {path}. Free some space."
+    if "readonly" in text or "read-only" in text:
+        return f"The data folder is read-only: the change could not be saved in {path}."
+    if "unable to open" in text:
+        return (
+            f"Cannot open the queue file {path}. Check that the data folder exists and is writable."
+        )
+    if "locked" in text or "busy" in text:
+        return "Another kiosk process kept the queue busy for too long; try again."
+    return f"The queue file {path} could not be written ({exc})."
+
+
+class Outbox:
+    """The SQLite-backed queue of intents. One instance per thread (it owns its connection)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        clock: Clock | None = None,
+        owner: str | None = None,
+        busy_timeout_ms: int = 10_000,
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.owner = owner or f"{uuid.uuid4().hex[:12]}"
+        self.path = data_dir / DB_FILENAME
+        self.recovered_from: Path | None = None
+        self._busy_timeout_ms = busy_timeout_ms
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutboxError(
+                f"Cannot create the data folder {data_dir} ({exc.strerror}). "
+                "Set KIOSK_DATA_DIR to a writable folder."
+            ) from None
+        self._conn = self._open_checked()
+
+    # -- opening, checking, migrating ------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=self._busy_timeout_ms / 1000, isolation_level=None,
+            check_same_thread=True,
+        )  # fmt: skip
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _open_checked(self) -> sqlite3.Connection:
+        try:
+            conn = self._connect()
+            ok = conn.execute("PRAGMA quick_check").fetchone()
+            if ok is None or ok[0] != "ok":
+                conn.close()
+                raise sqlite3.DatabaseError(f"integrity check failed: {ok}")
+            self._migrate(conn)
+            return conn
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not _looks_corrupt(exc):
+                raise OutboxError(_explain(exc, self.path)) from None
+            return self._recover(exc)
+
+    def _recover(self, exc: sqlite3.Error) -> sqlite3.Connection:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        log.error("queue file %s is unreadable (%s); moving it to %s", self.path, exc, aside)
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(str(self.path) + suffix)
+            if src.exists():
+                src.replace(Path(str(aside) + suffix))
+        self.recovered_from = aside
+        try:
+            conn = self._connect()
+            self._migrate(conn)
+        except sqlite3.Error as again:
+            raise OutboxError(_explain(again, self.path)) from None
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise OutboxError(
+                f"The queue file {self.path} was written by a newer kiosk version (schema "
+                f"{version}, this one knows {SCHEMA_VERSION}). Update the kiosk."
+            )
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {target}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction; any SQLite failure becomes a clear OutboxError."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise OutboxError(_explain(exc, self.path)) from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise OutboxError(_explain(exc, self.path)) from None
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return list(self._conn.execute(sql, params).fetchall())
+        except sqlite3.Error as exc:
+            raise OutboxError(_explain(exc, self.path)) from None
+
+    # -- writing intents --------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        store_id: str,
+        update: StoreStatusUpdate,
+        *,
+        origin: str,
+        base: StoreStatus | None = None,
+    ) -> Intent:
+        """Commit a new intent, superseding any open one for the store. Durable on return."""
+        now = self.clock.now()
+        with self._write() as conn:
+            superseded = conn.execute(
+                f"UPDATE intents SET state = 'superseded', finished_at = ? "
+                f"WHERE store_id = ? AND state IN {_OPEN_SQL}",
+                (_ts(now), store_id),
+            ).rowcount
+            body = update.to_json()
+            cursor = conn.execute(
+                "INSERT INTO intents (store_id, status, reason, resume_at, created_at, origin, "
+                "state, next_attempt_at, verify_first, base_status) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                (
+                    store_id, body["status"], body.get("reason"), body.get("resumeAt"),
+                    format_datetime(now), origin, _ts(now), int(superseded > 0),
+                    _status_json(base),
+                ),
+            )  # fmt: skip
+            new_id = cursor.lastrowid
+        assert new_id is not None
+        return self.get(new_id)
+
+    def claim_due(self, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> Intent | None:
+        """Lease the next due pending intent to this owner, or None.
+
+        An intent is not claimable while any intent of the same store is leased by someone, so
+        an older in-flight request can never land after a newer one.
+        """
+        now = _ts(self.clock.now())
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id FROM intents AS i WHERE state = 'pending' AND next_attempt_at <= ? "
+                "AND NOT EXISTS (SELECT 1 FROM intents AS j WHERE j.store_id = i.store_id "
+                "  AND j.lease_until IS NOT NULL AND j.lease_until > ?) "
+                "ORDER BY next_attempt_at LIMIT 1",
+                (now, now),
+            ).fetchone()
+            if row is None:
+                return None
+            # A lease left behind means an attempt died mid-flight (crash, power cut): its POST
+            # may have landed, so read before writing this time.
+            conn.execute(
+                "UPDATE intents SET lease_owner = ?, lease_until = ?, "
+                "verify_first = CASE WHEN lease_until IS NULL THEN verify_first ELSE 1 END "
+                "WHERE id = ?",
+                (self.owner, now + lease_seconds, row[0]),
+            )
+        return self.get(int(row[0]))
+
+    def _finish_leased(
+        self,
+        intent_id: int,
+        sets: str,
+        params: tuple[object, ...],
+        *,
+        only_states: str = "('pending')",
+    ) -> bool:
+        """Apply ``sets`` to an intent this owner leased, and release the lease."""
+        with self._write() as conn:
+            changed = conn.execute(
+                f"UPDATE intents SET {sets}, lease_owner = NULL, lease_until = NULL "
+                f"WHERE id = ? AND lease_owner = ? AND state IN {only_states}",
+                (*params, intent_id, self.owner),
+            ).rowcount
+            # A superseded intent still carries our lease while its request was in flight.
+            conn.execute(
+                "UPDATE intents SET lease_owner = NULL, lease_until = NULL "
+                "WHERE id = ? AND lease_owner = ?",
+                (intent_id, self.owner),
+            )
+        return changed > 0
+
+    def mark_delivered(self, intent_id: int, confirmed: StoreStatus) -> bool:
+        now = _ts(self.clock.now())
+        return self._finish_leased(
+            intent_id,
+            "state = 'delivered', finished_at = ?, confirmed = ?, last_error = NULL",
+            (now, _status_json(confirmed)),
+        )
+
+    def mark_retry(self, intent_id: int, delay: float, error: str, kind: str) -> bool:
+        now = self.clock.now()
+        return self._finish_leased(
+            intent_id,
+            "attempts = attempts + 1, verify_first = 1, next_attempt_at = ?, last_error = ?, "
+            "last_error_kind = ?",
+            (round(_ts(now) + max(0.0, delay), 6), error, kind),
+        )
+
+    def mark_attempted(self, intent_id: int) -> None:
+        """Count an attempt without releasing the lease (called just before sending)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE intents SET attempts = attempts + 1 WHERE id = ? AND lease_owner = ?",
+                (intent_id, self.owner),
+            )
+
+    def mark_terminal(
+        self, intent_id: int, state: IntentState, error: str | None, kind: str | None
+    ) -> bool:
+        """End an intent as expired, failed or held/conflict (open, but not retried)."""
+        now = _ts(self.clock.now())
+        finished = None if state.is_open else now
+        return self._finish_leased(
+            intent_id,
+            "state = ?, finished_at = ?, last_error = ?, last_error_kind = ?",
+            (state.value, finished, error, kind),
+        )
+
+    def release_held(self) -> int:
+        """Make held intents (stopped by a rejected key) pending again: the key was changed."""
+        now = _ts(self.clock.now())
+        with self._write() as conn:
+            return conn.execute(
+                "UPDATE intents SET state = 'pending', next_attempt_at = ?, verify_first = 1 "
+                "WHERE state = 'held'",
+                (now,),
+            ).rowcount
+
+    def resolve_conflict(self, store_id: str, *, apply_mine: bool) -> Intent | None:
+        """A person chose: re-apply the intent over the server's state, or keep the server's."""
+        now = _ts(self.clock.now())
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id FROM intents WHERE store_id = ? AND state = 'conflict'", (store_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            if apply_mine:
+                # As if tapped again now: a later change elsewhere is still caught on retry.
+                conn.execute(
+                    "UPDATE intents SET state = 'pending', next_attempt_at = ?, verify_first = 0, "
+                    "attempts = 0, created_at = ?, base_status = NULL WHERE id = ?",
+                    (now, format_datetime(self.clock.now()), row[0]),
+                )
+            else:
+                conn.execute(
+                    "UPDATE intents SET state = 'dismissed', finished_at = ? WHERE id = ?",
+                    (now, row[0]),
+                )
+        return self.get(int(row[0]))
+
+    def force_all(self) -> int:
+        """``kiosk sync --force``: re-apply held and conflicting intents, and make all due now."""
+        now = _ts(self.clock.now())
+        with self._write() as conn:
+            conflicts = conn.execute(
+                "UPDATE intents SET state = 'pending', next_attempt_at = ?, verify_first = 0, "
+                "attempts = 0, created_at = ?, base_status = NULL WHERE state = 'conflict'",
+                (now, format_datetime(self.clock.now())),
+            ).rowcount
+            others = conn.execute(
+                "UPDATE intents SET state = 'pending', next_attempt_at = ? "
+                "WHERE state IN ('pending', 'held')",
+                (now,),
+            ).rowcount
+            return conflicts + others
+
+    def make_due_now(self) -> int:
+        """The connection seems back: retry waiting intents at once instead of after backoff."""
+        now = _ts(self.clock.now())
+        with self._write() as conn:
+            return conn.execute(
+                "UPDATE intents SET next_attempt_at = ? WHERE state = 'pending' "
+                "AND next_attempt_at > ?",
+                (now, now),
+            ).rowcount
+
+    def prune_history(self, days: int = HISTORY_DAYS) -> int:
+        cutoff = _ts(self.clock.now() - timedelta(days=days))
+        with self._write() as conn:
+            return conn.execute(
+                "DELETE FROM intents WHERE finished_at IS NOT NULL AND finished_at < ?", (cutoff,)
+            ).rowcount
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, intent_id: int) -> Intent:
+        rows = self._read(f"SELECT {_COLUMNS} FROM intents WHERE id = ?", (intent_id,))
+        if not rows:
+            raise KeyError(intent_id)
+        return _row_to_intent(rows[0])
+
+    def open_intent(self, store_id: str) -> Intent | None:
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM intents WHERE store_id = ? AND state IN {_OPEN_SQL}",
+            (store_id,),
+        )
+        return _row_to_intent(rows[0]) if rows else None
+
+    def open_intents(self) -> list[Intent]:
+        rows = self._read(f"SELECT {_COLUMNS} FROM intents WHERE state IN {_OPEN_SQL} ORDER BY id")
+        return [_row_to_intent(r) for r in rows]
+
+    def next_due_at(self) -> datetime | None:
+        rows = self._read("SELECT MIN(next_attempt_at) FROM intents WHERE state = 'pending'")
+        value = rows[0][0] if rows else None
+        return None if value is None else _dt(float(value))
+
+    def history(self, limit: int = 50, store_id: str | None = None) -> list[Intent]:
+        where = "WHERE store_id = ?" if store_id else ""
+        params: tuple[object, ...] = (store_id, limit) if store_id else (limit,)
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM intents {where} ORDER BY id DESC LIMIT ?", params
+        )
+        return [_row_to_intent(r) for r in rows]
+
+    # -- last confirmed status (so a restart can say "last known: paused, as of 14:02") ------
+
+    def save_last_status(self, store_id: str, status: StoreStatus, at: datetime) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO last_status (store_id, status, confirmed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (store_id) DO UPDATE SET status = excluded.status, "
+                "confirmed_at = excluded.confirmed_at",
+                (store_id, _status_json(status), _ts(at)),
+            )
+
+    def last_status(self, store_id: str) -> tuple[StoreStatus, datetime] | None:
+        rows = self._read(
+            "SELECT status, confirmed_at FROM last_status WHERE store_id = ?", (store_id,)
+        )
+        if not rows:
+            return None
+        status = _status_from(str(rows[0][0]))
+        assert status is not None
+        return status, _dt(float(rows[0][1]))
+
+    def integrity_ok(self) -> bool:
+        return bool(self._read("PRAGMA integrity_check")[0][0] == "ok")
+
+
+def _looks_corrupt(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return any(
+        word in text for word in ("malformed", "not a database", "corrupt", "integrity check")
+    )

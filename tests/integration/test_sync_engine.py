@@ -1,0 +1,355 @@
+"""The fault matrix against the Qt-free sync engine: real simulator, real SQLite, fake clock."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kiosk.core.client import GettClient
+from kiosk.core.config import Store
+from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
+from kiosk.core.outbox import IntentState, Outbox
+from kiosk.core.sync import (
+    Attention,
+    AttentionKind,
+    Backoff,
+    Connectivity,
+    Link,
+    StoreView,
+    SyncEngine,
+)
+from kiosk.simulator.server import Simulator
+from tests.helpers.fakes import FakeClock
+from tests.integration.conftest import KEY, STORE
+
+PAUSE = StoreStatusUpdate.pause(PauseReason.TOO_BUSY)
+RESUME = StoreStatusUpdate.resume()
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.views: list[StoreView] = []
+        self.links: list[Connectivity] = []
+        self.attention: list[Attention] = []
+
+    def on_store_view(self, view: StoreView) -> None:
+        self.views.append(view)
+
+    def on_connectivity(self, connectivity: Connectivity) -> None:
+        self.links.append(connectivity)
+
+    def on_attention(self, attention: Attention) -> None:
+        self.attention.append(attention)
+
+
+class Rig:
+    """An engine wired to the simulator, with helpers to read what happened."""
+
+    def __init__(self, api: Simulator, clock: FakeClock, data_dir: Path) -> None:
+        self.api = api
+        self.clock = clock
+        self.outbox = Outbox(data_dir, clock=clock, owner="engine")
+        self.client = self.make_client(KEY)
+        self.events = Recorder()
+        self.engine = SyncEngine(
+            self.outbox,
+            self.client,
+            [Store(STORE, "Main Street")],
+            clock=clock,
+            listener=self.events,
+            backoff=Backoff(base=1, cap=60, floor=1),
+            rng=random.Random(7),
+        )
+
+    def make_client(self, key: str) -> GettClient:
+        return GettClient(
+            self.api.base_url, key, clock=self.clock, timeout=httpx.Timeout(0.5, connect=0.5)
+        )
+
+    def posts(self) -> list[dict[str, object]]:
+        return [r.body for r in self.api.requests if r.method == "POST" and r.status == 200]
+
+    def view(self) -> StoreView:
+        return self.engine.views()[0]
+
+    def wait_out_backoff(self) -> None:
+        """Move the fake clock to when the waiting intent is due, then run."""
+        due = self.outbox.next_due_at()
+        assert due is not None
+        self.clock.advance(max(0.0, (due - self.clock.now()).total_seconds()))
+        self.engine.step()
+
+    def close(self) -> None:
+        self.client.close()
+        self.outbox.close()
+
+
+@pytest.fixture
+def rig(api: Simulator, clock: FakeClock, tmp_path: Path) -> Iterator[Rig]:
+    r = Rig(api, clock, tmp_path)
+    yield r
+    r.close()
+
+
+def test_tap_is_delivered_and_confirmed(rig: Rig) -> None:
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    assert intent.state is IntentState.DELIVERED
+    assert rig.api.state(STORE).is_paused
+    view = rig.view()
+    assert view.pending is None
+    assert view.confirmed is not None and view.confirmed.reason is PauseReason.TOO_BUSY
+    assert view.confirmed_at == rig.clock.now()
+    assert rig.engine.connectivity.link is Link.ONLINE
+    assert rig.posts() == [{"status": "paused", "reason": "too_busy"}]
+
+
+def test_first_attempt_does_not_read_first(rig: Rig) -> None:
+    rig.engine.request(STORE, PAUSE, origin="test")
+    assert [r.method for r in rig.api.requests] == ["POST"]
+
+
+def test_connection_refused_queues_then_delivers_after_backoff(rig: Rig) -> None:
+    rig.api.go_down()
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    assert intent.state is IntentState.PENDING and intent.attempts == 1
+    assert intent.last_error and "connect" in intent.last_error.lower()
+    assert rig.engine.connectivity.link is Link.OFFLINE
+    assert rig.view().pending is not None  # the screen knows it is waiting
+    rig.wait_out_backoff()  # still down: another failure, longer backoff
+    assert rig.outbox.get(intent.id).attempts == 2
+    rig.api.come_back()
+    rig.wait_out_backoff()
+    done = rig.outbox.get(intent.id)
+    assert done.state is IntentState.DELIVERED
+    assert rig.api.state(STORE).is_paused
+    assert rig.view().pending is None
+    assert rig.engine.connectivity.link is Link.ONLINE
+
+
+def test_reachability_hint_retries_at_once(rig: Rig) -> None:
+    rig.api.go_down()
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    rig.api.come_back()
+    assert rig.outbox.next_due_at() > rig.clock.now()  # type: ignore[operator]
+    rig.engine.poke()
+    rig.engine.step()  # no clock movement
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+
+
+def test_dropped_connection_is_retried(rig: Rig) -> None:
+    rig.api.faults.drop()
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    assert intent.state is IntentState.PENDING
+    rig.wait_out_backoff()
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+
+
+def test_503_burst_backs_off_with_growing_jittered_waits(rig: Rig) -> None:
+    rig.engine.poll_interval = 3600
+    rig.engine.step()  # the first status read, so only delivery attempts meet the faults
+    rig.api.faults.fail(503, count=4)
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    waits = []
+    for _ in range(10):
+        current = rig.outbox.get(intent.id)
+        if current.state is not IntentState.PENDING:
+            break
+        waits.append((current.next_attempt_at - rig.clock.now()).total_seconds())
+        assert rig.engine.connectivity.link is Link.DEGRADED
+        rig.wait_out_backoff()
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+    assert len(waits) == 4
+    # full jitter: each wait within [1, 2^attempt]
+    for attempt, wait in enumerate(waits):
+        assert 1.0 <= wait <= max(1.0, 2.0**attempt) + 1e-6
+
+
+@pytest.mark.parametrize("http_date", [False, True])
+def test_429_retry_after_is_the_minimum_wait(rig: Rig, http_date: bool) -> None:
+    rig.api.faults.rate_limit(retry_after=40, http_date=http_date)
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    waiting = rig.outbox.get(intent.id)
+    wait = (waiting.next_attempt_at - rig.clock.now()).total_seconds()
+    assert 39.0 <= wait <= 41.0
+    rig.clock.advance(30)
+    rig.engine.step()
+    assert rig.outbox.get(intent.id).state is IntentState.PENDING  # not before Retry-After
+    rig.wait_out_backoff()
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+
+
+def test_hung_server_ambiguous_post_is_not_sent_twice(rig: Rig) -> None:
+    rig.api.faults.apply_then_hang(seconds=5)
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    assert intent.state is IntentState.PENDING  # timed out: we do not know
+    assert rig.api.state(STORE).is_paused  # ...but it landed
+    rig.wait_out_backoff()
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+    methods = [r.method for r in rig.api.requests]
+    assert methods[:2] == ["POST", "GET"]  # the retry read first and found it already done
+    assert methods.count("POST") == 1
+
+
+def test_401_in_the_middle_holds_the_intent_until_the_key_changes(rig: Rig) -> None:
+    rig.engine.request(STORE, PAUSE, origin="test")
+    rig.api.set_api_key("rotated-key")
+    intent = rig.engine.request(STORE, RESUME, origin="test")
+    assert intent.state is IntentState.HELD
+    assert rig.events.attention[-1].kind is AttentionKind.KEY_REJECTED
+    assert rig.view().attention is not None
+    # Retrying does not help and is not done.
+    before = len(rig.api.requests)
+    rig.clock.advance(3600)
+    rig.engine.run_due()
+    assert len(rig.api.requests) == before
+    # A manager stores the new key: the held tap goes out.
+    new_client = rig.make_client("rotated-key")
+    try:
+        rig.engine.set_client(new_client)
+        rig.engine.run_due()
+        assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+        assert rig.api.state(STORE).is_online
+        assert rig.view().attention is None
+    finally:
+        new_client.close()
+
+
+def test_offline_toggling_ends_in_one_request_for_the_last_intent(rig: Rig) -> None:
+    rig.api.go_down()
+    for update in (PAUSE, RESUME, PAUSE, RESUME, PAUSE):
+        rig.engine.request(STORE, update, origin="test")
+    assert len(rig.outbox.open_intents()) == 1
+    rig.api.come_back()
+    rig.wait_out_backoff()
+    assert rig.posts() == [{"status": "paused", "reason": "too_busy"}]
+    assert rig.api.state(STORE).is_paused
+
+
+def test_offline_toggling_back_to_where_the_server_is_sends_nothing(rig: Rig) -> None:
+    rig.api.go_down()
+    for update in (PAUSE, RESUME, PAUSE, RESUME):
+        rig.engine.request(STORE, update, origin="test")
+    rig.api.come_back()
+    rig.wait_out_backoff()
+    assert rig.posts() == []
+    assert rig.outbox.open_intents() == []
+
+
+def test_stale_pause_is_never_sent(rig: Rig) -> None:
+    rig.api.go_down()
+    until = rig.clock.now() + timedelta(minutes=10)
+    intent = rig.engine.request(STORE, StoreStatusUpdate.pause(PauseReason.OTHER, until), origin="test")
+    rig.clock.advance(11 * 60)
+    rig.api.come_back()
+    rig.engine.poke()
+    rig.engine.step()
+    assert rig.outbox.get(intent.id).state is IntentState.EXPIRED
+    assert rig.posts() == []
+    assert any(a.kind is AttentionKind.PAUSE_EXPIRED for a in rig.events.attention)
+    assert rig.api.state(STORE).is_online
+
+
+def test_change_made_elsewhere_is_not_overwritten(rig: Rig) -> None:
+    rig.engine.request(STORE, PAUSE, origin="test")
+    rig.api.go_down()
+    intent = rig.engine.request(STORE, RESUME, origin="test")
+    rig.clock.advance(60)
+    elsewhere = StoreStatus(StoreState.PAUSED, PauseReason.MAINTENANCE, rig.clock.now(), None)
+    rig.api.set_state(STORE, elsewhere)
+    rig.api.come_back()
+    rig.wait_out_backoff()
+    assert rig.outbox.get(intent.id).state is IntentState.CONFLICT
+    assert rig.api.state(STORE).reason is PauseReason.MAINTENANCE  # untouched
+    assert rig.view().attention is not None
+    assert rig.view().attention.kind is AttentionKind.CONFLICT  # type: ignore[union-attr]
+    # The person chooses "apply mine".
+    rig.engine.resolve_conflict(STORE, apply_mine=True)
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+    assert rig.api.state(STORE).is_online
+
+
+def test_conflict_keep_servers_state(rig: Rig) -> None:
+    rig.api.go_down()
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    rig.clock.advance(30)
+    rig.api.set_state(
+        STORE, StoreStatus(StoreState.PAUSED, PauseReason.STAFF_SHORTAGE, rig.clock.now(), None)
+    )
+    rig.api.come_back()
+    rig.wait_out_backoff()
+    assert rig.outbox.get(intent.id).state is IntentState.CONFLICT
+    rig.engine.resolve_conflict(STORE, apply_mine=False)
+    assert rig.outbox.get(intent.id).state is IntentState.DISMISSED
+    assert rig.posts() == []
+    assert rig.view().pending is None
+
+
+def test_auto_resume_is_reflected_without_a_tap(rig: Rig) -> None:
+    until = rig.clock.now() + timedelta(minutes=15)
+    rig.engine.request(STORE, StoreStatusUpdate.pause(PauseReason.TOO_BUSY, until), origin="test")
+    assert rig.view().confirmed.is_paused  # type: ignore[union-attr]
+    rig.engine.poll_interval = 3600
+    rig.engine.step()
+    wait = rig.engine.seconds_until_next()
+    assert 15 * 60 <= wait <= 15 * 60 + 2  # wakes right at resumeAt
+    rig.clock.advance(wait)
+    rig.engine.step()
+    assert rig.view().confirmed.is_online  # type: ignore[union-attr]
+
+
+def test_periodic_poll_sees_changes_made_elsewhere(rig: Rig) -> None:
+    rig.engine.step()
+    assert rig.view().confirmed.is_online  # type: ignore[union-attr]
+    rig.api.set_state(STORE, StoreStatus(StoreState.PAUSED, PauseReason.OTHER, rig.clock.now()))
+    rig.clock.advance(29)
+    rig.engine.step()
+    assert rig.view().confirmed.is_online  # type: ignore[union-attr]
+    rig.clock.advance(1)
+    rig.engine.step()
+    assert rig.view().confirmed.is_paused  # type: ignore[union-attr]
+
+
+def test_unknown_store_fails_and_says_so(rig: Rig) -> None:
+    rig.api.remove_store(STORE)
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    assert intent.state is IntentState.FAILED
+    assert rig.events.attention[-1].kind is AttentionKind.STORE_UNKNOWN
+
+
+def test_malformed_answer_is_retried(rig: Rig) -> None:
+    rig.api.faults.malformed()
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    assert intent.state is IntentState.PENDING
+    assert rig.engine.connectivity.link is Link.DEGRADED
+    rig.wait_out_backoff()
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+
+
+def test_missing_key_holds_taps_and_asks_for_it(api: Simulator, clock: FakeClock, tmp_path: Path) -> None:
+    with Outbox(tmp_path, clock=clock) as outbox:
+        events = Recorder()
+        engine = SyncEngine(outbox, None, [Store(STORE, "x")], clock=clock, listener=events)
+        intent = engine.request(STORE, PAUSE, origin="test")
+        assert intent.state is IntentState.HELD
+        assert events.attention[-1].kind is AttentionKind.KEY_MISSING
+        assert len(api.requests) == 0
+
+
+def test_pending_intent_survives_a_restart(api: Simulator, clock: FakeClock, tmp_path: Path) -> None:
+    api.go_down()
+    first = Rig(api, clock, tmp_path)
+    intent = first.engine.request(STORE, PAUSE, origin="test")
+    first.close()
+    api.come_back()
+    second = Rig(api, clock, tmp_path)
+    try:
+        assert second.view().pending is not None
+        second.wait_out_backoff()
+        assert second.outbox.get(intent.id).state is IntentState.DELIVERED
+    finally:
+        second.close()
