@@ -16,10 +16,10 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from kiosk import __version__
-from kiosk.cli.render import status_json, status_line
+from kiosk.cli.render import describe_update, pending_line, status_json, status_line
 from kiosk.core.client import GettClient
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config, ConfigError, Store, load_config
@@ -27,6 +27,8 @@ from kiosk.core.errors import ApiError, AuthRejected, NeedsAttention, TransientE
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore
 from kiosk.core.logs import REDACTOR, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
+from kiosk.core.outbox import Intent, IntentState, Outbox, OutboxError
+from kiosk.core.sync import SyncEngine
 from kiosk.core.timeparse import TimeInputError, parse_duration, parse_until
 
 log = logging.getLogger(__name__)
@@ -57,8 +59,23 @@ def _reason(text: str) -> PauseReason:
         raise argparse.ArgumentTypeError(f"unknown reason {text!r}; use one of: {valid}") from None
 
 
+class UsageError(Exception):
+    """A command line that does not parse; carries the usage text of the (sub)command."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    """Raises instead of exiting, so the CLI decides where messages go and what it returns."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, self.format_usage())
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kiosk",
         description="Gett Store Kiosk: pause and resume your store on Gett. "
         "Without a command, starts the touchscreen app.",
@@ -69,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--demo", action="store_true", help="run the app against the built-in simulator"
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="start the app, wait for the first status, print timings and exit (for packaging/CI)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        help="render the main screen to a PNG once the first status is in, then exit",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -95,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_resume = sub.add_parser("resume", help="put the store back online now")
     store_opts(p_resume)
+
+    p_sync = sub.add_parser("sync", help="send waiting changes now and report each outcome")
+    p_sync.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p_sync.add_argument(
+        "--force", action="store_true", help="also re-apply changes held back or in conflict"
+    )
 
     p_key = sub.add_parser("key", help="manage the API key in the OS keyring")
     key_sub = p_key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
@@ -134,7 +167,11 @@ class Cli:
         )
 
     def run(self, argv: Sequence[str]) -> int:
-        args = build_parser().parse_args(argv)
+        try:
+            args = build_parser().parse_args(argv)
+        except UsageError as exc:
+            print(f"{exc.usage.rstrip()}\nkiosk: {exc}", file=self.stderr)
+            return int(ExitCode.USAGE)
         json_mode = bool(getattr(args, "json", False))
         try:
             return int(self._dispatch(args))
@@ -170,16 +207,26 @@ class Cli:
         if args.command is None:
             from kiosk.ui.app import run_app
 
-            return ExitCode(run_app(config, demo=args.demo, keystore=self.keystore))
+            return ExitCode(
+                run_app(
+                    config,
+                    demo=args.demo,
+                    keystore=self.keystore,
+                    smoke=args.smoke,
+                    screenshot=args.screenshot,
+                )
+            )
+        if args.command == "sync":
+            return self._sync(config, args)
         store = config.store(args.store)
         args.store_id_resolved = store.id
         if args.command == "status":
-            return self._show(args, store, self._call(config, store, None))
+            return self._status(config, store, args)
         if args.command == "resume":
             update = StoreStatusUpdate.resume()
         else:
             update = StoreStatusUpdate.pause(args.reason, self._resume_at(args))
-        return self._show(args, store, self._call(config, store, update))
+        return self._change(config, store, update, args)
 
     def _resume_at(self, args: argparse.Namespace) -> datetime | None:
         now = self.clock.now()
@@ -201,21 +248,132 @@ class Cli:
         REDACTOR.add_secret(key)
         return key
 
-    def _call(self, config: Config, store: Store, update: StoreStatusUpdate | None) -> StoreStatus:
+    def _outbox(self, config: Config) -> Outbox:
+        try:
+            return Outbox(config.data_dir, clock=self.clock, owner=f"cli-{os.getpid()}")
+        except OutboxError as exc:
+            raise CliError(
+                f"The change was NOT saved and NOT sent. {exc}",
+                ExitCode.NOT_CONFIRMED,
+                kind="queue_error",
+            ) from None
+
+    def _change(
+        self, config: Config, store: Store, update: StoreStatusUpdate, args: argparse.Namespace
+    ) -> ExitCode:
+        """Commit the intent, try to deliver it once, and say honestly where it stands."""
+        key = self._api_key()
+        with self._outbox(config) as outbox, self.client_factory(config.api_url, key) as client:
+            engine = SyncEngine(outbox, client, [store], clock=self.clock)
+            try:
+                intent = engine.request(store.id, update, origin="cli")
+            except OutboxError as exc:
+                raise CliError(
+                    f"The change was NOT saved and NOT sent. {exc}",
+                    ExitCode.NOT_CONFIRMED,
+                    kind="queue_error",
+                ) from None
+        if intent.state is IntentState.DELIVERED and intent.confirmed is not None:
+            return self._show(args, store, intent.confirmed, None)
+        code, message = _outcome(intent)
+        print(f"kiosk: {message}", file=self.stderr)
+        if args.json:
+            self._print_json(
+                {
+                    "store_id": store.id,
+                    **_UNKNOWN_STATUS,
+                    "pending": intent.to_json() if intent.is_open else None,
+                    "error": {"kind": intent.state.value, "message": message,
+                              "exit_code": int(code)},
+                }
+            )  # fmt: skip
+        return code
+
+    def _status(self, config: Config, store: Store, args: argparse.Namespace) -> ExitCode:
+        """The live status from Gett, plus any change of ours still waiting (never mixed)."""
+        pending: Intent | None = None
+        try:
+            with Outbox(config.data_dir, clock=self.clock, owner=f"cli-{os.getpid()}") as outbox:
+                pending = outbox.open_intent(store.id)
+        except OutboxError as exc:
+            log.warning("could not read the queue: %s", exc)
         key = self._api_key()
         try:
             with self.client_factory(config.api_url, key) as client:
-                if update is None:
-                    return client.get_status(store.id)
-                return client.set_status(store.id, update)
+                live = client.get_status(store.id)
         except ApiError as exc:
-            raise _cli_error(exc, store) from None
+            error = _cli_error(exc, store)
+            if args.json:
+                print(f"kiosk: {error}", file=self.stderr)
+                self._print_json(
+                    {
+                        "store_id": store.id,
+                        **_UNKNOWN_STATUS,
+                        "pending": pending.to_json() if pending else None,
+                        "error": {"kind": error.kind, "message": str(error),
+                                  "exit_code": int(error.code)},
+                    }
+                )  # fmt: skip
+                return error.code
+            if pending is not None:
+                print(pending_line(pending, self.clock.now()), file=self.stdout)
+            raise error from None
+        return self._show(args, store, live, pending, with_pending=True)
 
-    def _show(self, args: argparse.Namespace, store: Store, status: StoreStatus) -> ExitCode:
+    def _sync(self, config: Config, args: argparse.Namespace) -> ExitCode:
+        """Deliver every waiting change now and report each one's outcome."""
+        key = self._api_key()
+        with self._outbox(config) as outbox, self.client_factory(config.api_url, key) as client:
+            engine = SyncEngine(outbox, client, config.stores, clock=self.clock)
+            if args.force:
+                engine.force()
+            waiting = outbox.open_intents()
+            engine.poke()  # a person asked: try now, not after the backoff
+            engine.run_due()
+            results = [outbox.get(intent.id) for intent in waiting]
+        names = {s.id: s.name for s in config.stores}
+        worst = ExitCode.OK
+        lines = []
+        for intent in results:
+            code, message = _outcome(intent)
+            worst = max(worst, code, key=_severity)
+            lines.append((intent, code, message))
         if args.json:
-            self._print_json(status_json(store, status))
+            self._print_json(
+                {
+                    "intents": [
+                        {"store_id": i.store_id, **i.to_json(), "outcome": m, "exit_code": int(c)}
+                        for i, c, m in lines
+                    ],
+                    "exit_code": int(worst),
+                }
+            )
+        elif not lines:
+            print("Nothing is waiting to be sent.", file=self.stdout)
+        for intent, _code, message in lines:
+            if not args.json:
+                name = names.get(intent.store_id, intent.store_id)
+                print(f"{name}: {describe_update(intent.update)}: {message}", file=self.stdout)
+        return worst
+
+    def _show(
+        self,
+        args: argparse.Namespace,
+        store: Store,
+        status: StoreStatus,
+        pending: Intent | None,
+        *,
+        with_pending: bool = False,
+    ) -> ExitCode:
+        if args.json:
+            body = status_json(store, status)
+            if with_pending:
+                body["pending"] = pending.to_json() if pending else None
+            self._print_json(body)
         else:
             print(status_line(store, status, self.clock.now()), file=self.stdout)
+            if pending is not None:
+                print(pending_line(pending, self.clock.now()), file=self.stdout)
         return ExitCode.OK
 
     def _key(self, action: str) -> ExitCode:
@@ -233,7 +391,24 @@ class Cli:
         key = self._read_key()
         self.keystore.set(key)
         print(f"API key stored in {self.keystore.backend_name()}.", file=self.stdout)
+        self._release_held()
         return ExitCode.OK
+
+    def _release_held(self) -> None:
+        """Changes held back by a rejected key may go out with the new one."""
+        try:
+            config = load_config(None, self.env)
+            with Outbox(config.data_dir, clock=self.clock) as outbox:
+                released = outbox.release_held()
+        except (ConfigError, OutboxError) as exc:
+            log.info("could not release held changes: %s", exc)
+            return
+        if released:
+            print(
+                f"{released} waiting change(s) will be sent with the new key "
+                "(by the kiosk app, or run `kiosk sync`).",
+                file=self.stdout,
+            )
 
     def _read_key(self) -> str:
         if self.stdin.isatty():
@@ -252,6 +427,49 @@ class Cli:
                 ExitCode.USAGE,
             )
         return key
+
+
+_UNKNOWN_STATUS: dict[str, Any] = {
+    "status": None,
+    "reason": None,
+    "pausedAt": None,
+    "resumeAt": None,
+}
+
+
+def _severity(code: ExitCode) -> int:
+    return {ExitCode.OK: 0, ExitCode.NOT_CONFIRMED: 1, ExitCode.REJECTED: 2}.get(code, 3)
+
+
+def _outcome(intent: Intent) -> tuple[ExitCode, str]:
+    """What became of an intent, for the exit code and one honest sentence."""
+    state = intent.state
+    why = f" ({intent.last_error})" if intent.last_error else ""
+    if state is IntentState.DELIVERED:
+        return ExitCode.OK, "confirmed by Gett."
+    if state is IntentState.PENDING:
+        return (
+            ExitCode.NOT_CONFIRMED,
+            f"queued: will be sent when the connection is back{why}. The kiosk app sends it "
+            "automatically, or run `kiosk sync`.",
+        )
+    if state is IntentState.HELD:
+        return (
+            ExitCode.KEY,
+            f"not sent: the API key is missing or was rejected{why}. The change is kept and "
+            "goes out once a valid key is stored with `kiosk key set`.",
+        )
+    if state is IntentState.CONFLICT:
+        return (
+            ExitCode.REJECTED,
+            "not sent: the store was changed elsewhere after this change was made. "
+            "Run `kiosk sync --force` to apply it anyway.",
+        )
+    if state is IntentState.SUPERSEDED:
+        return ExitCode.OK, "replaced by a newer change."
+    if state is IntentState.DISMISSED:
+        return ExitCode.OK, "dropped: Gett's state was kept."
+    return ExitCode.REJECTED, f"not sent: {intent.last_error or state.value}."
 
 
 def _cli_error(exc: ApiError, store: Store) -> CliError:

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.core.config import Store
-from kiosk.core.models import PauseReason, StoreStatus
+from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
+from kiosk.core.outbox import Intent, IntentState
 
 
 def reason_text(reason: PauseReason | str | None) -> str:
@@ -55,3 +56,28 @@ def status_line(store: Store, status: StoreStatus, now: datetime) -> str:
 def status_json(store: Store, status: StoreStatus) -> dict[str, Any]:
     """The API's field names plus ``store_id``: a contract scripts rely on."""
     return {"store_id": store.id, **status.to_json()}
+
+
+def describe_update(update: StoreStatusUpdate) -> str:
+    if update.status == StoreState.ONLINE:
+        return "resume"
+    text = f"pause ({reason_text(update.reason)})"
+    if update.resume_at is not None:
+        text += f" until {update.resume_at.astimezone().strftime('%H:%M')}"
+    return text
+
+
+def pending_line(intent: Intent, now: datetime) -> str:
+    """A waiting change, never confused with the live state."""
+    what = describe_update(intent.update)
+    if intent.state is IntentState.HELD:
+        return f"Waiting: {what}, held until a valid API key is stored."
+    if intent.state is IntentState.CONFLICT:
+        return f"Waiting: {what}, in conflict with a change made elsewhere (kiosk sync --force)."
+    text = f"Waiting: {what}, not confirmed yet ({intent.attempts} attempt(s)"
+    if intent.next_attempt_at > now:
+        text += f", next try at {local_time(intent.next_attempt_at, now)}"
+    text += ")"
+    if intent.last_error:
+        text += f". Last error: {intent.last_error}"
+    return text

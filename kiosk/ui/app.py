@@ -11,8 +11,16 @@ from kiosk.core.config import Config, Store
 from kiosk.core.keystore import KeyStore, MemoryKeyStore
 
 
-def run_app(config: Config, *, demo: bool, keystore: KeyStore) -> int:
-    from PySide6.QtCore import Qt
+def run_app(
+    config: Config,
+    *,
+    demo: bool,
+    keystore: KeyStore,
+    smoke: bool = False,
+    screenshot: str | None = None,
+) -> int:
+    """Run the app; returns the process exit code."""
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QLabel
 
     simulator = None
@@ -35,7 +43,12 @@ def run_app(config: Config, *, demo: bool, keystore: KeyStore) -> int:
         label.setWindowTitle("Gett Store Kiosk")
         label.resize(800, 480)
         label.show()
-        return app.exec()
+        if screenshot:
+            label.grab().save(screenshot)
+            return 0
+        if smoke:
+            QTimer.singleShot(0, app.quit)
+        return int(app.exec())
     finally:
         if simulator is not None:
             simulator.stop()

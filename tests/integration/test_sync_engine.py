@@ -243,7 +243,9 @@ def test_offline_toggling_back_to_where_the_server_is_sends_nothing(rig: Rig) ->
 def test_stale_pause_is_never_sent(rig: Rig) -> None:
     rig.api.go_down()
     until = rig.clock.now() + timedelta(minutes=10)
-    intent = rig.engine.request(STORE, StoreStatusUpdate.pause(PauseReason.OTHER, until), origin="test")
+    intent = rig.engine.request(
+        STORE, StoreStatusUpdate.pause(PauseReason.OTHER, until), origin="test"
+    )
     rig.clock.advance(11 * 60)
     rig.api.come_back()
     rig.engine.poke()
@@ -330,7 +332,9 @@ def test_malformed_answer_is_retried(rig: Rig) -> None:
     assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
 
 
-def test_missing_key_holds_taps_and_asks_for_it(api: Simulator, clock: FakeClock, tmp_path: Path) -> None:
+def test_missing_key_holds_taps_and_asks_for_it(
+    api: Simulator, clock: FakeClock, tmp_path: Path
+) -> None:
     with Outbox(tmp_path, clock=clock) as outbox:
         events = Recorder()
         engine = SyncEngine(outbox, None, [Store(STORE, "x")], clock=clock, listener=events)
@@ -340,7 +344,9 @@ def test_missing_key_holds_taps_and_asks_for_it(api: Simulator, clock: FakeClock
         assert len(api.requests) == 0
 
 
-def test_pending_intent_survives_a_restart(api: Simulator, clock: FakeClock, tmp_path: Path) -> None:
+def test_pending_intent_survives_a_restart(
+    api: Simulator, clock: FakeClock, tmp_path: Path
+) -> None:
     api.go_down()
     first = Rig(api, clock, tmp_path)
     intent = first.engine.request(STORE, PAUSE, origin="test")

@@ -80,9 +80,12 @@ def test_post_sends_update_body() -> None:
 
     with client_for(handler) as client:
         client.set_status(
-            STORE, StoreStatusUpdate.pause(PauseReason.MAINTENANCE, datetime(2026, 1, 15, 14, tzinfo=UTC))
+            STORE,
+            StoreStatusUpdate.pause(PauseReason.MAINTENANCE, datetime(2026, 1, 15, 14, tzinfo=UTC)),
         )
-    assert bodies == [{"status": "paused", "reason": "maintenance", "resumeAt": "2026-01-15T14:00:00Z"}]
+    assert bodies == [
+        {"status": "paused", "reason": "maintenance", "resumeAt": "2026-01-15T14:00:00Z"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -114,8 +117,9 @@ def test_error_mapping(response: httpx.Response, kind: type[ApiError]) -> None:
 
 
 def test_non_json_error_body_still_gives_a_clear_message() -> None:
-    html = httpx.Response(502, text="<html><body>Bad gateway</body></html>",
-                          headers={"content-type": "text/html"})
+    html = httpx.Response(
+        502, text="<html><body>Bad gateway</body></html>", headers={"content-type": "text/html"}
+    )
     with client_for(lambda r: html) as client, pytest.raises(ServerError) as info:
         client.get_status(STORE)
     assert "502 Bad Gateway" in str(info.value)

@@ -123,7 +123,9 @@ def test_environment_overrides_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="KIOSK_STORE_ID"):
         load_config(None, {"KIOSK_CONFIG": str(tmp_path / "x"), "KIOSK_STORE_ID": "main"})
     with pytest.raises(ConfigError, match="KIOSK_API_URL"):
-        load_config(None, {"KIOSK_CONFIG": str(tmp_path / "x"), "KIOSK_API_URL": "http://evil.test"})
+        load_config(
+            None, {"KIOSK_CONFIG": str(tmp_path / "x"), "KIOSK_API_URL": "http://evil.test"}
+        )
 
 
 def test_store_selection() -> None:

@@ -92,9 +92,7 @@ def test_claim_leases_so_a_second_process_cannot_send_it(tmp_path: Path, clock: 
         cli.close()
 
 
-def test_expired_lease_can_be_reclaimed_and_reads_first(
-    tmp_path: Path, clock: FakeClock
-) -> None:
+def test_expired_lease_can_be_reclaimed_and_reads_first(tmp_path: Path, clock: FakeClock) -> None:
     crashed = Outbox(tmp_path, clock=clock, owner="crashed")
     other = Outbox(tmp_path, clock=clock, owner="other")
     try:
