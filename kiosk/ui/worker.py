@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from kiosk.core.client import GettClient
 from kiosk.core.clock import Clock, SystemClock
@@ -119,6 +119,8 @@ class SyncWorker(QObject):
     def stop_work(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+            self._timer.setParent(None)
+            self._timer = None  # destroyed here, on the thread that owns it
         self._close_client()
         if self._outbox is not None:
             self._outbox.close()
@@ -126,8 +128,10 @@ class SyncWorker(QObject):
         self._outbox = None
         self.stopped.emit()
         thread = self.thread()
-        if thread is not QThread.currentThread():  # pragma: no cover - defensive
-            return
+        # Hand the object back to the UI thread so it can be destroyed there after we end.
+        app = QCoreApplication.instance()
+        if app is not None:
+            self.moveToThread(app.thread())
         thread.quit()
 
     # -- requests from the UI -----------------------------------------------------------------

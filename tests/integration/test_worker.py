@@ -1,0 +1,197 @@
+"""The Qt worker adapter: a real QThread, the simulator over loopback, a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QObject, QThread, Slot
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.config import Config, Store
+from kiosk.core.keystore import MemoryKeyStore
+from kiosk.core.models import PauseReason
+from kiosk.core.outbox import IntentState
+from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreView
+from kiosk.simulator.server import Simulator
+from kiosk.ui.worker import SyncWorker, WorkerHost
+from tests.integration.conftest import KEY, STORE
+
+
+class Seen(QObject):
+    """Everything the worker told the UI thread, recorded by slots on the UI thread.
+
+    A QObject receiver makes the cross-thread connections queued; a lambda would run on the
+    worker thread instead.
+    """
+
+    def __init__(self, worker: SyncWorker) -> None:
+        super().__init__()
+        self.views: list[StoreView] = []
+        self.links: list[Connectivity] = []
+        self.attention: list[Attention] = []
+        self.failed: list[tuple[str, str]] = []
+        self.is_ready = False
+        self.threads: set[object] = set()
+        worker.store_view_changed.connect(self.on_worker_store_view_changed)
+        worker.connectivity_changed.connect(self.on_worker_connectivity_changed)
+        worker.attention_raised.connect(self.on_worker_attention_raised)
+        worker.request_failed.connect(self.on_worker_request_failed)
+        worker.ready.connect(self.on_worker_ready)
+
+    def _note_thread(self) -> None:
+        self.threads.add(QThread.currentThread())
+
+    @Slot(object)
+    def on_worker_store_view_changed(self, view: StoreView) -> None:
+        self._note_thread()
+        self.views.append(view)
+
+    @Slot(object)
+    def on_worker_connectivity_changed(self, connectivity: Connectivity) -> None:
+        self.links.append(connectivity)
+
+    @Slot(object)
+    def on_worker_attention_raised(self, attention: Attention) -> None:
+        self.attention.append(attention)
+
+    @Slot(str, str)
+    def on_worker_request_failed(self, store_id: str, message: str) -> None:
+        self.failed.append((store_id, message))
+
+    @Slot()
+    def on_worker_ready(self) -> None:
+        self.is_ready = True
+
+    @property
+    def last(self) -> StoreView:
+        return self.views[-1]
+
+    def kinds(self) -> set[AttentionKind]:
+        return {a.kind for a in self.attention}
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator([STORE], KEY) as server:
+        yield server
+
+
+def make_host(sim: Simulator, tmp_path: Path, key: str | None = KEY) -> tuple[WorkerHost, Seen]:
+    config = Config(
+        api_url=sim.base_url,
+        stores=(Store(STORE, "Main Street"),),
+        poll_interval_seconds=30,
+        data_dir=tmp_path / "data",
+    )
+    worker = SyncWorker(config, MemoryKeyStore(key))
+    return WorkerHost(worker), Seen(worker)
+
+
+@pytest.fixture
+def running(sim: Simulator, tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[WorkerHost, Seen]]:
+    host, seen = make_host(sim, tmp_path)
+    host.start()
+    qtbot.waitUntil(lambda: seen.is_ready, timeout=5000)
+    qtbot.waitUntil(lambda: bool(seen.views) and seen.last.confirmed is not None, timeout=5000)
+    yield host, seen
+    assert host.stop()
+    assert host.sync_thread.isFinished()
+
+
+def test_first_status_arrives_without_blocking_the_ui_thread(
+    running: tuple[WorkerHost, Seen],
+) -> None:
+    host, seen = running
+    assert seen.last.confirmed is not None and seen.last.confirmed.is_online
+    assert host.worker.thread() is host.sync_thread
+    assert host.sync_thread.isRunning()
+    assert seen.threads == {QThread.currentThread()}  # delivered to the UI thread, queued
+
+
+def test_pause_shows_pending_then_confirmed(
+    running: tuple[WorkerHost, Seen], sim: Simulator, qtbot: QtBot
+) -> None:
+    host, seen = running
+    host.pause_requested.emit(STORE, PauseReason.TOO_BUSY, None)
+    qtbot.waitUntil(
+        lambda: seen.last.confirmed is not None and seen.last.confirmed.is_paused, timeout=5000
+    )
+    pending_views = [v for v in seen.views if v.pending is not None]
+    assert pending_views and pending_views[0].pending.state is IntentState.PENDING  # type: ignore[union-attr]
+    assert seen.last.pending is None
+    assert sim.state(STORE).reason is PauseReason.TOO_BUSY
+
+
+def test_offline_tap_waits_then_goes_out_on_reconnect(
+    running: tuple[WorkerHost, Seen], sim: Simulator, qtbot: QtBot
+) -> None:
+    host, seen = running
+    sim.go_down()
+    host.pause_requested.emit(STORE, PauseReason.STAFF_SHORTAGE, None)
+    qtbot.waitUntil(
+        lambda: seen.last.pending is not None and seen.last.pending.attempts >= 1, timeout=5000
+    )
+    assert seen.links[-1].link is Link.OFFLINE
+    assert seen.last.confirmed is not None and seen.last.confirmed.is_online  # never a lie
+    sim.come_back()
+    host.network_hint.emit()  # what QNetworkInformation would say
+    qtbot.waitUntil(
+        lambda: (
+            seen.last.pending is None
+            and seen.last.confirmed is not None
+            and seen.last.confirmed.is_paused
+        ),
+        timeout=5000,
+    )
+    assert seen.links[-1].link is Link.ONLINE
+
+
+def test_rejected_key_is_reported_and_a_new_key_releases_the_tap(
+    running: tuple[WorkerHost, Seen], sim: Simulator, qtbot: QtBot
+) -> None:
+    host, seen = running
+    sim.set_api_key("rotated-key")
+    host.resume_requested.emit(STORE)
+    qtbot.waitUntil(
+        lambda: AttentionKind.KEY_REJECTED in seen.kinds(),
+        timeout=5000,
+    )
+    assert seen.last.pending is not None and seen.last.pending.state is IntentState.HELD
+    host.worker._keystore.set("rotated-key")
+    host.key_changed.emit()
+    qtbot.waitUntil(lambda: seen.last.pending is None, timeout=5000)
+
+
+def test_unwritable_data_dir_is_reported_not_hidden(
+    sim: Simulator, tmp_path: Path, qtbot: QtBot
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    host, seen = make_host(sim, blocker)
+    host.start()
+    qtbot.waitUntil(lambda: seen.is_ready, timeout=5000)
+    try:
+        assert AttentionKind.QUEUE_ERROR in seen.kinds()
+        host.pause_requested.emit(STORE, PauseReason.OTHER, None)
+        qtbot.waitUntil(lambda: bool(seen.failed), timeout=5000)
+        assert "NOT saved" in seen.failed[0][1]
+        assert len(sim.requests) == 0
+    finally:
+        assert host.stop()
+
+
+def test_missing_key_asks_for_it(sim: Simulator, tmp_path: Path, qtbot: QtBot) -> None:
+    host, seen = make_host(sim, tmp_path, key=None)
+    host.start()
+    qtbot.waitUntil(lambda: seen.is_ready, timeout=5000)
+    try:
+        qtbot.waitUntil(
+            lambda: any(
+                getattr(a, "kind", None) is AttentionKind.KEY_MISSING for a in seen.attention
+            ),
+            timeout=5000,
+        )
+    finally:
+        assert host.stop()
