@@ -180,7 +180,7 @@ class Faults:
         http_date: bool = False,
         method: str | None = None,
     ) -> None:
-        """Answer 429 with ``Retry-After``: seconds, an HTTP-date that far ahead, or a raw string."""
+        """Answer 429 with ``Retry-After``: seconds, an HTTP-date so far ahead, or a raw string."""
         if isinstance(retry_after, bool) or not isinstance(retry_after, int | str):
             raise FaultSpecError("'retryAfter' must be whole seconds or a string")
         if isinstance(retry_after, int) and retry_after < 0:
@@ -279,7 +279,7 @@ class Faults:
             raise FaultSpecError("a fault spec must be a JSON object")
         data = dict(spec)
         kind = data.pop("kind", None)
-        if kind not in _FIELDS:
+        if not isinstance(kind, str) or kind not in _FIELDS:
             kinds = ", ".join(k.value for k in FaultKind)
             raise FaultSpecError(f"'kind' must be one of {kinds}, got {kind!r}")
         method = _typed(data, "method", str)
