@@ -1,0 +1,253 @@
+"""Benchmarks: figures printed, not asserted (run with `make bench`).
+
+- Reconnect latency: from the simulator coming back to the queued intent confirmed by Gett, with
+  the reachability hint and with backoff alone; through the engine and through the Qt worker.
+- Outbox enqueue throughput (durable commits) on an empty file and with 100,000 history rows.
+- The app window against a bare PySide6 window in the same run: time to first paint and memory.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kiosk.core.client import GettClient
+from kiosk.core.config import Config, Store
+from kiosk.core.keystore import MemoryKeyStore
+from kiosk.core.models import PauseReason, StoreStatusUpdate
+from kiosk.core.outbox import IntentState, Outbox
+from kiosk.core.sync import SyncEngine
+from kiosk.simulator.server import Simulator
+
+STORE = "3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c"
+KEY = "bench-key"
+PAUSE = StoreStatusUpdate.pause(PauseReason.TOO_BUSY)
+
+
+def reconnect_engine(runs: int = 12) -> None:
+    """Sim down, tap, sim back; time until the intent is confirmed."""
+    hinted, backoff_only = [], []
+    with (
+        Simulator([STORE], KEY) as sim,
+        tempfile.TemporaryDirectory() as tmp,
+        Outbox(Path(tmp)) as outbox,
+        GettClient(sim.base_url, KEY) as client,
+    ):
+        engine = SyncEngine(outbox, client, [Store(STORE, "bench")])  # production backoff
+        for i in range(runs):
+            update = PAUSE if i % 2 == 0 else StoreStatusUpdate.resume()
+            sim.go_down()
+            intent = engine.request(STORE, update, origin="bench")
+            assert outbox.get(intent.id).state is IntentState.PENDING
+            sim.come_back()
+            started = time.perf_counter()
+            if i % 4 < 2:
+                engine.poke()
+                engine.run_due()
+                hinted.append(time.perf_counter() - started)
+            else:
+                while outbox.get(intent.id).state is IntentState.PENDING:
+                    time.sleep(min(engine.seconds_until_next(), 0.5))
+                    engine.step()
+                backoff_only.append(time.perf_counter() - started)
+            assert outbox.get(intent.id).state is IntentState.DELIVERED
+    print("reconnect -> confirmed (engine, loopback simulator):")
+    print(
+        f"  with reachability hint: median {ms(hinted)}, max {ms([max(hinted)])} "
+        f"({len(hinted)} runs)"
+    )
+    print(
+        f"  backoff only (production backoff, 1 failed attempt): median {ms(backoff_only)}, "
+        f"max {ms([max(backoff_only)])} ({len(backoff_only)} runs)"
+    )
+
+
+def reconnect_worker(runs: int = 10) -> None:
+    """The same through the Qt worker thread: UI signal in, confirmed StoreView out."""
+    from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.core.sync import StoreView
+    from kiosk.ui.worker import SyncWorker, WorkerHost
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert app is not None
+
+    class Probe(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.view: StoreView | None = None
+            self.loop = QEventLoop()
+            self.want: str | None = None
+
+        @Slot(object)
+        def on_worker_store_view_changed(self, view: StoreView) -> None:
+            self.view = view
+            settled = view.pending is None and view.confirmed is not None
+            if self.want and settled and view.confirmed.status == self.want:  # type: ignore[union-attr]
+                self.loop.quit()
+
+    times = []
+    with Simulator([STORE], KEY) as sim, tempfile.TemporaryDirectory() as tmp:
+        config = Config(api_url=sim.base_url, stores=(Store(STORE, "b"),), data_dir=Path(tmp))
+        worker = SyncWorker(config, MemoryKeyStore(KEY))
+        probe = Probe()
+        worker.store_view_changed.connect(probe.on_worker_store_view_changed)
+        host = WorkerHost(worker)
+        guard = QTimer()
+        guard.setSingleShot(True)
+        guard.timeout.connect(probe.loop.quit)
+        host.start()
+        for i in range(runs):
+            sim.go_down()
+            paused = i % 2 == 0
+            probe.want = None
+            if paused:
+                host.pause_requested.emit(STORE, PauseReason.OTHER, None)
+            else:
+                host.resume_requested.emit(STORE)
+            wait_until(app, lambda: probe.view is not None and probe.view.pending is not None
+                       and probe.view.pending.attempts >= 1)  # fmt: skip
+            sim.come_back()
+            probe.want = "paused" if paused else "online"
+            started = time.perf_counter()
+            host.network_hint.emit()
+            guard.start(10_000)
+            probe.loop.exec()
+            guard.stop()
+            times.append(time.perf_counter() - started)
+        host.stop()
+        worker.store_view_changed.disconnect(probe.on_worker_store_view_changed)
+        del host, worker
+    print(f"reconnect -> confirmed (Qt worker, hint): median {ms(times)}, max {ms([max(times)])}")
+
+
+def wait_until(app: object, condition: object, timeout: float = 10.0) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:  # type: ignore[operator]
+        QCoreApplication.processEvents()
+        time.sleep(0.001)
+
+
+def enqueue_throughput(history_rows: int, n: int = 300) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        with Outbox(Path(tmp)) as outbox:
+            pass
+        if history_rows:
+            db = sqlite3.connect(Path(tmp) / "outbox.db")
+            with db:
+                db.executemany(
+                    "INSERT INTO intents (store_id, status, reason, created_at, origin, state, "
+                    "next_attempt_at, finished_at) VALUES (?, 'paused', 'too_busy', "
+                    "'2026-01-01T00:00:00Z', 'bench', 'delivered', 0, ?)",
+                    (
+                        (f"{i % 50:08d}-0000-4000-8000-000000000000", time.time())
+                        for i in range(history_rows)
+                    ),
+                )
+            db.close()
+        with Outbox(Path(tmp)) as outbox:
+            rng = random.Random(1)
+            started = time.perf_counter()
+            for i in range(n):
+                store = f"{rng.randrange(50):08d}-0000-4000-8000-000000000000"
+                outbox.enqueue(
+                    store, PAUSE if i % 2 else StoreStatusUpdate.resume(), origin="bench"
+                )
+            elapsed = time.perf_counter() - started
+            rows = outbox._read("SELECT COUNT(*) FROM intents")[0][0]
+    rate = n / elapsed
+    print(f"  enqueue with {history_rows:>7,} history rows ({rows:,} in file): {rate:,.0f}/s, "
+          f"{elapsed / n * 1000:.2f} ms per durable commit")  # fmt: skip
+    return rate
+
+
+def app_vs_bare_window() -> None:
+    """Time to first paint and memory of the kiosk window vs a bare QWidget, same process kind."""
+    import subprocess
+
+    results = {}
+    for kind in ("bare", "kiosk"):
+        out = subprocess.run(
+            [sys.executable, "-m", "tests.bench", "--window", kind],
+            capture_output=True, text=True, check=True, env={**os.environ},
+        ).stdout.split()  # fmt: skip
+        results[kind] = (float(out[0]), float(out[1]))
+    bare, kiosk = results["bare"], results["kiosk"]
+    print("window (separate process each, offscreen):")
+    print(f"  bare PySide6 window: first paint {bare[0]:.0f} ms, peak RSS {bare[1]:.0f} MB")
+    print(f"  kiosk main window:   first paint {kiosk[0]:.0f} ms, peak RSS {kiosk[1]:.0f} MB")
+    print(
+        f"  ratio kiosk/bare:    paint x{kiosk[0] / bare[0]:.2f}, memory x{kiosk[1] / bare[1]:.2f}"
+    )
+
+
+def _window_child(kind: str) -> None:
+    started = time.perf_counter()
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication(sys.argv[:1])
+    painted: list[float] = []
+
+    class PaintSpy(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not painted:
+                painted.append(time.perf_counter() - started)
+                app.quit()
+            return False
+
+    if kind == "bare":
+        window: QWidget = QWidget()
+    else:
+        from kiosk.ui.bench_window import build_window  # the app's main window, no network
+
+        window = build_window()
+    window.resize(1280, 800)
+    spy = PaintSpy()
+    window.installEventFilter(spy)
+    window.show()
+    app.exec()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{painted[0] * 1000:.1f} {peak_mb:.1f}")
+
+
+def ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:.1f} ms"
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--window":
+        _window_child(sys.argv[2])
+        return
+    gc.collect()
+    reconnect_engine()
+    reconnect_worker()
+    print("outbox enqueue throughput (WAL, synchronous=FULL, one commit per tap):")
+    empty = enqueue_throughput(0)
+    full = enqueue_throughput(100_000)
+    print(f"  ratio with 100k history / empty: {full / empty:.2f}")
+    try:
+        app_vs_bare_window()
+    except (ImportError, subprocess_error()) as exc:
+        print(f"window comparison skipped: {exc}")
+
+
+def subprocess_error() -> type[Exception]:
+    import subprocess
+
+    return subprocess.CalledProcessError
+
+
+if __name__ == "__main__":
+    main()
