@@ -36,6 +36,7 @@ def run_app(
             data_dir=Path(tempfile.mkdtemp(prefix="kiosk-demo-")),
         )
         keystore = MemoryKeyStore(DEMO_API_KEY)
+    del keystore  # the placeholder window does not talk to Gett yet
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         label = QLabel(f"Gett Store Kiosk\n{config.stores[0].name if config.stores else ''}")
