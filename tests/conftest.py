@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 import uuid
@@ -31,6 +32,38 @@ def no_leaked_threads() -> Iterator[None]:
         if thread.is_alive():
             leaked.append(thread.name)
     assert not leaked, f"test left threads running: {leaked}"
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_qt_threads_or_timers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any test that leaves a QThread running or a QTimer active (napari does the same)."""
+    if "PySide6.QtCore" not in sys.modules:
+        yield
+        return
+    from PySide6.QtCore import QThread, QTimer
+    from shiboken6 import isValid
+
+    threads: list[QThread] = []
+    timers: list[QTimer] = []
+    thread_start, timer_start = QThread.start, QTimer.start
+
+    def start_thread(self: QThread, *args: object) -> None:
+        threads.append(self)
+        thread_start(self, *args)  # type: ignore[arg-type]
+
+    def start_timer(self: QTimer, *args: object) -> None:
+        timers.append(self)
+        timer_start(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QThread, "start", start_thread)
+    monkeypatch.setattr(QTimer, "start", start_timer)
+    yield
+    running = [t for t in threads if isValid(t) and not t.wait(5000)]
+    active = [t for t in timers if isValid(t) and t.isActive()]
+    for timer in active:
+        timer.stop()
+    assert not running, f"test left QThreads running: {[t.objectName() for t in running]}"
+    assert not active, f"test left QTimers active: {[t.objectName() or t for t in active]}"
 
 
 @pytest.fixture(autouse=True)
