@@ -195,3 +195,23 @@ def test_missing_key_asks_for_it(sim: Simulator, tmp_path: Path, qtbot: QtBot) -
         )
     finally:
         assert host.stop()
+
+
+def test_os_reachability_is_a_hint_to_retry_now(
+    running: tuple[WorkerHost, Seen], sim: Simulator, qtbot: QtBot
+) -> None:
+    from PySide6.QtNetwork import QNetworkInformation
+
+    host, seen = running
+    assert host._network_info is not None  # the glib backend loads here
+    sim.go_down()
+    host.pause_requested.emit(STORE, PauseReason.TOO_BUSY, None)
+    qtbot.waitUntil(lambda: seen.last.pending is not None and seen.last.pending.attempts >= 1)
+    sim.come_back()
+    # "Disconnected" is never taken as proof of being offline: nothing happens.
+    host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Disconnected)
+    # "Online" makes the worker retry at once instead of after the backoff.
+    host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Online)
+    # Well inside the 1 s first backoff: only the hint can explain delivery this soon.
+    qtbot.waitUntil(lambda: seen.last.pending is None, timeout=500)
+    assert sim.state(STORE).is_paused
