@@ -181,6 +181,7 @@ class SyncEngine:
                 pending=outbox.open_intent(store.id),
             )
             self._next_poll[store.id] = float("-inf")
+        self._next_prune = float("-inf")
         if outbox.recovered_from is not None:
             self._attention(
                 Attention(
@@ -239,6 +240,7 @@ class SyncEngine:
 
     def step(self) -> float:
         """Do all work that is due; return the seconds until there may be more."""
+        self._prune_if_due()
         self.run_due()
         now, now_mono = self.clock.now(), self.clock.monotonic()
         for store_id, due in list(self._next_poll.items()):
@@ -258,6 +260,19 @@ class SyncEngine:
                 # Re-read right when Gett should auto-resume the store.
                 waits.append((pause.resume_at - now).total_seconds() + 1.0)
         return max(0.05, min(waits, default=self.poll_interval))
+
+    def _prune_if_due(self) -> None:
+        """Keep 30 days of history for the pause log and support; check once a day."""
+        if self.clock.monotonic() < self._next_prune:
+            return
+        self._next_prune = self.clock.monotonic() + 86_400
+        try:
+            removed = self.outbox.prune_history()
+        except OutboxError as exc:
+            log.warning("could not prune the queue history: %s", exc)
+            return
+        if removed:
+            log.info("pruned %d intents older than 30 days from the history", removed)
 
     def _auto_resume_due(self, store_id: str, now: datetime) -> bool:
         """Gett should have resumed the store by now and we have not looked since."""

@@ -359,3 +359,13 @@ def test_pending_intent_survives_a_restart(
         assert second.outbox.get(intent.id).state is IntentState.DELIVERED
     finally:
         second.close()
+
+
+def test_history_older_than_30_days_is_pruned_daily(rig: Rig) -> None:
+    first = rig.engine.request(STORE, PAUSE, origin="test")
+    rig.engine.step()
+    rig.clock.advance(31 * 86400)
+    second = rig.engine.request(STORE, RESUME, origin="test")
+    rig.engine.step()
+    history = {i.id for i in rig.outbox.history(limit=10)}
+    assert first.id not in history and second.id in history
