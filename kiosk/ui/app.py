@@ -1,14 +1,21 @@
-"""Starts the touchscreen app (placeholder window until the real UI lands)."""
+"""Starts the touchscreen app: the real kiosk, ``--demo`` on the simulator, ``--smoke`` and
+``--screenshot`` for packaging and CI."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
-from kiosk.core.config import Config, Store
+from kiosk.core.config import Config, Store, default_config_path
 from kiosk.core.keystore import KeyStore, MemoryKeyStore
+
+#: ``--smoke`` and ``--screenshot`` give up if no status arrives in this time.
+STATUS_TIMEOUT_S = 20.0
+SCREENSHOT_SIZE = (1280, 800)
 
 
 def run_app(
@@ -20,36 +27,105 @@ def run_app(
     screenshot: str | None = None,
 ) -> int:
     """Run the app; returns the process exit code."""
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QLabel
+    started = time.perf_counter()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.ui.main_window import MainWindow
 
     simulator = None
+    demo_dir: Path | None = None
+    save_path: Path | None = config.source or default_config_path()
     if demo:
         from kiosk.simulator.server import DEMO_API_KEY, DEMO_STORE_ID, Simulator
 
         simulator = Simulator([DEMO_STORE_ID], DEMO_API_KEY)
         simulator.start()
+        demo_dir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
         config = replace(
             config,
             api_url=simulator.base_url,
             stores=(Store(DEMO_STORE_ID, "Demo Store"),),
-            data_dir=Path(tempfile.mkdtemp(prefix="kiosk-demo-")),
+            data_dir=demo_dir,
+            poll_interval_seconds=10.0,
+            ui=replace(config.ui, fullscreen=False, pin_hash=None),
         )
-        keystore = MemoryKeyStore(DEMO_API_KEY)
-    del keystore  # the placeholder window does not talk to Gett yet
+        keystore = MemoryKeyStore(DEMO_API_KEY)  # never the real keyring in a demo
+        save_path = None  # nor the real config file
+    if screenshot or smoke:
+        config = replace(config, ui=replace(config.ui, fullscreen=False))
+    exit_code = 0
+    window: MainWindow | None = None
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
-        label = QLabel(f"Gett Store Kiosk\n{config.stores[0].name if config.stores else ''}")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWindowTitle("Gett Store Kiosk")
-        label.resize(800, 480)
-        label.show()
-        if screenshot:
-            label.grab().save(screenshot)
-            return 0
-        if smoke:
-            QTimer.singleShot(0, app.quit)
-        return int(app.exec())
+        assert isinstance(app, QApplication)
+        window = MainWindow(config, keystore, save_path=save_path)
+        if simulator is not None:
+            from kiosk.ui.demo_panel import DemoPanel
+
+            demo_window = window
+            panel = DemoPanel(
+                simulator,
+                config.stores[0].id,
+                window.tasks,
+                on_network_back=demo_window.poke,
+                on_changed=demo_window.on_connection_line_refresh_requested,
+            )
+            window.add_top_bar_widget(panel)
+        marks: dict[str, float] = {}
+
+        def mark(name: str) -> None:
+            marks.setdefault(name, (time.perf_counter() - started) * 1000)
+
+        def give_up() -> None:
+            nonlocal exit_code
+            if "status" not in marks:
+                print(
+                    f"kiosk: no status from Gett within {STATUS_TIMEOUT_S:.0f} s "
+                    "(check the network, the API key and the store id)",
+                    file=sys.stderr,
+                )
+                exit_code = 3
+                app.quit()
+
+        def on_status() -> None:
+            mark("status")
+            if smoke:
+                print(
+                    f"first paint: {marks.get('paint', 0):.0f} ms, "
+                    f"first status: {marks['status']:.0f} ms"
+                )
+                app.quit()
+            elif screenshot:
+                # One more turn of the event loop so the layout reflects the status.
+                QTimer.singleShot(50, lambda: save_screenshot(window, screenshot))
+
+        def save_screenshot(target: MainWindow | None, path: str) -> None:
+            nonlocal exit_code
+            assert target is not None
+            if not target.grab().save(path):
+                print(f"kiosk: could not write {path}", file=sys.stderr)
+                exit_code = 1
+            app.quit()
+
+        window.first_painted.connect(lambda: mark("paint"))
+        if smoke or screenshot:
+            window.first_status.connect(on_status)
+            QTimer.singleShot(int(STATUS_TIMEOUT_S * 1000), give_up)
+            window.resize(*SCREENSHOT_SIZE)
+            window.show()
+        elif config.ui.fullscreen:
+            window.showFullScreen()
+        else:
+            window.resize(*SCREENSHOT_SIZE)
+            window.show()
+        window.start()
+        code = int(app.exec())
+        return exit_code or code
     finally:
+        if window is not None:
+            window.shutdown()
         if simulator is not None:
             simulator.stop()
+        if demo_dir is not None:
+            shutil.rmtree(demo_dir, ignore_errors=True)

@@ -1,0 +1,158 @@
+"""The manager PIN: a salted slow hash (scrypt) and a lockout that slows down guessing.
+
+Qt-free, so the settings screen and any future CLI share one policy. A PIN is short, so the hash
+alone cannot make guessing hard: the backoff is what stops someone trying all 10,000 four-digit
+PINs at the kitchen tablet.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from kiosk.core.clock import Clock, SystemClock
+
+SCHEME = "scrypt"
+#: scrypt cost: ~50 ms on a store PC; high enough to make an offline guess of a stolen config slow.
+DEFAULT_N = 2**14
+DEFAULT_R = 8
+DEFAULT_P = 1
+SALT_BYTES = 16
+HASH_BYTES = 32
+MIN_LENGTH = 4
+MAX_LENGTH = 12
+
+
+class PinError(ValueError):
+    """A PIN or stored hash cannot be used; the message says why."""
+
+
+def check_pin_shape(pin: str) -> None:
+    """Digits only, 4 to 12 of them (a pad has only digits; shorter is too easy to guess)."""
+    if not pin.isdigit() or not pin.isascii():
+        raise PinError("A PIN is made of digits only.")
+    if not MIN_LENGTH <= len(pin) <= MAX_LENGTH:
+        raise PinError(f"A PIN has {MIN_LENGTH} to {MAX_LENGTH} digits.")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def hash_pin(
+    pin: str,
+    *,
+    salt: bytes | None = None,
+    n: int = DEFAULT_N,
+    r: int = DEFAULT_R,
+    p: int = DEFAULT_P,
+) -> str:
+    """``scrypt$n$r$p$salt$hash``: self-describing, so the cost can be raised later."""
+    check_pin_shape(pin)
+    salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
+    digest = hashlib.scrypt(
+        pin.encode("ascii"), salt=salt, n=n, r=r, p=p, dklen=HASH_BYTES, maxmem=64 * 1024 * 1024
+    )
+    return f"{SCHEME}${n}${r}${p}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    """Constant-time comparison against a stored hash; a malformed hash raises PinError."""
+    parts = stored.split("$")
+    if len(parts) != 6 or parts[0] != SCHEME:
+        raise PinError("The stored PIN hash is not in a known format. Set a new PIN.")
+    try:
+        n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
+        salt, expected = _unb64(parts[4]), _unb64(parts[5])
+    except ValueError:
+        raise PinError("The stored PIN hash is damaged. Set a new PIN.") from None
+    if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
+        raise PinError("The stored PIN hash has unusable parameters. Set a new PIN.")
+    if not pin.isdigit() or not pin.isascii():
+        return False
+    digest = hashlib.scrypt(
+        pin.encode("ascii"),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        dklen=len(expected) or HASH_BYTES,
+        maxmem=256 * 1024 * 1024,
+    )
+    return hmac.compare_digest(digest, expected)
+
+
+@dataclass(frozen=True, slots=True)
+class LockoutPolicy:
+    """After ``free_attempts`` wrong PINs, wait ``base_seconds``, doubling up to ``cap_seconds``."""
+
+    free_attempts: int = 3
+    base_seconds: float = 30.0
+    cap_seconds: float = 15 * 60.0
+
+    def delay_after(self, failures: int) -> float:
+        if failures < self.free_attempts:
+            return 0.0
+        return min(self.cap_seconds, self.base_seconds * 2.0 ** (failures - self.free_attempts))
+
+
+class PinGuard:
+    """Counts wrong attempts and says how long to wait; time comes from an injected clock.
+
+    Uses the monotonic clock, so changing the PC's time does not lift a lockout.
+    """
+
+    def __init__(self, clock: Clock | None = None, policy: LockoutPolicy | None = None) -> None:
+        self._clock = clock or SystemClock()
+        self._policy = policy or LockoutPolicy()
+        self._failures = 0
+        self._locked_until = float("-inf")
+
+    @property
+    def failures(self) -> int:
+        return self._failures
+
+    def seconds_locked(self) -> float:
+        """Seconds until the next attempt is allowed (0 if allowed now)."""
+        return max(0.0, self._locked_until - self._clock.monotonic())
+
+    def check(self, pin: str, stored: str) -> bool:
+        """Verify ``pin`` unless locked out; a wrong one extends the lockout.
+
+        Raises :class:`PinLocked` while locked, so a caller cannot forget to check.
+        """
+        wait = self.seconds_locked()
+        if wait > 0:
+            raise PinLocked(wait)
+        if verify_pin(pin, stored):
+            self._failures = 0
+            self._locked_until = float("-inf")
+            return True
+        self._failures += 1
+        delay = self._policy.delay_after(self._failures)
+        if delay > 0:
+            self._locked_until = self._clock.monotonic() + delay
+        return False
+
+
+class PinLocked(Exception):
+    """Too many wrong PINs: wait ``seconds`` before trying again."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Too many wrong PINs. Try again in {format_wait(seconds)}.")
+        self.seconds = seconds
+
+
+def format_wait(seconds: float) -> str:
+    whole = max(1, int(seconds + 0.999))
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"

@@ -1,0 +1,221 @@
+"""Render every screen state to PNGs, so a person can check the look by eye.
+
+    QT_QPA_PLATFORM=offscreen python -m kiosk.ui.gallery out/gallery
+
+Writes ``<state>-<width>x<height>.png`` at 1280x800, 800x480 and portrait 800x1280. No network,
+no worker: the states are made up with :meth:`MainWindow.show_preview`.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from kiosk.core.config import Config, Store, UiSettings
+from kiosk.core.keystore import MemoryKeyStore
+from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
+from kiosk.core.outbox import Intent, IntentState
+from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreView
+
+SIZES = ((1280, 800), (800, 480), (800, 1280))
+NOW = datetime(2026, 1, 15, 14, 7, tzinfo=UTC)
+STORE = Store("3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c", "Main Street")
+ONLINE = Connectivity(Link.ONLINE, NOW, None)
+OFFLINE = Connectivity(Link.OFFLINE, NOW - timedelta(minutes=3), "Could not connect to Gett")
+
+
+class FixedClock:
+    """Always 14:07 (UTC on screen), so pictures are comparable between runs."""
+
+    def now(self) -> datetime:
+        return NOW
+
+    def monotonic(self) -> float:
+        return 1000.0
+
+
+def _intent(update: StoreStatusUpdate, state: IntentState, attempts: int = 0) -> Intent:
+    return Intent(
+        1, STORE.id, update, NOW - timedelta(minutes=2), "ui", state, attempts,
+        NOW + timedelta(seconds=25), attempts > 0,
+        "Could not connect to Gett (connection refused)." if attempts else None,
+        None, None, StoreStatus(StoreState.ONLINE), None,
+    )  # fmt: skip
+
+
+def _paused(resume_in: float | None, reason: PauseReason = PauseReason.TOO_BUSY) -> StoreStatus:
+    return StoreStatus(
+        StoreState.PAUSED,
+        reason,
+        NOW - timedelta(minutes=41),
+        None if resume_in is None else NOW + timedelta(minutes=resume_in),
+    )
+
+
+def states() -> dict[str, tuple[StoreView | None, Connectivity]]:
+    online = StoreStatus(StoreState.ONLINE)
+    pause = StoreStatusUpdate.pause(PauseReason.TOO_BUSY, NOW + timedelta(minutes=30))
+    return {
+        "online": (StoreView(STORE, online, NOW), ONLINE),
+        "paused": (StoreView(STORE, _paused(23), NOW), ONLINE),
+        "paused-open-ended": (
+            StoreView(STORE, _paused(None, PauseReason.MAINTENANCE), NOW),
+            ONLINE,
+        ),
+        "pausing-offline": (
+            StoreView(
+                STORE, online, NOW - timedelta(minutes=1), _intent(pause, IntentState.PENDING, 3)
+            ),
+            OFFLINE,
+        ),
+        "resuming-not-confirmed": (
+            StoreView(
+                STORE,
+                _paused(23),
+                NOW,
+                _intent(StoreStatusUpdate.resume(), IntentState.PENDING),
+            ),
+            ONLINE,
+        ),
+        "unknown-stale": (StoreView(STORE, _paused(None), NOW - timedelta(minutes=12)), OFFLINE),
+        "unknown-first": (StoreView(STORE), Connectivity()),
+        "changed-elsewhere": (
+            StoreView(
+                STORE,
+                _paused(None, PauseReason.OTHER),
+                NOW,
+                _intent(StoreStatusUpdate.resume(), IntentState.CONFLICT),
+            ),
+            ONLINE,
+        ),
+        "needs-manager": (
+            StoreView(
+                STORE,
+                online,
+                NOW - timedelta(minutes=1),
+                None,
+                Attention(
+                    AttentionKind.KEY_REJECTED,
+                    "Gett rejected the API key (401 Unauthorized: Invalid API key).",
+                    STORE.id,
+                ),
+            ),
+            ONLINE,
+        ),
+    }
+
+
+def render(out: Path) -> list[Path]:
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.ui.main_window import MainWindow, Page
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    config = Config(
+        stores=(STORE,),
+        data_dir=Path(tempfile.gettempdir()) / "kiosk-gallery",
+        ui=UiSettings(fullscreen=False, pin_hash="scrypt$16$8$1$AAAA$AAAA"),
+    )
+    from kiosk.ui.view_model import LocalTime
+
+    window = MainWindow(
+        config, MemoryKeyStore("x"), clock=FixedClock(), local_time=LocalTime(UTC), save_path=None
+    )
+    window.show()
+
+    def shot(name: str, width: int, height: int) -> None:
+        window.resize(width, height)
+        for _ in range(3):  # a resize can re-layout in steps (columns change, then fonts fit)
+            app.processEvents()
+        path = out / f"{name}-{width}x{height}.png"
+        window.grab().save(str(path))
+        written.append(path)
+
+    def home(view: StoreView | None, conn: Connectivity) -> Callable[[], None]:
+        def go() -> None:
+            window.show_page(Page.HOME)
+            window.show_preview(view, conn)
+
+        return go
+
+    scenes: dict[str, Callable[[], None]] = {n: home(v, c) for n, (v, c) in states().items()}
+    online_view, online_conn = states()["online"]
+    paused_view, _ = states()["paused"]
+    open_view, _ = states()["paused-open-ended"]
+
+    def picker(page: Page) -> Callable[[], None]:
+        def go() -> None:
+            window.show_preview(online_view, online_conn)
+            if page is Page.RESUME:
+                window.resume_picker.start(PauseReason.TOO_BUSY)
+            elif page is Page.CUSTOM:
+                window.custom_picker.start(PauseReason.STAFF_SHORTAGE)
+            elif page is Page.PIN:
+                window.pin_pad.start_verify(config.ui.pin_hash or "")
+                window.pin_pad.on_digit_clicked("1")
+                window.pin_pad.on_digit_clicked("2")
+            elif page is Page.SETTINGS:
+                window.settings_page.load(config, key_stored=True)
+            elif page is Page.SETUP:
+                window.setup_page.load(Config())
+            window.show_page(page)
+
+        return go
+
+    def overlay(which: str) -> Callable[[], None]:
+        def go() -> None:
+            window.show_page(Page.HOME)
+            if which == "heads-up":
+                window.show_preview(StoreView(STORE, _paused(1.7), NOW), online_conn)
+                window.heads_up.set_text(
+                    "Gett puts the store back online at 14:09 (in 2 min).\nPaused for: Too busy."
+                )
+                window.heads_up.popup()
+            else:
+                window.show_preview(open_view, online_conn)
+                window.reminder.set_text(
+                    "Paused since 13:26 (41 min) with no end time. Reason: Maintenance.\n"
+                    "Customers cannot order."
+                )
+                window.reminder.popup()
+
+        return go
+
+    scenes |= {
+        "reason-picker": picker(Page.REASONS),
+        "resume-picker": picker(Page.RESUME),
+        "custom-time": picker(Page.CUSTOM),
+        "pin-pad": picker(Page.PIN),
+        "settings": picker(Page.SETTINGS),
+        "setup": picker(Page.SETUP),
+        "heads-up": overlay("heads-up"),
+        "reminder": overlay("reminder"),
+    }
+    _ = paused_view
+    for name, scene in scenes.items():
+        for width, height in SIZES:
+            scene()
+            shot(name, width, height)
+        window.heads_up.hide()
+        window.reminder.hide()
+    window.shutdown()
+    window.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0] if args else "out/gallery")
+    for path in render(out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

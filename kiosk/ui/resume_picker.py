@@ -1,0 +1,279 @@
+"""The second tap: how long. Presets, end of day, until I resume, or a custom time on steppers.
+
+The reason's default duration is marked "suggested", so a rushed person taps the marked button.
+Every preset button says the clock time it means ("until 14:30"), so nobody does sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.core.clock import Clock
+from kiosk.core.models import PauseReason
+from kiosk.ui.theme import Theme
+from kiosk.ui.view_model import LocalTime, format_duration
+from kiosk.ui.widgets import big_button, label, restyle
+
+PRESET_MINUTES = (15, 30, 45, 60, 90)
+END_OF_DAY = "end_of_day"
+UNTIL_RESUME = "until_resume"
+CUSTOM = "custom"
+
+
+def minute_ceiling(when: datetime) -> datetime:
+    """Round up to a whole minute, so "30 min" from 14:07:20 reads as 14:38 and stays there."""
+    if when.second or when.microsecond:
+        return when.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return when
+
+
+def preset_text(minutes: int) -> str:
+    return (
+        f"{minutes} min"
+        if minutes < 60
+        else ("1 hour" if minutes == 60 else f"{minutes // 60} h {minutes % 60} min")
+    )
+
+
+class ResumePicker(QWidget):
+    """Picks when the pause ends.
+
+    Signals:
+        pause_chosen(object, object): the PauseReason and the resume time (None = until I resume).
+        custom_requested(object): the person wants a custom time for this PauseReason.
+        back_requested(): go back without pausing.
+    """
+
+    pause_chosen = Signal(object, object)
+    custom_requested = Signal(object)
+    back_requested = Signal()
+
+    def __init__(
+        self,
+        theme: Theme,
+        clock: Clock,
+        local_time: LocalTime,
+        reason_minutes: Callable[[PauseReason], int | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setProperty("page", True)
+        self._clock = clock
+        self._lt = local_time
+        self._reason_minutes = reason_minutes
+        self.reason: PauseReason = PauseReason.OTHER
+        self.title = label("", "Title", name="Pause title")
+        self.hint = label("Tap how long. The marked one is the usual for this reason.", "Subtitle")
+        self.back = big_button("Back", "Back", role="quiet", theme=theme, icon="back", icon_px=28)
+        self.back.setMaximumWidth(220)
+        self.back.clicked.connect(self.back_requested)
+        head = QHBoxLayout()
+        head.addWidget(self.back)
+        head.addSpacing(12)
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.hint)
+        head.addLayout(titles, 1)
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        self._grid = grid
+        choices: list[tuple[str, str, str, str | None]] = [
+            (str(m), preset_text(m), f"Pause for {m} minutes", "clock") for m in PRESET_MINUTES
+        ]
+        choices += [
+            (END_OF_DAY, "End of day", "Pause until end of day", "moon"),
+            (UNTIL_RESUME, "Until I resume", "Pause until I resume", "infinity"),
+            (CUSTOM, "Custom time…", "Pick a custom time", "clock"),
+        ]
+        for key, text, name, icon in choices:
+            button = big_button(text, name, theme=theme, icon=icon, icon_px=30)
+            button.setProperty("role", "pause" if key != CUSTOM else None)
+            button.setMinimumHeight(76)
+            button.clicked.connect(lambda _=False, k=key: self.on_choice_button_clicked(k))
+            self.buttons[key] = button
+        self.set_columns(4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 16)
+        layout.setSpacing(12)
+        layout.addLayout(head)
+        layout.addLayout(grid, 1)
+
+    def set_columns(self, columns: int) -> None:
+        if columns == getattr(self, "_columns", None):
+            return
+        self._columns = columns
+        for button in self.buttons.values():
+            self._grid.removeWidget(button)
+        for i, button in enumerate(self.buttons.values()):
+            self._grid.addWidget(button, i // columns, i % columns)
+        # More rows need more height: tell the parent layout now, not after the next frame.
+        self._grid.invalidate()
+        self.updateGeometry()
+
+    def start(self, reason: PauseReason) -> None:
+        self.reason = reason
+        self.title.setText(f"Pause: {reason.label}. For how long?")
+        self.refresh()
+
+    def suggested_key(self) -> str:
+        minutes = self._reason_minutes(self.reason)
+        if minutes is None:
+            return UNTIL_RESUME
+        return str(minutes) if minutes in PRESET_MINUTES else CUSTOM
+
+    def resume_at_for(self, key: str) -> datetime | None:
+        now = self._clock.now()
+        if key == UNTIL_RESUME:
+            return None
+        if key == END_OF_DAY:
+            return self._lt.end_of_day(now)
+        return minute_ceiling(now + timedelta(minutes=int(key)))
+
+    def refresh(self) -> None:
+        """Re-label the buttons with the clock times they mean now."""
+        now = self._clock.now()
+        suggested = self.suggested_key()
+        for key, button in self.buttons.items():
+            if key == CUSTOM:
+                minutes = self._reason_minutes(self.reason)
+                text = "Custom time…"
+                if suggested == CUSTOM and minutes is not None:
+                    text += f"\nusual: {format_duration(minutes * 60)}"
+            elif key == UNTIL_RESUME:
+                text = "Until I resume"
+            else:
+                when = self.resume_at_for(key)
+                assert when is not None
+                head = "End of day" if key == END_OF_DAY else preset_text(int(key))
+                text = f"{head}\nuntil {self._lt.clock_on(when, now)}"
+            if key == suggested:
+                text = "★ " + text
+            button.setText(text)
+            if (button.property("suggested") is True) != (key == suggested):
+                button.setProperty("suggested", key == suggested)
+                restyle(button)
+            desc = "Suggested for this reason" if key == suggested else ""
+            button.setAccessibleDescription(desc)
+
+    @Slot(str)
+    def on_choice_button_clicked(self, key: str) -> None:
+        if key == CUSTOM:
+            self.custom_requested.emit(self.reason)
+            return
+        self.pause_chosen.emit(self.reason, self.resume_at_for(key))
+
+
+class CustomTimePicker(QWidget):
+    """A resume time on big steppers: no spin boxes, no keyboard.
+
+    Signals:
+        pause_chosen(object, object): the PauseReason and the chosen resume time.
+        back_requested(): back to the presets.
+    """
+
+    pause_chosen = Signal(object, object)
+    back_requested = Signal()
+
+    def __init__(
+        self,
+        theme: Theme,
+        clock: Clock,
+        local_time: LocalTime,
+        reason_minutes: Callable[[PauseReason], int | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setProperty("page", True)
+        self._clock = clock
+        self._lt = local_time
+        self._reason_minutes = reason_minutes
+        self.reason = PauseReason.OTHER
+        self.hour = 0
+        self.minute = 0
+        self.title = label("", "Title", name="Custom time title")
+        back = big_button("Back", "Back to durations", role="quiet", theme=theme, icon="back")
+        back.setMaximumWidth(220)
+        back.clicked.connect(self.back_requested)
+        head = QHBoxLayout()
+        head.addWidget(back)
+        head.addSpacing(12)
+        head.addWidget(self.title, 1)
+
+        self.hour_label = label("", "BigValue", wrap=False, name="Hour")
+        self.minute_label = label("", "BigValue", wrap=False, name="Minute")
+        steppers = QHBoxLayout()
+        steppers.setSpacing(16)
+        for value_label, unit, step_minus, step_plus in (
+            (self.hour_label, "hour", -60, 60),
+            (self.minute_label, "minutes", -5, 5),
+        ):
+            column = QVBoxLayout()
+            plus = big_button(
+                "+", f"Later by {'1 hour' if unit == 'hour' else '5 minutes'}", theme=theme
+            )
+            minus = big_button(
+                "−", f"Earlier by {'1 hour' if unit == 'hour' else '5 minutes'}", theme=theme
+            )
+            for button in (plus, minus):
+                button.setProperty("role", "digit")
+                button.setMinimumSize(120, 72)
+            plus.clicked.connect(lambda _=False, s=step_plus: self.on_stepper_clicked(s))
+            minus.clicked.connect(lambda _=False, s=step_minus: self.on_stepper_clicked(s))
+            value_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            column.addWidget(plus)
+            column.addWidget(value_label)
+            column.addWidget(minus)
+            steppers.addLayout(column)
+            if unit == "hour":
+                colon = label(":", "BigValue", wrap=False)
+                steppers.addWidget(colon)
+        self.preview = label("", "Preview", name="Custom time preview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.confirm = big_button("", "Pause until custom time", role="pause")
+        self.confirm.setMinimumHeight(80)
+        self.confirm.clicked.connect(self.on_confirm_clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 16)
+        layout.setSpacing(10)
+        layout.addLayout(head)
+        layout.addLayout(steppers, 1)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.confirm)
+
+    def start(self, reason: PauseReason) -> None:
+        self.reason = reason
+        self.title.setText(f"Pause: {reason.label}. Until when?")
+        minutes = self._reason_minutes(reason) or 60
+        start = minute_ceiling(self._clock.now() + timedelta(minutes=minutes))
+        local = self._lt.local(start)
+        total = local.hour * 60 + local.minute
+        total = -(-total // 5) * 5  # up to the next 5 minutes
+        self.hour, self.minute = divmod(total % (24 * 60), 60)
+        self.refresh()
+
+    def resume_at(self) -> datetime:
+        return self._lt.at(self._clock.now(), self.hour, self.minute)
+
+    def refresh(self) -> None:
+        now = self._clock.now()
+        when = self.resume_at()
+        self.hour_label.setText(f"{self.hour:02d}")
+        self.minute_label.setText(f"{self.minute:02d}")
+        left = (when - now).total_seconds()
+        self.preview.setText(f"Resumes {self._lt.clock_on(when, now)}, in {format_duration(left)}")
+        self.confirm.setText(f"Pause until {self._lt.clock_on(when, now)}")
+
+    @Slot(int)
+    def on_stepper_clicked(self, minutes: int) -> None:
+        total = (self.hour * 60 + self.minute + minutes) % (24 * 60)
+        self.hour, self.minute = divmod(total, 60)
+        self.refresh()
+
+    @Slot()
+    def on_confirm_clicked(self) -> None:
+        self.pause_chosen.emit(self.reason, self.resume_at())

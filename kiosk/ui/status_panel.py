@@ -1,0 +1,200 @@
+"""The big indicator: one glance from across the kitchen says what the store is doing.
+
+Told apart by words and icon as well as colour; a change that Gett has not confirmed yet is
+drawn striped with a dashed outline, never as a solid confirmed state.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.ui.theme import Theme
+from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, StateKind
+
+RADIUS = 18.0
+STRIPE = 28.0
+
+
+class StatusPanel(QFrame):
+    """Paints the indicator and scales its text to the space it has."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._theme = theme
+        self._indicator: Indicator | None = None
+        self._sizes = (48, 24, 18)
+        self._sheet = ""
+        self.setObjectName("StatusPanel")
+        self.setAccessibleName("Store status")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.icon = QLabel()
+        self.icon.setAccessibleName("Status icon")
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.headline = QLabel()
+        self.headline.setObjectName("Headline")
+        self.headline.setAccessibleName("Status")
+        self.subheadline = QLabel()
+        self.subheadline.setObjectName("Subheadline")
+        self.subheadline.setAccessibleName("Status detail")
+        self.subheadline.setWordWrap(True)
+        self.details = QLabel()
+        self.details.setObjectName("Details")
+        self.details.setAccessibleName("Status lines")
+        self.details.setWordWrap(True)
+        for widget in (self.headline, self.subheadline, self.details):
+            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.icon)
+        top.addSpacing(16)
+        top.addWidget(self.headline)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.setSpacing(6)
+        layout.addStretch(1)
+        layout.addLayout(top)
+        layout.addWidget(self.subheadline)
+        layout.addSpacing(8)
+        layout.addWidget(self.details)
+        layout.addStretch(1)
+
+    @property
+    def indicator(self) -> Indicator | None:
+        return self._indicator
+
+    def set_indicator(self, indicator: Indicator) -> None:
+        if indicator == self._indicator:
+            return
+        old_kind = self._indicator.kind if self._indicator else None
+        self._indicator = indicator
+        self.headline.setText(indicator.headline)
+        self.subheadline.setText(indicator.subheadline)
+        self.details.setText("\n".join(indicator.lines))
+        self.details.setVisible(bool(indicator.lines))
+        self.setAccessibleDescription(indicator.accessible_text)
+        self.headline.setAccessibleDescription(indicator.accessible_text)
+        self.setProperty("state", indicator.kind.value)
+        if old_kind != indicator.kind:
+            self._fit()
+        else:
+            self._fit_text()
+        self.update()
+
+    # -- sizing: the indicator fills the space it gets, at any resolution ----------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        self._fit_text()
+        indicator = self._indicator
+        if indicator is None:
+            return
+        side = max(48, round(self._sizes[0] * 1.15))
+        self.icon.setPixmap(
+            self._theme.pixmap(
+                indicator.icon, side, indicator.palette.foreground, self.devicePixelRatioF()
+            )
+        )
+        if self.icon.size().width() != side:
+            self.icon.setFixedSize(side, side)
+            self._relayout()
+
+    def _fit_text(self) -> None:
+        indicator = self._indicator
+        if indicator is None:
+            return
+        width = max(200, self.width() - 60)
+        height = max(160, self.height())
+        lines = max(1, len(indicator.lines))
+        # Headline as big as it fits: a share of the height, capped by the width it needs.
+        size = min(190, max(34, int(height * (0.26 if lines <= 2 else 0.2))))
+        font = QFont(self.headline.font())
+        font.setBold(True)
+        font.setWeight(QFont.Weight.Black)
+        icon_room = size * 1.15 + 16
+        while size > 30:
+            font.setPixelSize(size)
+            if QFontMetrics(font).horizontalAdvance(indicator.headline) + icon_room <= width:
+                break
+            size -= 2
+            icon_room = size * 1.15 + 16
+        sub_px = max(22, min(72, int(size * 0.42)))
+        detail_px = max(18, min(40, int(size * 0.24)))
+        # Keep all lines inside the panel on small screens.
+        budget = height - size * 1.3 - sub_px * 1.5 - 60
+        while detail_px > 16 and detail_px * 1.45 * lines * 1.3 > budget:
+            detail_px -= 1
+        self._sizes = (size, sub_px, detail_px)
+        # Sizes go through the stylesheet: the app's stylesheet would override setFont().
+        sheet = (
+            f"QLabel {{ color: {indicator.palette.foreground}; background: transparent; }}"
+            f"QLabel#Headline {{ font-size: {size}px; font-weight: 900; }}"
+            f"QLabel#Subheadline {{ font-size: {sub_px}px; font-weight: 700; }}"
+            f"QLabel#Details {{ font-size: {detail_px}px; font-weight: 600; }}"
+        )
+        if sheet != self._sheet:
+            self._sheet = sheet
+            self.setStyleSheet(sheet)
+            self._relayout()
+
+    def _relayout(self) -> None:
+        """New font or icon sizes change the size hints: lay out again now, not on a later
+        pass, or the next frame draws the old geometry with the new text (overlapping)."""
+        for label in (self.icon, self.headline, self.subheadline, self.details):
+            label.ensurePolished()
+            label.updateGeometry()
+        layout = self.layout()
+        if layout is not None:
+            layout.invalidate()
+            layout.activate()
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        indicator = self._indicator
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(3, 3, -3, -3)
+        path = QPainterPath()
+        path.addRoundedRect(rect, RADIUS, RADIUS)
+        if indicator is None:
+            painter.fillPath(path, QColor("#4B4F54"))
+            return
+        palette = indicator.palette
+        painter.fillPath(path, QColor(palette.background))
+        if indicator.fill is Fill.STRIPED:
+            painter.save()
+            painter.setClipPath(path)
+            stripe = QColor(STRIPE_COLOURS.get(indicator.kind, palette.background))
+            pen = QPen(stripe, STRIPE / 2)
+            painter.setPen(pen)
+            span = rect.width() + rect.height()
+            x = -rect.height()
+            while x < span:
+                painter.drawLine(
+                    QPointF(rect.left() + x, rect.bottom()),
+                    QPointF(rect.left() + x + rect.height(), rect.top()),
+                )
+                x += STRIPE * 1.5
+            painter.restore()
+            pen = QPen(QColor(palette.accent), 6, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawPath(path)
+        elif indicator.kind is StateKind.CONFLICT:
+            painter.setPen(QPen(QColor(palette.accent), 6))
+            painter.drawPath(path)

@@ -1,0 +1,66 @@
+"""The look: the stylesheet and the SVG icons, loaded from ``kiosk.resources``.
+
+Loaded through ``importlib.resources`` so the same code works from a checkout, a wheel and the
+pyinstaller bundle. Icons are single-colour SVGs drawn with ``currentColor``; each use picks the
+colour that meets contrast on its background.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+RESOURCE_PACKAGE = "kiosk.resources"
+STYLESHEET = "kiosk.qss"
+_SCALED = re.compile(r"\$(\d+)")
+
+
+class Theme:
+    """Reads resources once and hands out stylesheets and coloured icons."""
+
+    def __init__(self, root: Traversable | None = None) -> None:
+        self._root = root or resources.files(RESOURCE_PACKAGE)
+        self._qss = self._root.joinpath(STYLESHEET).read_text(encoding="utf-8")
+        self._svgs: dict[str, str] = {}
+        self._pixmaps: dict[tuple[str, str, int], QPixmap] = {}
+
+    def stylesheet(self, scale: float = 1.0) -> str:
+        """The stylesheet with every ``$N`` size scaled (touch targets are never scaled)."""
+        return _SCALED.sub(lambda m: f"{max(12, round(int(m.group(1)) * scale))}px", self._qss)
+
+    def svg(self, name: str) -> str:
+        if name not in self._svgs:
+            self._svgs[name] = self._root.joinpath("icons", f"{name}.svg").read_text("utf-8")
+        return self._svgs[name]
+
+    def pixmap(self, name: str, size: int, colour: str = "#111111", dpr: float = 1.0) -> QPixmap:
+        key = (name, colour, round(size * dpr))
+        if key not in self._pixmaps:
+            svg = self.svg(name).replace("currentColor", colour)
+            renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+            side = max(1, key[2])
+            image = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            renderer.render(painter, QRectF(0, 0, side, side))
+            painter.end()
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(dpr)
+            self._pixmaps[key] = pixmap
+        return self._pixmaps[key]
+
+    def icon(self, name: str, colour: str = "#111111", size: int = 48) -> QIcon:
+        icon = QIcon()
+        for dpr in (1.0, 2.0):
+            icon.addPixmap(self.pixmap(name, size, colour, dpr))
+        return icon
+
+
+def icon_size(px: int) -> QSize:
+    return QSize(px, px)

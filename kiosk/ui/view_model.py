@@ -1,0 +1,541 @@
+"""What the screen says, as plain data: StoreView + Connectivity + now -> words, icon and colours.
+
+Pure Python (no Qt), so every honest in-between state is unit-tested without widgets. The rule
+it enforces: the confirmed state is never shown as if a waiting change were already true, and an
+old confirmation is not passed off as the current state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, tzinfo
+from enum import StrEnum
+
+from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
+from kiosk.core.outbox import Intent, IntentState
+from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
+
+#: A confirmation older than this many poll intervals is "Status unknown" (with the last known).
+STALE_POLLS = 3.0
+#: ...but never sooner than this, so a short poll interval does not make the screen flicker.
+MIN_STALE_SECONDS = 90.0
+HEADS_UP_SECONDS = 120.0
+EXTEND_MINUTES = 15
+
+
+class StateKind(StrEnum):
+    ONLINE = "online"
+    PAUSED = "paused"
+    PAUSING = "pausing"  # a pause waits to be confirmed
+    RESUMING = "resuming"  # a resume waits to be confirmed (or auto-resume is due)
+    UNKNOWN = "unknown"
+    CONFLICT = "conflict"
+    NEEDS_MANAGER = "needs_manager"
+
+
+class Fill(StrEnum):
+    SOLID = "solid"  # confirmed by Gett
+    STRIPED = "striped"  # not confirmed: outlined with a dashed border and stripes
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    background: str
+    foreground: str
+    accent: str  # border / stripes
+
+
+PALETTES: dict[StateKind, Palette] = {
+    StateKind.ONLINE: Palette("#0A5A26", "#FFFFFF", "#0A5A26"),
+    StateKind.PAUSED: Palette("#F5B000", "#111111", "#8A5A00"),
+    StateKind.PAUSING: Palette("#FFF3D1", "#111111", "#8A5A00"),
+    StateKind.RESUMING: Palette("#E3F4E8", "#111111", "#0A5A26"),
+    StateKind.UNKNOWN: Palette("#4B4F54", "#FFFFFF", "#2B2E31"),
+    StateKind.CONFLICT: Palette("#FFE8D6", "#111111", "#B43C00"),
+    StateKind.NEEDS_MANAGER: Palette("#7F1D1D", "#FFFFFF", "#4A0D0D"),
+}
+
+#: The stripe colour drawn on "not confirmed" panels; text must stay readable over it too.
+STRIPE_COLOURS: dict[StateKind, str] = {
+    StateKind.PAUSING: "#F9E2A6",
+    StateKind.RESUMING: "#C9E8D2",
+}
+
+ICONS: dict[StateKind, str] = {
+    StateKind.ONLINE: "check",
+    StateKind.PAUSED: "pause",
+    StateKind.PAUSING: "hourglass",
+    StateKind.RESUMING: "hourglass",
+    StateKind.UNKNOWN: "question",
+    StateKind.CONFLICT: "warning",
+    StateKind.NEEDS_MANAGER: "key",
+}
+
+REASON_ICONS: dict[PauseReason, str] = {
+    PauseReason.OPERATIONAL_ISSUES: "wrench",
+    PauseReason.STAFF_SHORTAGE: "people",
+    PauseReason.TOO_BUSY: "flame",
+    PauseReason.MAINTENANCE: "gear",
+    PauseReason.OTHER: "dots",
+}
+
+
+# -- time in words ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LocalTime:
+    """Shows aware datetimes in the PC's zone (``tz=None``) or a given one (tests).
+
+    Arithmetic is always done on aware UTC datetimes, so a DST change or a clock step never
+    bends a countdown; only the displayed clock time is converted.
+    """
+
+    tz: tzinfo | None = None
+
+    def local(self, when: datetime) -> datetime:
+        return when.astimezone(self.tz)
+
+    def clock(self, when: datetime) -> str:
+        return self.local(when).strftime("%H:%M")
+
+    def clock_on(self, when: datetime, now: datetime) -> str:
+        """``14:30``, ``tomorrow 09:00`` or ``Sat 16 Jan 09:00``: a date only when not today."""
+        local, today = self.local(when), self.local(now).date()
+        if local.date() == today:
+            return local.strftime("%H:%M")
+        if local.date() == today + timedelta(days=1):
+            return "tomorrow " + local.strftime("%H:%M")
+        return local.strftime("%a %d %b %H:%M")
+
+    def at(self, now: datetime, hour: int, minute: int) -> datetime:
+        """The next moment the local clock shows ``hour:minute`` (today, or else tomorrow)."""
+        day = self.local(now).date()
+        for offset in (0, 1):
+            candidate = self._make(
+                datetime.combine(day + timedelta(days=offset), time(hour, minute))
+            )
+            if candidate > now:
+                return candidate
+        return self._make(datetime.combine(day + timedelta(days=2), time(hour, minute)))
+
+    def end_of_day(self, now: datetime) -> datetime:
+        """The coming local midnight."""
+        day = self.local(now).date() + timedelta(days=1)
+        return self._make(datetime.combine(day, time(0, 0)))
+
+    def _make(self, naive: datetime) -> datetime:
+        if self.tz is None:
+            return naive.astimezone()  # naive is read as the PC's local time, DST included
+        return naive.replace(tzinfo=self.tz)
+
+
+def format_duration(seconds: float) -> str:
+    """``less than a minute``, ``23 min``, ``1 h 05 min``: rounded up, never shows 0 too early."""
+    if seconds < 60:
+        return "less than a minute"
+    minutes = math.ceil(seconds / 60 - 1e-9)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+def format_age(seconds: float) -> str:
+    if seconds < 60:
+        return "just now"
+    return format_duration(seconds) + " ago"
+
+
+def reason_text(reason: PauseReason | str | None) -> str:
+    if reason is None:
+        return "No reason given"
+    if isinstance(reason, PauseReason):
+        return reason.label
+    return f"“{reason}” (a reason this kiosk does not know)"
+
+
+def reason_or_other(reason: PauseReason | str | None) -> PauseReason:
+    return reason if isinstance(reason, PauseReason) else PauseReason.OTHER
+
+
+def status_word(status: StoreStatus) -> str:
+    if status.is_online:
+        return "ONLINE"
+    if status.is_paused:
+        return "PAUSED"
+    return f"“{status.status}”"
+
+
+# -- the indicator ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """Everything the big status panel and the action bar need."""
+
+    kind: StateKind
+    headline: str
+    subheadline: str
+    lines: tuple[str, ...] = ()
+    fill: Fill = Fill.SOLID
+    target: StoreState | None = None  # what the store is, or is about to be, for the actions
+    can_extend: bool = False
+    conflict_choice: tuple[str, str] | None = None  # (keep Gett's, apply mine) button texts
+    manager_action: bool = False
+
+    @property
+    def icon(self) -> str:
+        return ICONS[self.kind]
+
+    @property
+    def palette(self) -> Palette:
+        return PALETTES[self.kind]
+
+    @property
+    def accessible_text(self) -> str:
+        return ". ".join([self.headline, self.subheadline, *self.lines])
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The inputs of one rendering."""
+
+    view: StoreView | None
+    connectivity: Connectivity
+    now: datetime
+    poll_interval: float = 30.0
+    local_tap: StoreStatusUpdate | None = None  # tapped, not yet acknowledged by the worker
+    time: LocalTime = field(default_factory=LocalTime)
+
+
+def stale_after(poll_interval: float) -> float:
+    return max(MIN_STALE_SECONDS, STALE_POLLS * poll_interval)
+
+
+def describe_update(update: StoreStatusUpdate, now: datetime, lt: LocalTime) -> str:
+    if update.status == StoreState.ONLINE:
+        return "Resume: take orders again"
+    assert update.reason is not None
+    return f"Pause: {update.reason.label}, {describe_until(update.resume_at, now, lt)}"
+
+
+def describe_until(resume_at: datetime | None, now: datetime, lt: LocalTime) -> str:
+    if resume_at is None:
+        return "until you resume"
+    left = (resume_at - now).total_seconds()
+    if left <= 0:
+        return f"until {lt.clock_on(resume_at, now)}"
+    return f"until {lt.clock_on(resume_at, now)} (in {format_duration(left)})"
+
+
+def _why_waiting(intent: Intent | None, conn: Connectivity, now: datetime, lt: LocalTime) -> str:
+    if intent is None:
+        return "Saving your change…"
+    if conn.link is Link.OFFLINE:
+        return "No connection to Gett. It will be sent when the connection is back."
+    if intent.attempts == 0:
+        return "Sending to Gett now…"
+    error = intent.last_error or conn.last_error or "no answer"
+    wait = (intent.next_attempt_at - now).total_seconds()
+    when = "now" if wait <= 1 else f"in {format_duration(wait) if wait >= 60 else f'{int(wait)} s'}"
+    return f"Gett did not take it yet ({error}). Trying again {when}."
+
+
+def _last_known(view: StoreView, now: datetime, lt: LocalTime) -> str | None:
+    if view.confirmed is None or view.confirmed_at is None:
+        return None
+    when = lt.clock_on(view.confirmed_at, now)
+    return f"Last confirmed by Gett: {status_word(view.confirmed)} at {when}"
+
+
+_MANAGER_WORDS: dict[AttentionKind, str] = {
+    AttentionKind.KEY_MISSING: "No API key is stored",
+    AttentionKind.KEY_REJECTED: "Gett did not accept the API key",
+    AttentionKind.STORE_UNKNOWN: "Gett does not know this store",
+}
+
+
+def describe(snap: Snapshot) -> Indicator:
+    """The one truth the big panel shows."""
+    view, now, lt = snap.view, snap.now, snap.time
+    if view is None:
+        return Indicator(
+            StateKind.UNKNOWN,
+            "STATUS UNKNOWN",
+            "Waiting for the first answer from Gett…",
+            _connection_reason(snap.connectivity),
+        )
+    pending = view.pending
+    attention = view.attention
+    if (attention is not None and attention.kind in _MANAGER_WORDS) or (
+        pending is not None and pending.state is IntentState.HELD
+    ):
+        kind = attention.kind if attention and attention.kind in _MANAGER_WORDS else None
+        lines: list[str] = []
+        if attention is not None and attention.message:
+            lines.append(attention.message)
+        if pending is not None and pending.is_open:
+            lines.append(f"Waiting to be sent: {describe_update(pending.update, now, lt)}")
+        if (known := _last_known(view, now, lt)) is not None:
+            lines.append(known)
+        lines.append("A manager can fix this in Settings.")
+        return Indicator(
+            StateKind.NEEDS_MANAGER,
+            "NEEDS A MANAGER",
+            _MANAGER_WORDS[kind] if kind else "Gett did not accept the API key",
+            tuple(lines),
+            target=_target_of(view, now),
+            manager_action=True,
+        )
+    if pending is not None and pending.state is IntentState.CONFLICT:
+        mine = pending.update
+        live = view.confirmed
+        lines = []
+        if live is not None:
+            lines.append(f"Gett now says: {_status_sentence(live, now, lt)}")
+        lines.append(f"This kiosk wanted: {describe_update(mine, now, lt)}")
+        keep = f"Keep Gett's: {status_word(live)}" if live is not None else "Keep Gett's state"
+        apply = "Apply mine: PAUSE" if mine.status == StoreState.PAUSED else "Apply mine: RESUME"
+        return Indicator(
+            StateKind.CONFLICT,
+            "CHANGED ELSEWHERE",
+            "Someone changed the store outside this kiosk",
+            tuple(lines),
+            target=None,
+            conflict_choice=(keep, apply),
+        )
+    waiting_update = snap.local_tap
+    waiting_intent: Intent | None = None
+    if pending is not None and pending.state is IntentState.PENDING:
+        waiting_update, waiting_intent = pending.update, pending
+        if snap.local_tap is not None and snap.local_tap != pending.update:
+            waiting_update, waiting_intent = snap.local_tap, None
+    if waiting_update is not None:
+        pausing = waiting_update.status == StoreState.PAUSED
+        lines = [describe_update(waiting_update, now, lt)]
+        lines.append(_why_waiting(waiting_intent, snap.connectivity, now, lt))
+        if (known := _last_known(view, now, lt)) is not None:
+            lines.append(known)
+        return Indicator(
+            StateKind.PAUSING if pausing else StateKind.RESUMING,
+            "PAUSING…" if pausing else "RESUMING…",
+            "Not confirmed yet",
+            tuple(lines),
+            fill=Fill.STRIPED,
+            target=waiting_update.status,
+            can_extend=pausing and waiting_update.resume_at is not None,
+        )
+    confirmed, confirmed_at = view.confirmed, view.confirmed_at
+    if confirmed is None or confirmed_at is None:
+        return Indicator(
+            StateKind.UNKNOWN,
+            "STATUS UNKNOWN",
+            "Waiting for the first answer from Gett…",
+            _connection_reason(snap.connectivity),
+        )
+    age = (now - confirmed_at).total_seconds()
+    if age > stale_after(snap.poll_interval):
+        return Indicator(
+            StateKind.UNKNOWN,
+            "STATUS UNKNOWN",
+            f"No answer from Gett for {format_duration(age)}",
+            (
+                f"Last known: {status_word(confirmed)} as of {lt.clock_on(confirmed_at, now)}",
+                *_connection_reason(snap.connectivity),
+            ),
+            target=_known_state(confirmed),
+        )
+    if not confirmed.status_known:
+        return Indicator(
+            StateKind.UNKNOWN,
+            "STATUS UNKNOWN",
+            f"Gett says “{confirmed.status}”, which this kiosk does not know",
+            ("Check the store in the Gett partner portal.",),
+            target=None,
+        )
+    if confirmed.is_paused:
+        resume_at = confirmed.resume_at
+        if resume_at is not None and resume_at <= now:
+            return Indicator(
+                StateKind.RESUMING,
+                "RESUMING…",
+                "Not confirmed yet",
+                (
+                    f"The pause was set to end at {lt.clock(resume_at)}.",
+                    "Checking with Gett that the store is back online…",
+                ),
+                fill=Fill.STRIPED,
+                target=StoreState.ONLINE,
+            )
+        lines = []
+        if confirmed.paused_at is not None:
+            lines.append(
+                f"Paused since {lt.clock_on(confirmed.paused_at, now)} "
+                f"({format_duration(max(60.0, (now - confirmed.paused_at).total_seconds()))})"
+            )
+        if resume_at is None:
+            lines.append("Until you resume")
+        else:
+            left = (resume_at - now).total_seconds()
+            lines.append(f"Resumes at {lt.clock_on(resume_at, now)} (in {format_duration(left)})")
+        return Indicator(
+            StateKind.PAUSED,
+            "PAUSED",
+            reason_text(confirmed.reason),
+            tuple(lines),
+            target=StoreState.PAUSED,
+            can_extend=resume_at is not None,
+        )
+    return Indicator(
+        StateKind.ONLINE,
+        "ONLINE",
+        "Taking orders",
+        (f"Confirmed by Gett at {lt.clock_on(confirmed_at, now)}",),
+        target=StoreState.ONLINE,
+    )
+
+
+def _status_sentence(status: StoreStatus, now: datetime, lt: LocalTime) -> str:
+    if status.is_paused:
+        text = f"PAUSED ({reason_text(status.reason)}"
+        if status.paused_at is not None:
+            text += f", since {lt.clock_on(status.paused_at, now)}"
+        return text + f", {describe_until(status.resume_at, now, lt)})"
+    return status_word(status)
+
+
+def _known_state(status: StoreStatus) -> StoreState | None:
+    return status.status if isinstance(status.status, StoreState) else None
+
+
+def _target_of(view: StoreView, now: datetime) -> StoreState | None:
+    if view.pending is not None and view.pending.is_open:
+        return view.pending.update.status
+    return _known_state(view.confirmed) if view.confirmed else None
+
+
+def _connection_reason(conn: Connectivity) -> tuple[str, ...]:
+    if conn.link is Link.OFFLINE:
+        return ("No connection to Gett right now.",)
+    if conn.link is Link.DEGRADED:
+        return (f"Gett is having problems: {conn.last_error or 'no details'}.",)
+    return ()
+
+
+# -- the connection line and the offline banner ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionInfo:
+    line: str  # always shown, small
+    banner: str | None  # shown big when offline or degraded
+    link: Link
+
+
+def waiting_count(views: Sequence[StoreView]) -> int:
+    return sum(1 for v in views if v.pending is not None and v.pending.state is IntentState.PENDING)
+
+
+def describe_connection(
+    conn: Connectivity,
+    views: Sequence[StoreView],
+    now: datetime,
+    lt: LocalTime | None = None,
+) -> ConnectionInfo:
+    lt = lt or LocalTime()
+    confirmed = [v.confirmed_at for v in views if v.confirmed_at is not None]
+    last = max(confirmed) if confirmed else None
+    since = f"last confirmed {lt.clock_on(last, now)}" if last else "nothing confirmed yet"
+    words = {
+        Link.UNKNOWN: "Connecting to Gett…",
+        Link.ONLINE: "Connected to Gett",
+        Link.DEGRADED: "Gett is having problems",
+        Link.OFFLINE: "No connection",
+    }[conn.link]
+    line = f"{words} · {since}"
+    banner = None
+    waiting = waiting_count(views)
+    if conn.link in (Link.OFFLINE, Link.DEGRADED):
+        head = (
+            "No connection to Gett."
+            if conn.link is Link.OFFLINE
+            else "Gett is not answering properly."
+        )
+        if waiting:
+            noun = "change is" if waiting == 1 else "changes are"
+            banner = (
+                f"{head} {waiting} {noun} waiting and will be sent when the connection is back."
+            )
+        else:
+            banner = f"{head} Changes you make will be sent when the connection is back."
+    return ConnectionInfo(line, banner, conn.link)
+
+
+# -- timed prompts ---------------------------------------------------------------------------
+
+
+def heads_up_key(
+    view: StoreView | None, now: datetime, lead: float = HEADS_UP_SECONDS
+) -> str | None:
+    """A key for the pause whose auto-resume is within ``lead`` seconds, else None."""
+    if view is None or view.pending is not None or view.confirmed is None:
+        return None
+    pause = view.confirmed
+    if not pause.is_paused or pause.resume_at is None:
+        return None
+    left = (pause.resume_at - now).total_seconds()
+    if 0 < left <= lead:
+        return pause.resume_at.isoformat()
+    return None
+
+
+def forgotten_pause_since(view: StoreView | None, now: datetime, minutes: int) -> datetime | None:
+    """When an open-ended pause started, if it has lasted longer than ``minutes``; else None."""
+    if view is None or view.pending is not None or view.confirmed is None:
+        return None
+    pause = view.confirmed
+    if not pause.is_paused or pause.resume_at is not None:
+        return None
+    since = pause.paused_at or view.confirmed_at
+    if since is None or (now - since) < timedelta(minutes=minutes):
+        return None
+    return since
+
+
+def extension(
+    view: StoreView | None, now: datetime, minutes: int = EXTEND_MINUTES
+) -> StoreStatusUpdate | None:
+    """The pause "+15 min" sends: the same reason, the resume time pushed back."""
+    if view is None:
+        return None
+    pending = view.pending
+    if pending is not None and pending.is_open and pending.update.status == StoreState.PAUSED:
+        reason, resume_at = pending.update.reason, pending.update.resume_at
+    elif view.confirmed is not None and view.confirmed.is_paused:
+        reason, resume_at = reason_or_other(view.confirmed.reason), view.confirmed.resume_at
+    else:
+        return None
+    if resume_at is None:
+        return None
+    return StoreStatusUpdate.pause(
+        reason_or_other(reason), max(resume_at, now) + timedelta(minutes=minutes)
+    )
+
+
+# -- colour maths ----------------------------------------------------------------------------
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of ``#RRGGBB``."""
+    text = colour.lstrip("#")
+    channels = [int(text[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)

@@ -1,0 +1,57 @@
+"""Small building blocks every screen uses: big buttons with a name, labels with a role.
+
+Every control gets an accessible name: screen readers read it, and tests find buttons by it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+
+from kiosk.ui.theme import Theme, icon_size
+
+
+def big_button(
+    text: str,
+    name: str,
+    *,
+    role: str | None = None,
+    theme: Theme | None = None,
+    icon: str | None = None,
+    icon_colour: str = "#111111",
+    icon_px: int = 40,
+    parent: QWidget | None = None,
+) -> QPushButton:
+    """A touch button (>= 64 px) named for assistive tech and for tests."""
+    button = QPushButton(text, parent)
+    button.setAccessibleName(name)
+    button.setObjectName(name.replace(" ", "_"))
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+    button.setMinimumSize(64, 64)
+    if role:
+        button.setProperty("role", role)
+    if icon and theme is not None:
+        button.setIcon(theme.icon(icon, icon_colour, icon_px))
+        button.setIconSize(icon_size(icon_px))
+    return button
+
+
+def label(
+    text: str = "", object_name: str | None = None, *, wrap: bool = True, name: str | None = None
+) -> QLabel:
+    widget = QLabel(text)
+    if object_name:
+        widget.setObjectName(object_name)
+    widget.setWordWrap(wrap)
+    if name:
+        widget.setAccessibleName(name)
+    return widget
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()

@@ -1,0 +1,176 @@
+"""The kiosk window against an in-process simulator, one fake clock for all, no sleeping.
+
+Every window is built by ``make_window`` and torn down here; the teardown fails the test if the
+sync thread is still running, a window timer is still active or a background task is still busy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.core.client import GettClient
+from kiosk.core.config import Config, Store, UiSettings
+from kiosk.core.keystore import KeyStore, MemoryKeyStore
+from kiosk.core.pin import PinGuard, hash_pin
+from kiosk.simulator.server import Simulator
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.view_model import LocalTime
+from kiosk.ui.worker import SyncWorker
+from tests.helpers.fakes import FakeClock
+
+STORE = "3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c"
+KEY = "sk_test_kiosk_ui_7c1d"
+PIN = "2468"
+#: A cheap scrypt cost, so PIN checks in tests take microseconds; the format is the real one.
+PIN_HASH = hash_pin(PIN, n=16)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sim(clock: FakeClock) -> Iterator[Simulator]:
+    simulator = Simulator([STORE], KEY, clock=clock)
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def config(tmp_path: Path, sim: Simulator) -> Config:
+    return Config(
+        api_url=sim.base_url,
+        stores=(Store(STORE, "Main Street"),),
+        poll_interval_seconds=30.0,
+        data_dir=tmp_path / "data",
+        ui=UiSettings(fullscreen=False, pin_hash=PIN_HASH),
+    )
+
+
+@pytest.fixture
+def keys() -> MemoryKeyStore:
+    return MemoryKeyStore(KEY)
+
+
+MakeWindow = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(
+    qtbot: QtBot, clock: FakeClock, tmp_path: Path, config: Config, keys: MemoryKeyStore
+) -> Iterator[MakeWindow]:
+    """Build (and later tear down) windows; ``start=True`` waits for the first status."""
+    windows: list[MainWindow] = []
+
+    def make(
+        cfg: Config | None = None,
+        keystore: KeyStore | None = None,
+        *,
+        start: bool = True,
+        wait_status: bool = True,
+        size: tuple[int, int] = (1280, 800),
+    ) -> MainWindow:
+        store = keystore if keystore is not None else keys
+
+        def worker_factory(c: Config) -> SyncWorker:
+            return SyncWorker(
+                c,
+                store,
+                clock=clock,
+                client_factory=lambda url, key: GettClient(
+                    url, key, clock=clock, timeout=httpx.Timeout(3.0, connect=2.0)
+                ),
+            )
+
+        window = MainWindow(
+            cfg or config,
+            store,
+            clock=clock,
+            local_time=LocalTime(UTC),
+            worker_factory=worker_factory,
+            save_path=tmp_path / "config.toml",
+            pin_guard=PinGuard(clock),
+            tick_ms=3_600_000,  # tests call on_tick_timer_timeout() after moving the clock
+        )
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.resize(*size)
+        window.show()
+        if start:
+            if wait_status:
+                with qtbot.waitSignal(window.first_status, timeout=10_000):
+                    window.start()
+            else:
+                window.start()
+        return window
+
+    yield make
+    for window in windows:
+        hosts = [window.host, *window._retiring]
+        window.shutdown()
+        for host in hosts:
+            if host is not None:
+                assert host.sync_thread.isFinished(), "the sync worker thread is still running"
+        active = [t.objectName() or repr(t) for t in window.findChildren(QTimer) if t.isActive()]
+        assert not active, f"timers left running: {active}"
+        assert not window.tasks.busy, "background tasks were left unfinished"
+        window._allow_close = True
+        window.close()
+
+
+# -- helpers for tapping -----------------------------------------------------------------------
+
+
+def find(window: QWidget, name: str) -> QAbstractButton:
+    """The visible button with this accessible name (what a screen reader would announce)."""
+    matches = [
+        b
+        for b in window.findChildren(QAbstractButton)
+        if b.accessibleName() == name and b.isVisible()
+    ]
+    assert len(matches) == 1, f"{len(matches)} visible buttons named {name!r}"
+    return matches[0]
+
+
+def tap(qtbot: QtBot, window: QWidget, name: str) -> None:
+    from PySide6.QtCore import Qt
+
+    button = find(window, name)
+    assert button.isEnabled(), f"{name!r} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def settle(window: MainWindow, qtbot: QtBot, clock: FakeClock, seconds: float) -> None:
+    """Move time on, have the worker re-read Gett, and tick the window's clock."""
+    clock.advance(seconds)
+    assert window.host is not None
+    with qtbot.waitSignal(window.rendered, timeout=10_000):
+        window.host.refresh_requested.emit()
+    qtbot.waitUntil(lambda: _confirmed_at(window) == clock.now(), timeout=10_000)
+    window.on_tick_timer_timeout()
+
+
+def _confirmed_at(window: MainWindow) -> object:
+    view = window._view()
+    return view.confirmed_at if view is not None else None
+
+
+def app_processes() -> None:
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()
+
+
+def with_ui(config: Config, **changes: object) -> Config:
+    return replace(config, ui=replace(config.ui, **changes))

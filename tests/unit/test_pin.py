@@ -1,0 +1,79 @@
+"""The PIN hash and the lockout policy."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.core.pin import (
+    LockoutPolicy,
+    PinError,
+    PinGuard,
+    PinLocked,
+    format_wait,
+    hash_pin,
+    verify_pin,
+)
+from tests.helpers.fakes import FakeClock
+
+CHEAP = 16  # scrypt n for tests: the format is real, the cost is not
+
+
+def test_hash_is_salted_and_verifies() -> None:
+    a, b = hash_pin("2468", n=CHEAP), hash_pin("2468", n=CHEAP)
+    assert a != b  # a fresh salt every time
+    assert a.startswith("scrypt$16$8$1$")
+    assert "2468" not in a
+    assert verify_pin("2468", a)
+    assert not verify_pin("2469", a)
+    assert not verify_pin("", a)
+
+
+def test_default_cost_is_slow_enough() -> None:
+    stored = hash_pin("2468")
+    assert stored.startswith("scrypt$16384$8$1$")
+    assert verify_pin("2468", stored)
+
+
+@pytest.mark.parametrize("pin", ["123", "1234567890123", "12a4", "", "١٢٣٤"])
+def test_bad_pins_are_refused(pin: str) -> None:
+    with pytest.raises(PinError):
+        hash_pin(pin, n=CHEAP)
+
+
+@pytest.mark.parametrize(
+    "stored", ["plain", "scrypt$x$8$1$aa$bb", "bcrypt$1$2$3$4$5", "scrypt$3$8$1$aa$bb"]
+)
+def test_damaged_hashes_say_so(stored: str) -> None:
+    with pytest.raises(PinError):
+        verify_pin("2468", stored)
+
+
+def test_policy_backs_off_exponentially_with_a_cap() -> None:
+    policy = LockoutPolicy(free_attempts=3, base_seconds=30, cap_seconds=300)
+    assert [policy.delay_after(n) for n in range(1, 9)] == [0, 0, 30, 60, 120, 240, 300, 300]
+
+
+def test_guard_locks_and_unlocks_on_the_monotonic_clock() -> None:
+    clock = FakeClock()
+    guard = PinGuard(clock)
+    stored = hash_pin("2468", n=CHEAP)
+    assert not guard.check("1111", stored)
+    assert not guard.check("1111", stored)
+    assert guard.seconds_locked() == 0
+    assert not guard.check("1111", stored)
+    assert guard.seconds_locked() == 30
+    with pytest.raises(PinLocked) as info:
+        guard.check("2468", stored)  # even the right PIN waits
+    assert "30 s" in str(info.value)
+    clock.set_wall(clock.now().replace(year=2030))  # moving the wall clock does not help
+    assert guard.seconds_locked() == 30
+    clock.advance(30)
+    assert guard.check("2468", stored)
+    assert guard.failures == 0
+
+
+def test_format_wait() -> None:
+    assert format_wait(0.2) == "1 s"
+    assert format_wait(30) == "30 s"
+    assert format_wait(60) == "1 min"
+    assert format_wait(95) == "1 min 35 s"
