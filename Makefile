@@ -42,7 +42,7 @@ typecheck: setup
 check: lint typecheck
 
 test: setup check
-	@.ci/system-deps.sh qt keyring
+	@.ci/system-deps.sh qt x11 keyring
 	QT_QPA_PLATFORM=offscreen .ci/with-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup
