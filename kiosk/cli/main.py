@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TextIO
 
 from kiosk import __version__
 from kiosk.cli.render import describe_update, pending_line, status_json, status_line
-from kiosk.core.client import GettClient
+from kiosk.core.client import GettClient, api_key_problem
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config, ConfigError, Store, load_config
 from kiosk.core.errors import ApiError, AuthRejected, NeedsAttention, TransientError
@@ -201,7 +201,7 @@ class Cli:
 
             return ExitCode(simulator_cli.run(args))
         if args.command == "key":
-            return self._key(args.key_command)
+            return self._key(args.key_command, args.config)
         config = load_config(args.config, self.env)
         setup_logging(config.data_dir / "logs", verbose=args.verbose)
         if args.command is None:
@@ -252,11 +252,7 @@ class Cli:
         try:
             return Outbox(config.data_dir, clock=self.clock, owner=f"cli-{os.getpid()}")
         except OutboxError as exc:
-            raise CliError(
-                f"The change was NOT saved and NOT sent. {exc}",
-                ExitCode.NOT_CONFIRMED,
-                kind="queue_error",
-            ) from None
+            raise _not_saved(exc) from None
 
     def _change(
         self, config: Config, store: Store, update: StoreStatusUpdate, args: argparse.Namespace
@@ -268,11 +264,7 @@ class Cli:
             try:
                 intent = engine.request(store.id, update, origin="cli")
             except OutboxError as exc:
-                raise CliError(
-                    f"The change was NOT saved and NOT sent. {exc}",
-                    ExitCode.NOT_CONFIRMED,
-                    kind="queue_error",
-                ) from None
+                raise _not_saved(exc) from None
         if intent.state is IntentState.DELIVERED and intent.confirmed is not None:
             return self._show(args, store, intent.confirmed, None)
         code, message = _outcome(intent)
@@ -376,7 +368,7 @@ class Cli:
                 print(pending_line(pending, self.clock.now()), file=self.stdout)
         return ExitCode.OK
 
-    def _key(self, action: str) -> ExitCode:
+    def _key(self, action: str, config_path: str | None) -> ExitCode:
         if action == "status":
             backend = self.keystore.backend_name()
             if self.keystore.get():
@@ -391,13 +383,13 @@ class Cli:
         key = self._read_key()
         self.keystore.set(key)
         print(f"API key stored in {self.keystore.backend_name()}.", file=self.stdout)
-        self._release_held()
+        self._release_held(config_path)
         return ExitCode.OK
 
-    def _release_held(self) -> None:
+    def _release_held(self, config_path: str | None) -> None:
         """Changes held back by a rejected key may go out with the new one."""
         try:
-            config = load_config(None, self.env)
+            config = load_config(config_path, self.env)
             with Outbox(config.data_dir, clock=self.clock) as outbox:
                 released = outbox.release_held()
         except (ConfigError, OutboxError) as exc:
@@ -420,13 +412,19 @@ class Cli:
             raise CliError(
                 "No key was given on standard input; nothing was stored.", ExitCode.USAGE
             )
-        if any(c.isspace() for c in key) or not key.isprintable():
+        problem = api_key_problem(key)
+        if problem:
             raise CliError(
-                "That does not look like an API key (it contains spaces or control characters); "
-                "nothing was stored.",
+                f"That does not look like an API key: {problem} Nothing was stored.",
                 ExitCode.USAGE,
             )
         return key
+
+
+def _not_saved(exc: OutboxError) -> CliError:
+    return CliError(
+        f"The change was NOT saved and NOT sent. {exc}", ExitCode.NOT_CONFIRMED, kind="queue_error"
+    )
 
 
 _UNKNOWN_STATUS: dict[str, Any] = {
@@ -447,6 +445,12 @@ def _outcome(intent: Intent) -> tuple[ExitCode, str]:
     why = f" ({intent.last_error})" if intent.last_error else ""
     if state is IntentState.DELIVERED:
         return ExitCode.OK, "confirmed by Gett."
+    if state is IntentState.PENDING and intent.attempts == 0:
+        return (
+            ExitCode.NOT_CONFIRMED,
+            "queued: the kiosk app is sending an earlier change for this store right now; "
+            "this one goes out right after it.",
+        )
     if state is IntentState.PENDING:
         return (
             ExitCode.NOT_CONFIRMED,
@@ -466,7 +470,7 @@ def _outcome(intent: Intent) -> tuple[ExitCode, str]:
             "Run `kiosk sync --force` to apply it anyway.",
         )
     if state is IntentState.SUPERSEDED:
-        return ExitCode.OK, "replaced by a newer change."
+        return ExitCode.NOT_CONFIRMED, "replaced by a newer change before Gett confirmed it."
     if state is IntentState.DISMISSED:
         return ExitCode.OK, "dropped: Gett's state was kept."
     return ExitCode.REJECTED, f"not sent: {intent.last_error or state.value}."

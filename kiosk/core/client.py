@@ -49,6 +49,17 @@ def os_trust_context() -> ssl.SSLContext:
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+def api_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be a Gett API key (it must fit in an HTTP header), or None if it can."""
+    if not key:
+        return "it is empty."
+    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        return "it has spaces, accented letters or control characters. Paste it again."
+    if len(key) > 4096:
+        return "it is far too long. Paste just the key."
+    return None
+
+
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP-date (RFC 9110)."""
     if value is None:
@@ -70,7 +81,7 @@ def _problem_from(response: httpx.Response) -> Problem | None:
     header_rid = response.headers.get("zp-rid") or response.headers.get("x-request-id")
     try:
         data: Any = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, httpx.DecodingError):
         return Problem(request_id=header_rid) if header_rid else None
     if not isinstance(data, dict):
         return Problem(request_id=header_rid) if header_rid else None
@@ -139,6 +150,9 @@ class GettClient:
     ) -> None:
         if not api_key:
             raise AuthRejected("No API key is stored. Store one with `kiosk key set`.")
+        problem = api_key_problem(api_key)
+        if problem:
+            raise AuthRejected(f"The stored API key is not usable: {problem}")
         self._clock = clock or SystemClock()
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -180,7 +194,17 @@ class GettClient:
             ) from None
         except httpx.TransportError as exc:
             log.info("%s %s failed: %s", method, path, type(exc).__name__)
-            raise ConnectionFailed(_connection_message(exc)) from None
+            raise ConnectionFailed(
+                _connection_message(exc), request_sent=not isinstance(exc, httpx.ConnectError)
+            ) from None
+        except httpx.DecodingError:
+            # A proxy or captive portal claimed an encoding its body does not have.
+            raise MalformedResponse(
+                "Gett's answer could not be decoded (a proxy may be interfering)."
+            ) from None
+        except httpx.HTTPError as exc:  # anything else httpx can raise: never a traceback
+            log.warning("%s %s failed unexpectedly: %s", method, path, type(exc).__name__)
+            raise ConnectionFailed(f"The request to Gett failed ({type(exc).__name__}).") from None
         elapsed_ms = (time.perf_counter() - started) * 1000
         if response.is_success:
             log.info("%s %s -> %d in %.0f ms", method, path, response.status_code, elapsed_ms)
@@ -201,7 +225,7 @@ class GettClient:
     def _parse_status(response: httpx.Response) -> StoreStatus:
         try:
             return StoreStatus.from_json(response.json())
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, httpx.DecodingError):
             raise MalformedResponse(
                 f"Gett answered {response.status_code} but the body is not JSON.",
                 status_code=response.status_code,

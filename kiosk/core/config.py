@@ -19,6 +19,7 @@ import platformdirs
 
 from kiosk.core.client import PRODUCTION_URL
 from kiosk.core.models import PauseReason
+from kiosk.core.pin import PinError, check_pin_hash
 
 APP_NAME = "gett-store-kiosk"
 CONFIG_FILENAME = "config.toml"
@@ -225,7 +226,14 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
             raise fail("ui.forgotten_pause_minutes", "must be between 1 and 1440 minutes.")
         ui = replace(ui, forgotten_pause_minutes=minutes)
     if "pin_hash" in raw:
-        ui = replace(ui, pin_hash=_typed(raw, "pin_hash", str, fail, "ui.pin_hash"))
+        pin_hash = _typed(raw, "pin_hash", str, fail, "ui.pin_hash")
+        try:
+            check_pin_hash(pin_hash)
+        except PinError as exc:
+            raise fail(
+                "ui.pin_hash", f"{exc} Delete this line to choose a new PIN at the kiosk."
+            ) from None
+        ui = replace(ui, pin_hash=pin_hash)
     if "reason_minutes" in raw:
         table = raw["reason_minutes"]
         if not isinstance(table, dict):
@@ -352,8 +360,11 @@ def save_config(config: Config, path: Path) -> None:
     """Write atomically, so a power cut leaves the old file or the new one, never half of each."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    # Owner-only: the file holds the PIN hash (never the API key, which is in the keyring).
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(to_toml(config))
         fh.flush()
         os.fsync(fh.fileno())
+    os.chmod(tmp, 0o600)  # an old .tmp may have had other bits
     os.replace(tmp, path)

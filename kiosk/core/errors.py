@@ -71,7 +71,14 @@ class TransientError(ApiError):
 
 
 class ConnectionFailed(TransientError):
-    """Nothing answered: no network, DNS failure, connection refused or dropped."""
+    """Nothing answered: no network, DNS failure, connection refused or dropped.
+
+    ``request_sent`` is False when the request certainly never left (refused, no route).
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
 
 
 class RequestTimedOut(TransientError):

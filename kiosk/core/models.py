@@ -63,13 +63,13 @@ def parse_datetime(text: str) -> datetime:
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     fraction, offset = match.group(7), match.group(8)
     micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
-    if offset in ("Z", "z"):
-        tz = UTC
-    else:
-        sign = 1 if offset[0] == "+" else -1
-        hours, minutes = int(offset[1:3]), int(offset[4:6])
-        tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
     try:
+        if offset in ("Z", "z"):
+            tz = UTC
+        else:
+            sign = 1 if offset[0] == "+" else -1
+            hours, minutes = int(offset[1:3]), int(offset[4:6])
+            tz = timezone(sign * timedelta(hours=hours, minutes=minutes))  # |offset| < 24 h
         # RFC 3339 allows a leap second (:60); Python does not, so clamp it.
         return datetime(year, month, day, hour, minute, min(second, 59), micro, tzinfo=tz)
     except ValueError as exc:
@@ -198,10 +198,11 @@ class StoreStatusUpdate:
             return False
         if self.status == StoreState.ONLINE:
             return True
-        return live.reason == self.reason and _same_instant(live.resume_at, self.resume_at)
+        return live.reason == self.reason and same_instant(live.resume_at, self.resume_at)
 
 
-def _same_instant(a: datetime | None, b: datetime | None) -> bool:
+def same_instant(a: datetime | None, b: datetime | None) -> bool:
+    """Equal to the second (the wire may drop fractions); both None also counts as equal."""
     if a is None or b is None:
         return a is b
     return abs((a - b).total_seconds()) < 1.0

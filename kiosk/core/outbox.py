@@ -44,10 +44,12 @@ from kiosk.core.models import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_FILENAME = "outbox.db"
 HISTORY_DAYS = 30
 DEFAULT_LEASE_SECONDS = 60.0
+#: The longest a retry is ever scheduled ahead (backoff cap or a Retry-After, whichever is more).
+MAX_WAIT = 3700.0
 
 
 class IntentState(StrEnum):
@@ -91,6 +93,7 @@ class Intent:
     finished_at: datetime | None
     base: StoreStatus | None
     confirmed: StoreStatus | None
+    sent: bool = False  # a POST for it may have reached Gett
 
     @property
     def is_open(self) -> bool:
@@ -146,13 +149,17 @@ CREATE TABLE last_status (
 );
 """
 
+# v2: whether a request for the intent may have reached Gett (so a late landing is ours):
+# bit 0 an earlier attempt may have, bit 1 an attempt is in flight (or died in flight).
+_SCHEMA_V2 = "ALTER TABLE intents ADD COLUMN sent INTEGER NOT NULL DEFAULT 0"
+
 #: Index = the version a migration produces. A new schema appends; old files upgrade in order.
-MIGRATIONS: tuple[str, ...] = ("", _SCHEMA_V1)
+MIGRATIONS: tuple[str, ...] = ("", _SCHEMA_V1, _SCHEMA_V2)
 
 _COLUMNS = (
     "id, store_id, status, reason, resume_at, created_at, origin, state, attempts, "
     "next_attempt_at, verify_first, last_error, last_error_kind, finished_at, base_status, "
-    "confirmed"
+    "confirmed, sent"
 )
 
 
@@ -174,7 +181,7 @@ def _status_from(text: str | None) -> StoreStatus | None:
 
 def _row_to_intent(row: tuple[Any, ...]) -> Intent:
     (iid, store_id, status, reason, resume_at, created_at, origin, state, attempts,
-     next_at, verify, last_error, last_kind, finished_at, base, confirmed) = row  # fmt: skip
+     next_at, verify, last_error, last_kind, finished_at, base, confirmed, sent) = row  # fmt: skip
     update = StoreStatusUpdate(
         StoreState(str(status)),
         PauseReason(str(reason)) if reason else None,
@@ -195,6 +202,7 @@ def _row_to_intent(row: tuple[Any, ...]) -> Intent:
         finished_at=None if finished_at is None else _dt(float(finished_at)),
         base=_status_from(None if base is None else str(base)),
         confirmed=_status_from(None if confirmed is None else str(confirmed)),
+        sent=int(sent) != 0,
     )
 
 
@@ -378,13 +386,18 @@ class Outbox:
         an older in-flight request can never land after a newer one.
         """
         now = _ts(self.clock.now())
+        # Wall time can step back (NTP, a manager fixing the clock). No wait is ever longer
+        # than MAX_WAIT and no lease longer than lease_seconds (another process's clock read
+        # may lag ours a little: allow double), so anything further ahead than that was
+        # scheduled before the step: treat it as due / expired.
         with self._write() as conn:
             row = conn.execute(
-                "SELECT id FROM intents AS i WHERE state = 'pending' AND next_attempt_at <= ? "
+                "SELECT id FROM intents AS i WHERE state = 'pending' "
+                "AND (next_attempt_at <= ? OR next_attempt_at > ?) "
                 "AND NOT EXISTS (SELECT 1 FROM intents AS j WHERE j.store_id = i.store_id "
-                "  AND j.lease_until IS NOT NULL AND j.lease_until > ?) "
+                "  AND j.lease_until IS NOT NULL AND j.lease_until > ? AND j.lease_until <= ?) "
                 "ORDER BY next_attempt_at LIMIT 1",
-                (now, now),
+                (now, now + MAX_WAIT, now, now + 2 * lease_seconds),
             ).fetchone()
             if row is None:
                 return None
@@ -429,21 +442,33 @@ class Outbox:
             (now, _status_json(confirmed)),
         )
 
-    def mark_retry(self, intent_id: int, delay: float, error: str, kind: str) -> bool:
+    def mark_retry(
+        self, intent_id: int, delay: float, error: str, kind: str, *, request_left: bool = True
+    ) -> bool:
+        """A transient failure: try again after ``delay``. ``request_left`` is False only when
+        the request certainly never reached Gett (e.g. the connection was refused)."""
         now = self.clock.now()
         return self._finish_leased(
             intent_id,
             "attempts = attempts + 1, verify_first = 1, next_attempt_at = ?, last_error = ?, "
-            "last_error_kind = ?",
-            (round(_ts(now) + max(0.0, delay), 6), error, kind),
+            "last_error_kind = ?, sent = CASE WHEN ? THEN 1 ELSE (sent & 1) END",
+            (round(_ts(now) + max(0.0, delay), 6), error, kind, int(request_left)),
         )
 
-    def mark_attempted(self, intent_id: int) -> None:
-        """Count an attempt without releasing the lease (called just before sending)."""
+    def mark_sending(self, intent_id: int, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> bool:
+        """Record, durably, that a POST is about to leave, and renew the lease for it.
+
+        False if this owner no longer holds the intent (superseded meanwhile): do not send.
+        """
+        now = _ts(self.clock.now())
         with self._write() as conn:
-            conn.execute(
-                "UPDATE intents SET attempts = attempts + 1 WHERE id = ? AND lease_owner = ?",
-                (intent_id, self.owner),
+            return (
+                conn.execute(
+                    "UPDATE intents SET sent = sent | 2, lease_until = ? "
+                    "WHERE id = ? AND lease_owner = ? AND state = 'pending'",
+                    (now + lease_seconds, intent_id, self.owner),
+                ).rowcount
+                > 0
             )
 
     def mark_terminal(
@@ -544,7 +569,12 @@ class Outbox:
         return [_row_to_intent(r) for r in rows]
 
     def next_due_at(self) -> datetime | None:
-        rows = self._read("SELECT MIN(next_attempt_at) FROM intents WHERE state = 'pending'")
+        now = _ts(self.clock.now())
+        rows = self._read(
+            "SELECT MIN(CASE WHEN next_attempt_at > ? THEN ? ELSE next_attempt_at END) "
+            "FROM intents WHERE state = 'pending'",
+            (now + MAX_WAIT, now),
+        )
         value = rows[0][0] if rows else None
         return None if value is None else _dt(float(value))
 

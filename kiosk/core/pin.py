@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from kiosk.core.clock import Clock, SystemClock
 
 SCHEME = "scrypt"
-#: scrypt cost: ~50 ms on a store PC; high enough to make an offline guess of a stolen config slow.
+#: scrypt cost: ~50 ms on a store PC. That keeps the PIN out of plain sight and makes the on-screen
+#: lockout the real guard, but a 4-digit PIN falls to an offline search of a copied config file
+#: in minutes: the config file is therefore written readable by its owner only (0600).
 DEFAULT_N = 2**14
 DEFAULT_R = 8
 DEFAULT_P = 1
@@ -63,8 +65,12 @@ def hash_pin(
     return f"{SCHEME}${n}${r}${p}${_b64(salt)}${_b64(digest)}"
 
 
-def verify_pin(pin: str, stored: str) -> bool:
-    """Constant-time comparison against a stored hash; a malformed hash raises PinError."""
+def check_pin_hash(stored: str) -> None:
+    """Raise PinError if ``stored`` is not a usable hash (checked when the config is loaded)."""
+    _parse(stored)
+
+
+def _parse(stored: str) -> tuple[int, int, int, bytes, bytes]:
     parts = stored.split("$")
     if len(parts) != 6 or parts[0] != SCHEME:
         raise PinError("The stored PIN hash is not in a known format. Set a new PIN.")
@@ -75,6 +81,14 @@ def verify_pin(pin: str, stored: str) -> bool:
         raise PinError("The stored PIN hash is damaged. Set a new PIN.") from None
     if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
         raise PinError("The stored PIN hash has unusable parameters. Set a new PIN.")
+    if not expected or not salt:
+        raise PinError("The stored PIN hash is damaged. Set a new PIN.")
+    return n, r, p, salt, expected
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    """Constant-time comparison against a stored hash; a malformed hash raises PinError."""
+    n, r, p, salt, expected = _parse(stored)
     if not pin.isdigit() or not pin.isascii():
         return False
     digest = hashlib.scrypt(

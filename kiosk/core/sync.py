@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,14 +22,19 @@ from kiosk.core.errors import (
     AuthRejected,
     ConnectionFailed,
     NeedsAttention,
+    RateLimited,
     RequestTimedOut,
     StoreNotFound,
     TransientError,
 )
-from kiosk.core.models import StoreState, StoreStatus, StoreStatusUpdate
+from kiosk.core.models import StoreState, StoreStatus, StoreStatusUpdate, same_instant
 from kiosk.core.outbox import Intent, IntentState, Outbox, OutboxError
 
 log = logging.getLogger(__name__)
+
+
+#: How far this PC's clock may be off Gett's before a pause looks like someone else's.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 class StatusApi(Protocol):
@@ -63,6 +68,7 @@ class AttentionKind(StrEnum):
     CONFLICT = "conflict"
     QUEUE_RECOVERED = "queue_recovered"
     QUEUE_ERROR = "queue_error"
+    UNEXPECTED = "unexpected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +133,9 @@ def _same_state(a: StoreStatus, b: StoreStatus) -> bool:
         return False
     if a.status != StoreState.PAUSED:
         return True
-    if a.reason != b.reason or not _same_instant(a.resume_at, b.resume_at):
+    if a.reason != b.reason or not same_instant(a.resume_at, b.resume_at):
         return False
-    return a.paused_at is None or b.paused_at is None or _same_instant(a.paused_at, b.paused_at)
-
-
-def _same_instant(a: datetime | None, b: datetime | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return abs((a - b).total_seconds()) < 1.0
+    return a.paused_at is None or b.paused_at is None or same_instant(a.paused_at, b.paused_at)
 
 
 def projected(status: StoreStatus, now: datetime) -> StoreStatus:
@@ -160,6 +160,7 @@ class SyncEngine:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
         expiry_margin: float = 5.0,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -169,6 +170,7 @@ class SyncEngine:
         self.backoff = backoff or Backoff()
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.expiry_margin = timedelta(seconds=expiry_margin)
+        self.should_stop = should_stop or (lambda: False)
         self.connectivity = Connectivity()
         self._views: dict[str, StoreView] = {}
         self._next_poll: dict[str, float] = {}
@@ -244,6 +246,8 @@ class SyncEngine:
         self.run_due()
         now, now_mono = self.clock.now(), self.clock.monotonic()
         for store_id, due in list(self._next_poll.items()):
+            if self.should_stop():
+                break
             if due <= now_mono or self._auto_resume_due(store_id, now):
                 self.poll(store_id)
         return self.seconds_until_next()
@@ -288,7 +292,7 @@ class SyncEngine:
 
     def run_due(self) -> None:
         """Deliver every intent that is due now."""
-        while True:
+        while not self.should_stop():
             try:
                 intent = self.outbox.claim_due()
             except OutboxError as exc:
@@ -341,11 +345,23 @@ class SyncEngine:
                 if self._changed_elsewhere(intent, live, now):
                     self._conflict(intent, live)
                     return
+            if update.resume_at is not None and update.resume_at <= (
+                self.clock.now() + self.expiry_margin
+            ):
+                self._expire(intent)  # the read above took long: too late now
+                return
+            if not self.outbox.mark_sending(intent.id):
+                log.info("intent %d was replaced while we checked; not sending it", intent.id)
+                return
             confirmed = self.client.set_status(store_id, update)
         except TransientError as exc:
             delay = self.backoff.delay(intent.attempts, exc.retry_after, self.rng)
             log.info("intent %d: %s; retry in %.1f s", intent.id, type(exc).__name__, delay)
-            self.outbox.mark_retry(intent.id, delay, str(exc), type(exc).__name__)
+            # A refusal, a 429 or any 4xx means Gett did not apply it; anything else might have.
+            left = getattr(exc, "request_sent", not isinstance(exc, RateLimited))
+            self.outbox.mark_retry(
+                intent.id, delay, str(exc), type(exc).__name__, request_left=bool(left)
+            )
             self._failed(store_id, exc)
             return
         except NeedsAttention as exc:
@@ -361,11 +377,14 @@ class SyncEngine:
         """Did someone else (a portal, Gett support) change the store after this tap?"""
         if self._is_our_own_earlier_tap(intent, live):
             return False
-        if live.paused_at is not None and live.paused_at > intent.created_at:
-            return True
-        if intent.base is None:
-            return False
-        return not _same_state(projected(intent.base, now), live)
+        if intent.base is not None:
+            # What Gett said when the person tapped, moved on to now (a timed pause ends by
+            # itself). Anything else means someone else acted. Only Gett's own timestamps are
+            # compared here, so a wrong clock on this PC cannot fake a conflict.
+            return not _same_state(projected(intent.base, now), live)
+        # Tapped before the first status read: only a pause Gett started clearly after the
+        # tap is someone else's (with room for this PC's clock being off).
+        return live.paused_at is not None and live.paused_at > intent.created_at + CLOCK_SKEW
 
     def _is_our_own_earlier_tap(self, intent: Intent, live: StoreStatus) -> bool:
         """A superseded intent of ours may have landed late (its answer lost): not a conflict."""
@@ -374,7 +393,11 @@ class SyncEngine:
                 continue
             if earlier.state is IntentState.DELIVERED:
                 break  # anything older was settled before Gett last confirmed a change of ours
-            if earlier.state is IntentState.SUPERSEDED and earlier.update.matches(live):
+            if (
+                earlier.state is IntentState.SUPERSEDED
+                and earlier.sent
+                and earlier.update.matches(live)
+            ):
                 return True
         return False
 
@@ -430,8 +453,16 @@ class SyncEngine:
         attention = view.attention
         if attention is not None and attention.kind in _CLEARED_BY_SUCCESS:
             attention = None
+        # Another process (`kiosk resume`, `kiosk sync`) may have settled or replaced our
+        # waiting change: the screen must not keep showing it as waiting.
+        try:
+            pending = self.outbox.open_intent(store_id)
+        except OutboxError:
+            pending = view.pending
         self._set_connectivity(Connectivity(Link.ONLINE, now, None))
-        self._set_view(replace(view, confirmed=live, confirmed_at=now, attention=attention))
+        self._set_view(
+            replace(view, confirmed=live, confirmed_at=now, attention=attention, pending=pending)
+        )
 
     def _failed(self, store_id: str, exc: ApiError) -> None:
         if isinstance(exc, ConnectionFailed | RequestTimedOut):
@@ -451,7 +482,12 @@ class SyncEngine:
             else:
                 kind = AttentionKind.REQUEST_REJECTED
             attention = Attention(kind, str(exc), store_id, exc.request_id)
-            self._set_view(replace(self._view(store_id), attention=attention))
+            view = self._view(store_id)
+            try:  # the tap it concerns is now held or failed: show that in the same update
+                pending = self.outbox.open_intent(store_id)
+            except OutboxError:
+                pending = view.pending
+            self._set_view(replace(view, attention=attention, pending=pending))
             self._attention(attention)
 
     def _missing_key(self, store_id: str) -> None:

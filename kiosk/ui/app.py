@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -123,9 +125,14 @@ def run_app(
         code = int(app.exec())
         return exit_code or code
     finally:
-        if window is not None:
-            window.shutdown()
+        clean = window.shutdown() if window is not None else True
         if simulator is not None:
             simulator.stop()
         if demo_dir is not None:
             shutil.rmtree(demo_dir, ignore_errors=True)
+        if not clean:
+            # A thread is stuck (a hung request or keyring prompt). Destroying it would abort
+            # the process; every tap is already committed, so end here, cleanly logged.
+            logging.getLogger(__name__).error("exiting with a background thread still busy")
+            logging.shutdown()
+            os._exit(exit_code)

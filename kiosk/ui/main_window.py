@@ -56,7 +56,7 @@ from kiosk.ui.view_model import (
     reason_text,
 )
 from kiosk.ui.widgets import big_button, label
-from kiosk.ui.worker import SyncWorker, WorkerHost
+from kiosk.ui.worker import STOP_TIMEOUT_MS, SyncWorker, WorkerHost
 
 log = logging.getLogger(__name__)
 
@@ -367,18 +367,25 @@ class MainWindow(QMainWindow):
         self._start_worker()
         self.show_page(Page.HOME)
 
-    def shutdown(self) -> None:
-        """Stop timers, the worker thread and background tasks (at exit)."""
+    def shutdown(self) -> bool:
+        """Stop timers, the worker thread and background tasks (at exit).
+
+        Returns False if a thread would not stop in time: the caller must then end the process
+        without destroying it (everything that matters is already on disk).
+        """
         self.tick_timer.stop()
+        clean = True
         host, self.host = self.host, None
         if host is not None:
             self._disconnect(host)
             if not host.stop():
-                log.warning("the sync worker did not stop in time")
+                log.error("the sync worker did not stop in time")
+                clean = False
         for old in self._retiring:
-            old.sync_thread.wait(15_000)
+            old.worker.request_stop()
+            clean = bool(old.sync_thread.wait(STOP_TIMEOUT_MS)) and clean
         self._retiring.clear()
-        self.tasks.wait()
+        return self.tasks.wait() and clean
 
     def _start_worker(self) -> None:
         self.store_name.setText(self._config.stores[0].name if self._config.stores else "")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.client import GettClient
+from kiosk.core.client import GettClient, api_key_problem
 from kiosk.core.config import Config, ConfigError, Store, check_url, check_uuid
 from kiosk.core.errors import ApiError
 from kiosk.core.keystore import KeyStore, KeyStoreError
@@ -180,6 +180,10 @@ class ConnectionForm(QWidget):
 
     def apply(self, config: Config) -> Config:
         """The config with this form's values; raises ConfigError with a fixable message."""
+        key = self.new_key()
+        problem = api_key_problem(key) if key else None
+        if problem:
+            raise ConfigError(f"The API key is not usable: {problem}", field="API key")
         sid = self.store_id.text().strip()
         if not sid:
             raise ConfigError("Enter the store id from the Gett partner portal.", field="Store id")

@@ -48,6 +48,8 @@ class TaskRunner(QObject):
     def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pool = pool or QThreadPool(self)
+        # One at a time: two settings saves must never land out of order.
+        self.pool.setMaxThreadCount(1)
         self._relay = _Relay(self)
         self._relay.finished.connect(self.on_relay_finished)
         self._ids = itertools.count(1)

@@ -8,6 +8,7 @@ thread never waits on the network or the disk.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,12 +17,14 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from kiosk.core.client import GettClient
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
+from kiosk.core.errors import ApiError
 from kiosk.core.keystore import KeyStore, KeyStoreError
 from kiosk.core.models import PauseReason, StoreStatusUpdate
 from kiosk.core.outbox import Outbox, OutboxError
 from kiosk.core.sync import (
     Attention,
     AttentionKind,
+    Backoff,
     Connectivity,
     StatusApi,
     StoreView,
@@ -75,6 +78,7 @@ class SyncWorker(QObject):
         *,
         clock: Clock | None = None,
         client_factory: ClientFactory | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         super().__init__()
         self._config = config
@@ -83,10 +87,19 @@ class SyncWorker(QObject):
         self._client_factory: ClientFactory = client_factory or (
             lambda url, key: GettClient(url, key, clock=self._clock)
         )
+        self._backoff = backoff
         self._engine: SyncEngine | None = None
         self._outbox: Outbox | None = None
         self._client: StatusApi | None = None
+        self._key: str | None = None
+        self._next_key_check = 0.0
         self._timer: QTimer | None = None
+        # Set from the UI thread; read between requests so a stop never waits for a whole step.
+        self._stopping = threading.Event()
+
+    def request_stop(self) -> None:
+        """Thread-safe: finish the request in flight, then do no more network work."""
+        self._stopping.set()
 
     # -- lifecycle (these run on the worker thread) -------------------------------------------
 
@@ -101,7 +114,7 @@ class SyncWorker(QObject):
             self.attention_raised.emit(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
             self.ready.emit()
             return
-        self._client = self._make_client()
+        self._client, self._key = self._make_client()
         self._engine = SyncEngine(
             self._outbox,
             self._client,
@@ -109,6 +122,8 @@ class SyncWorker(QObject):
             clock=self._clock,
             listener=_Listener(self),
             poll_interval=self._config.poll_interval_seconds,
+            backoff=self._backoff,
+            should_stop=self._stopping.is_set,
         )
         for view in self._engine.views():
             self.store_view_changed.emit(view)
@@ -151,11 +166,16 @@ class SyncWorker(QObject):
 
     @Slot()
     def reload_key(self) -> None:
-        """The key in the keyring changed (settings): use it, and release held taps."""
+        """The key in the keyring changed (settings, `kiosk key set`): use it, release held taps.
+
+        The new client is built before the old one is closed, so a bad key never leaves the
+        engine holding a closed client.
+        """
+        client, key = self._make_client()
         self._close_client()
-        self._client = self._make_client()
+        self._client, self._key = client, key
         if self._engine is not None:
-            self._guard(None, lambda e: e.set_client(self._client))
+            self._guard(None, lambda e: e.set_client(client))
         self._tick()
 
     @Slot()
@@ -196,33 +216,75 @@ class SyncWorker(QObject):
             self.attention_raised.emit(Attention(AttentionKind.QUEUE_ERROR, str(exc), store_id))
 
     def _tick(self) -> None:
-        if self._engine is None or self._timer is None:
+        """One engine step; whatever happens, the timer is armed again (syncing never stops)."""
+        if self._engine is None or self._timer is None or self._stopping.is_set():
             return
+        wait = 5.0
         try:
+            self._check_key_changed()
             wait = self._engine.step()
         except OutboxError as exc:
             self.attention_raised.emit(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
-            wait = 5.0
-        self._timer.start(max(50, min(int(wait * 1000), 3_600_000)))
+        except Exception:
+            log.exception("sync step failed; trying again in %.0f s", wait)
+            self.attention_raised.emit(
+                Attention(
+                    AttentionKind.UNEXPECTED,
+                    "Something unexpected went wrong while talking to Gett; the kiosk keeps "
+                    "trying. If this stays, restart the kiosk and tell support.",
+                )
+            )
+        finally:
+            if self._timer is not None and not self._stopping.is_set():
+                self._timer.start(max(50, min(int(wait * 1000), 3_600_000)))
 
-    def _make_client(self) -> StatusApi | None:
+    def _check_key_changed(self) -> None:
+        """While the key is missing or rejected, look at the keyring again now and then: a
+        manager may have run `kiosk key set`, or the keyring may have been unlocked."""
+        assert self._engine is not None
+        key_trouble = self._client is None or any(
+            view.attention is not None and view.attention.kind in _KEY_TROUBLE
+            for view in self._engine.views()
+        )
+        now = self._clock.monotonic()
+        if not key_trouble or now < self._next_key_check:
+            return
+        self._next_key_check = now + self._config.poll_interval_seconds
+        try:
+            key = self._keystore.get()
+        except KeyStoreError:
+            return
+        if key and key != self._key:
+            log.info("the API key in the keyring changed; using it")
+            self.reload_key()
+
+    def _make_client(self) -> tuple[StatusApi | None, str | None]:
         try:
             key = self._keystore.get()
         except KeyStoreError as exc:
             self.attention_raised.emit(Attention(AttentionKind.KEY_MISSING, str(exc)))
-            return None
+            return None, None
         if not key:
-            return None
+            return None, None
         from kiosk.core.logs import REDACTOR
 
         REDACTOR.add_secret(key)
-        return self._client_factory(self._config.api_url, key)
+        try:
+            return self._client_factory(self._config.api_url, key), key
+        except ApiError as exc:  # e.g. a key that cannot go in an HTTP header
+            self.attention_raised.emit(Attention(AttentionKind.KEY_REJECTED, str(exc)))
+            return None, key
 
     def _close_client(self) -> None:
         close = getattr(self._client, "close", None)
         if close is not None:
             close()
         self._client = None
+
+
+#: One request can take the client's connect + read timeouts; leave room for closing down.
+STOP_TIMEOUT_MS = 20_000
+_KEY_TROUBLE = frozenset({AttentionKind.KEY_MISSING, AttentionKind.KEY_REJECTED})
 
 
 class WorkerHost(QObject):
@@ -260,10 +322,15 @@ class WorkerHost(QObject):
         self.sync_thread.start()
         self._watch_network()
 
-    def stop(self, timeout_ms: int = 15_000) -> bool:
-        """Ask the worker to close down and wait for its thread (only at exit)."""
+    def stop(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
+        """Ask the worker to close down and wait for its thread (only at exit or restart).
+
+        The worker stops between requests, so the wait is at most one request (the client's
+        timeouts) plus closing the queue file.
+        """
         if not self.sync_thread.isRunning():
             return True
+        self.worker.request_stop()
         self._stop_requested.emit()
         return bool(self.sync_thread.wait(timeout_ms))
 

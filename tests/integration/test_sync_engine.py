@@ -277,8 +277,8 @@ def test_change_made_elsewhere_is_not_overwritten(rig: Rig) -> None:
 
 def test_conflict_keep_servers_state(rig: Rig) -> None:
     rig.api.go_down()
-    intent = rig.engine.request(STORE, PAUSE, origin="test")
-    rig.clock.advance(30)
+    intent = rig.engine.request(STORE, PAUSE, origin="test")  # before any status read
+    rig.clock.advance(5 * 60)  # clearly after the tap, beyond any clock-skew allowance
     rig.api.set_state(
         STORE, StoreStatus(StoreState.PAUSED, PauseReason.STAFF_SHORTAGE, rig.clock.now(), None)
     )
@@ -369,3 +369,89 @@ def test_history_older_than_30_days_is_pruned_daily(rig: Rig) -> None:
     rig.engine.step()
     history = {i.id for i in rig.outbox.history(limit=10)}
     assert first.id not in history and second.id in history
+
+
+def test_a_superseded_tap_that_never_left_does_not_hide_a_change_elsewhere(rig: Rig) -> None:
+    rig.engine.step()  # Gett says online
+    rig.api.go_down()
+    rig.engine.request(STORE, PAUSE, origin="test")  # tried and failed: never reached Gett
+    rig.engine.request(STORE, RESUME, origin="test")
+    intent = rig.engine.request(STORE, StoreStatusUpdate.pause(PauseReason.OTHER), origin="test")
+    rig.clock.advance(120)
+    # Gett support pauses the store for a reason of its own, matching none of our taps...
+    rig.api.set_state(
+        STORE, StoreStatus(StoreState.PAUSED, PauseReason.TOO_BUSY, rig.clock.now(), None)
+    )
+    rig.api.come_back()
+    rig.wait_out_backoff()
+    # ...which equals the first tap that never left, yet it is someone else's change.
+    assert rig.outbox.get(intent.id).state is IntentState.CONFLICT
+    assert rig.posts() == []
+
+
+def test_a_superseded_tap_that_landed_late_is_recognised_as_ours(rig: Rig) -> None:
+    rig.engine.step()
+    rig.api.faults.apply_then_hang(seconds=5)  # the POST lands; its answer never comes
+    first = rig.engine.request(STORE, PAUSE, origin="test")
+    assert rig.outbox.get(first.id).sent
+    rig.api.go_down()
+    second = rig.engine.request(STORE, StoreStatusUpdate.pause(PauseReason.OTHER), origin="test")
+    rig.api.come_back()
+    rig.wait_out_backoff()
+    assert rig.outbox.get(second.id).state is IntentState.DELIVERED  # not a conflict
+    assert rig.api.state(STORE).reason is PauseReason.OTHER
+
+
+class SlowReads:
+    """The real client, but every read takes 10 s of (fake) time, like a congested network."""
+
+    def __init__(self, client: GettClient, clock: FakeClock) -> None:
+        self.client, self.clock = client, clock
+
+    def get_status(self, store_id: str) -> StoreStatus:
+        self.clock.advance(10)
+        return self.client.get_status(store_id)
+
+    def set_status(self, store_id: str, update: StoreStatusUpdate) -> StoreStatus:
+        return self.client.set_status(store_id, update)
+
+
+def test_a_pause_that_ends_during_the_check_is_not_sent(rig: Rig) -> None:
+    rig.api.go_down()
+    until = rig.clock.now() + timedelta(seconds=30)
+    intent = rig.engine.request(
+        STORE, StoreStatusUpdate.pause(PauseReason.OTHER, until), origin="test"
+    )
+    rig.api.come_back()
+    rig.clock.advance(16)  # due, and 14 s before its end: worth trying
+    rig.engine.client = SlowReads(rig.client, rig.clock)
+    rig.engine.run_due()  # the read takes 10 s: only 4 s would be left, inside the margin
+    assert rig.outbox.get(intent.id).state is IntentState.EXPIRED
+    assert rig.posts() == []
+
+
+def test_wall_clock_stepping_back_does_not_strand_a_queued_tap(rig: Rig) -> None:
+    rig.api.go_down()
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    rig.clock.set_wall(rig.clock.now() - timedelta(hours=2))  # NTP fixes a fast clock
+    wait = rig.engine.seconds_until_next()
+    assert wait <= 60
+    rig.api.come_back()
+    rig.engine.step()
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+
+
+def test_a_change_settled_by_another_process_stops_showing_as_waiting(
+    rig: Rig, tmp_path: Path
+) -> None:
+    rig.api.go_down()
+    rig.engine.request(STORE, PAUSE, origin="test")
+    assert rig.view().pending is not None
+    rig.api.come_back()
+    # `kiosk resume` in another process replaces and delivers the waiting change.
+    with Outbox(tmp_path, clock=rig.clock, owner="cli") as cli_box:
+        cli = SyncEngine(cli_box, rig.client, [Store(STORE, "x")], clock=rig.clock)
+        assert cli.request(STORE, RESUME, origin="cli").state is IntentState.DELIVERED
+    rig.engine.poll(STORE)
+    assert rig.view().pending is None
+    assert rig.view().confirmed is not None and rig.view().confirmed.is_online

@@ -13,7 +13,7 @@ from kiosk.core.config import Config, Store
 from kiosk.core.keystore import MemoryKeyStore
 from kiosk.core.models import PauseReason
 from kiosk.core.outbox import IntentState
-from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreView
+from kiosk.core.sync import Attention, AttentionKind, Backoff, Connectivity, Link, StoreView
 from kiosk.simulator.server import Simulator
 from kiosk.ui.worker import SyncWorker, WorkerHost
 from tests.integration.conftest import KEY, STORE
@@ -78,14 +78,21 @@ def sim() -> Iterator[Simulator]:
         yield server
 
 
-def make_host(sim: Simulator, tmp_path: Path, key: str | None = KEY) -> tuple[WorkerHost, Seen]:
+def make_host(
+    sim: Simulator,
+    tmp_path: Path,
+    key: str | None = KEY,
+    *,
+    poll: float = 30,
+    backoff: Backoff | None = None,
+) -> tuple[WorkerHost, Seen]:
     config = Config(
         api_url=sim.base_url,
         stores=(Store(STORE, "Main Street"),),
-        poll_interval_seconds=30,
+        poll_interval_seconds=poll,
         data_dir=tmp_path / "data",
     )
-    worker = SyncWorker(config, MemoryKeyStore(key))
+    worker = SyncWorker(config, MemoryKeyStore(key), backoff=backoff)
     return WorkerHost(worker), Seen(worker)
 
 
@@ -153,15 +160,71 @@ def test_rejected_key_is_reported_and_a_new_key_releases_the_tap(
 ) -> None:
     host, seen = running
     sim.set_api_key("rotated-key")
-    host.resume_requested.emit(STORE)
+    host.pause_requested.emit(STORE, PauseReason.MAINTENANCE, None)
     qtbot.waitUntil(
-        lambda: AttentionKind.KEY_REJECTED in seen.kinds(),
+        lambda: seen.last.pending is not None and seen.last.pending.state is IntentState.HELD,
         timeout=5000,
     )
-    assert seen.last.pending is not None and seen.last.pending.state is IntentState.HELD
+    assert AttentionKind.KEY_REJECTED in seen.kinds()
+    assert sim.state(STORE).is_online
     host.worker._keystore.set("rotated-key")
     host.key_changed.emit()
     qtbot.waitUntil(lambda: seen.last.pending is None, timeout=5000)
+    # The held pause really went out with the new key (the old one is refused).
+    assert sim.state(STORE).reason is PauseReason.MAINTENANCE
+
+
+def test_a_key_set_by_another_process_is_picked_up(
+    sim: Simulator, tmp_path: Path, qtbot: QtBot
+) -> None:
+    host, seen = make_host(sim, tmp_path, key=None, poll=0.2)
+    host.start()
+    try:
+        qtbot.waitUntil(lambda: AttentionKind.KEY_MISSING in seen.kinds(), timeout=5000)
+        host.pause_requested.emit(STORE, PauseReason.OTHER, None)
+        qtbot.waitUntil(lambda: seen.is_ready and seen.last.pending is not None, timeout=5000)
+        host.worker._keystore.set(KEY)  # as `kiosk key set` does, behind the app's back
+        qtbot.waitUntil(lambda: sim.state(STORE).is_paused, timeout=5000)
+        qtbot.waitUntil(lambda: seen.last.pending is None, timeout=5000)
+    finally:
+        assert host.stop()
+
+
+def test_a_key_that_cannot_be_used_is_reported_and_syncing_goes_on(
+    sim: Simulator, tmp_path: Path, qtbot: QtBot
+) -> None:
+    host, seen = make_host(sim, tmp_path, key="caf\u00e9-key")
+    host.start()
+    try:
+        qtbot.waitUntil(lambda: AttentionKind.KEY_REJECTED in seen.kinds(), timeout=5000)
+        host.pause_requested.emit(STORE, PauseReason.OTHER, None)
+        # Kept, not lost, not sent.
+        qtbot.waitUntil(
+            lambda: (
+                bool(seen.views)
+                and seen.last.pending is not None
+                and seen.last.pending.state is IntentState.HELD
+            ),
+            timeout=5000,
+        )
+        host.worker._keystore.set(KEY)
+        host.key_changed.emit()
+        qtbot.waitUntil(lambda: sim.state(STORE).is_paused, timeout=5000)
+    finally:
+        assert host.stop()
+
+
+def test_a_server_answer_that_breaks_parsing_does_not_stop_syncing(
+    running: tuple[WorkerHost, Seen], sim: Simulator, qtbot: QtBot
+) -> None:
+    host, seen = running
+    sim.faults.malformed(
+        body='{"status": "paused", "reason": "other", "pausedAt": "2026-01-15T14:00:00+25:00"}'
+    )
+    host.refresh_requested.emit()
+    qtbot.waitUntil(lambda: bool(seen.links) and seen.links[-1].link is Link.DEGRADED)
+    host.pause_requested.emit(STORE, PauseReason.TOO_BUSY, None)
+    qtbot.waitUntil(lambda: sim.state(STORE).is_paused, timeout=5000)
 
 
 def test_unwritable_data_dir_is_reported_not_hidden(
@@ -198,20 +261,32 @@ def test_missing_key_asks_for_it(sim: Simulator, tmp_path: Path, qtbot: QtBot) -
 
 
 def test_os_reachability_is_a_hint_to_retry_now(
-    running: tuple[WorkerHost, Seen], sim: Simulator, qtbot: QtBot
+    sim: Simulator, tmp_path: Path, qtbot: QtBot
 ) -> None:
     from PySide6.QtNetwork import QNetworkInformation
 
-    host, seen = running
-    assert host._network_info is not None  # the glib backend loads here
-    sim.go_down()
-    host.pause_requested.emit(STORE, PauseReason.TOO_BUSY, None)
-    qtbot.waitUntil(lambda: seen.last.pending is not None and seen.last.pending.attempts >= 1)
-    sim.come_back()
-    # "Disconnected" is never taken as proof of being offline: nothing happens.
-    host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Disconnected)
-    # "Online" makes the worker retry at once instead of after the backoff.
-    host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Online)
-    # Well inside the 1 s first backoff: only the hint can explain delivery this soon.
-    qtbot.waitUntil(lambda: seen.last.pending is None, timeout=500)
-    assert sim.state(STORE).is_paused
+    # A minute of backoff: only the hint can explain a retry within the test.
+    host, seen = make_host(sim, tmp_path, backoff=Backoff(base=60, cap=60, floor=60))
+    host.start()
+    try:
+        qtbot.waitUntil(
+            lambda: seen.is_ready and bool(seen.views) and seen.last.confirmed is not None
+        )
+        assert host._network_info is not None  # the glib backend loads here
+        sim.go_down()
+        host.pause_requested.emit(STORE, PauseReason.TOO_BUSY, None)
+        qtbot.waitUntil(lambda: seen.last.pending is not None and seen.last.pending.attempts >= 1)
+        sim.come_back()
+        before = len(sim.requests)
+        # "Disconnected" is never taken as proof of anything: no retry, no request.
+        host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Disconnected)
+        host.refresh_requested.emit()  # a round trip through the worker's queue...
+        qtbot.waitUntil(lambda: len(sim.requests) > before)  # ...that only reads the status
+        assert seen.last.pending is not None
+        assert all(r.method == "GET" for r in sim.requests.snapshot()[before:])
+        # "Online" makes the worker retry at once instead of after the minute.
+        host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Online)
+        qtbot.waitUntil(lambda: seen.last.pending is None, timeout=5000)
+        assert sim.state(STORE).is_paused
+    finally:
+        assert host.stop()

@@ -210,3 +210,32 @@ def test_tls_verification_uses_the_os_trust_store() -> None:
         context = pool._ssl_context
     assert type(context).__module__.startswith("truststore")
     assert context.verify_mode.name == "CERT_REQUIRED" and context.check_hostname
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "paused", "reason": "other", "resumeAt": "2026-01-15T14:00:00+25:00"},
+        {"status": "paused", "reason": "other", "pausedAt": "2026-13-45T99:00:00Z"},
+    ],
+)
+def test_impossible_dates_are_a_malformed_response_not_a_crash(body: dict[str, object]) -> None:
+    answer = httpx.Response(200, json=body)
+    with client_for(lambda r: answer) as client, pytest.raises(MalformedResponse):
+        client.get_status(STORE)
+
+
+def test_body_that_lies_about_its_encoding_is_malformed_not_a_crash() -> None:
+    def lying(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip")
+        )
+
+    with client_for(lying) as client, pytest.raises(MalformedResponse, match="decoded"):
+        client.get_status(STORE)
+
+
+@pytest.mark.parametrize("key", ["sk live", "sk_caf\u00e9", "sk\x07bell"])
+def test_keys_that_cannot_go_in_a_header_are_refused_clearly(key: str) -> None:
+    with pytest.raises(AuthRejected, match="not usable"):
+        GettClient("https://api.gett-tech.com", key)

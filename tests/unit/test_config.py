@@ -14,6 +14,7 @@ from kiosk.core.config import (
     save_config,
 )
 from kiosk.core.models import PauseReason
+from kiosk.core.pin import hash_pin
 
 STORE = "3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c"
 OTHER = "9b2d4c6e-1a3f-4e5d-8c7b-0a1b2c3d4e5f"
@@ -80,6 +81,7 @@ maintenance = 0
         ("[ui]\nfullscreen = 'yes'", "ui.fullscreen", "true or false"),
         ("[ui.reason_minutes]\nbored = 5", "ui.reason_minutes.bored", "too_busy"),
         ("[ui.reason_minutes]\ntoo_busy = -5", "ui.reason_minutes.too_busy", "0 to 1440"),
+        ('[ui]\npin_hash = "scrypt$abc$def"', "ui.pin_hash", "choose a new PIN"),
     ],
 )
 def test_bad_config_names_file_field_and_fix(
@@ -152,7 +154,7 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
             fullscreen=False,
             forgotten_pause_minutes=40,
             reason_minutes={r: (10 if r is PauseReason.OTHER else None) for r in PauseReason},
-            pin_hash="scrypt$abc$def",
+            pin_hash=hash_pin("2468", n=16),
         ),
     )
     path = tmp_path / "sub" / "config.toml"
@@ -163,3 +165,4 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert loaded.data_dir == config.data_dir
     assert loaded.poll_interval_seconds == 20
     assert not list(path.parent.glob("*.tmp"))
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds the PIN hash
