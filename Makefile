@@ -48,5 +48,8 @@ test: setup check
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench
 
+package: setup
+	packaging/build.sh
+
 clean:
 	rm -rf $(VENV) build dist out .pytest_cache .mypy_cache .ruff_cache

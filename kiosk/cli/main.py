@@ -203,7 +203,9 @@ class Cli:
         if args.command == "key":
             return self._key(args.key_command, args.config)
         config = load_config(args.config, self.env)
-        setup_logging(config.data_dir / "logs", verbose=args.verbose)
+        # Commands speak in their own one or two sentences; details go to the log file.
+        quiet = logging.WARNING if args.command is None else logging.CRITICAL
+        setup_logging(config.data_dir / "logs", verbose=args.verbose, stderr_level=quiet)
         if args.command is None:
             from kiosk.ui.app import run_app
 

@@ -45,8 +45,11 @@ REDACTOR = RedactingFilter()
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
 
-def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> Path | None:
-    """Log INFO+ to ``log_dir/kiosk.log`` (rotating, 5 x 1 MB) and warnings (or all) to stderr.
+def setup_logging(
+    log_dir: Path | None, *, verbose: bool = False, stderr_level: int = logging.WARNING
+) -> Path | None:
+    """Log INFO+ to ``log_dir/kiosk.log`` (rotating, 5 x 1 MB) and ``stderr_level``+ (or all,
+    with ``verbose``) to stderr.
 
     A log dir that cannot be written is not fatal: the kiosk must keep working, so the file is
     skipped and the reason goes to stderr.
@@ -58,7 +61,7 @@ def setup_logging(log_dir: Path | None, *, verbose: bool = False) -> Path | None
             root.removeHandler(handler)
             handler.close()
     stderr = logging.StreamHandler()
-    stderr.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    stderr.setLevel(logging.DEBUG if verbose else stderr_level)
     handlers: list[logging.Handler] = [stderr]
     path: Path | None = None
     if log_dir is not None:

@@ -289,3 +289,13 @@ def test_full_disk_fails_loudly(kiosk: Runner, tmp_path: Path) -> None:
     assert result.code == 75
     assert "NOT saved and NOT sent" in result.err
     assert kiosk.api.requests.snapshot() == []
+
+
+def test_errors_are_one_plain_sentence_without_log_noise(
+    kiosk: Runner, capfd: pytest.CaptureFixture[str]
+) -> None:
+    kiosk.api.set_api_key("rotated-key")
+    result = kiosk("status")
+    assert result.code == 3
+    assert result.err.count("\n") == 1 and result.err.startswith("kiosk: ")
+    assert "WARNING" not in capfd.readouterr().err  # log records go to the file only
