@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self._guard = pin_guard or PinGuard(self._clock)
         self.host: WorkerHost | None = None
         self._retiring: list[WorkerHost] = []
+        self._deferred_tap: Callable[[WorkerHost], None] | None = None
         self._views: dict[str, StoreView] = {}
         self._connectivity = Connectivity()
         self._local_tap: StoreStatusUpdate | None = None
@@ -397,6 +398,9 @@ class MainWindow(QMainWindow):
         worker.request_failed.connect(self.on_worker_request_failed)
         self.host = host
         host.start()
+        deferred, self._deferred_tap = self._deferred_tap, None
+        if deferred is not None:
+            deferred(host)  # queued behind the worker's start-up
 
     def _disconnect(self, host: WorkerHost) -> None:
         worker = host.worker
@@ -420,6 +424,7 @@ class MainWindow(QMainWindow):
             return
         self._disconnect(old)
         self._retiring.append(old)
+        old.worker.request_stop()  # no new requests; the one in flight finishes
         old.sync_thread.finished.connect(self.on_retiring_thread_finished)
         QMetaObject.invokeMethod(old.worker, "stop_work", Qt.ConnectionType.QueuedConnection)
 
@@ -543,22 +548,30 @@ class MainWindow(QMainWindow):
 
     def request_pause(self, reason: PauseReason, resume_at: datetime | None) -> None:
         store_id = self.store_id
-        if store_id is None or self.host is None:
+        if store_id is None:
             return
         update = StoreStatusUpdate.pause(reason, resume_at)
         self._local_tap = update  # shown as "Pausing… not confirmed yet" in the next frame
         self._render()
-        self.host.pause_requested.emit(store_id, reason, resume_at)
+        self._send(lambda host: host.pause_requested.emit(store_id, reason, resume_at))
 
     def request_resume(self) -> None:
         store_id = self.store_id
-        if store_id is None or self.host is None:
+        if store_id is None:
             return
         self._local_tap = StoreStatusUpdate.resume()
         self.heads_up.hide()
         self.reminder.hide()
         self._render()
-        self.host.resume_requested.emit(store_id)
+        self._send(lambda host: host.resume_requested.emit(store_id))
+
+    def _send(self, emit: Callable[[WorkerHost], None]) -> None:
+        """Hand a tap to the worker; while it restarts (new settings), keep the latest tap and
+        hand it over the moment the new worker is up: a tap is never dropped."""
+        if self.host is None:
+            self._deferred_tap = emit
+            return
+        emit(self.host)
 
     def _resolve_conflict(self, apply_mine: bool) -> None:
         store_id = self.store_id

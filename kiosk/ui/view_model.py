@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
+from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
@@ -261,6 +262,9 @@ _MANAGER_WORDS: dict[AttentionKind, str] = {
 def describe(snap: Snapshot) -> Indicator:
     """The one truth the big panel shows."""
     view, now, lt = snap.view, snap.now, snap.time
+    if view is None and snap.local_tap is not None:
+        # Tapped before any status came (or while the worker restarts): the tap still shows.
+        view = StoreView(store=Store("", ""))
     if view is None:
         return Indicator(
             StateKind.UNKNOWN,

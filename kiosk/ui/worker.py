@@ -8,6 +8,7 @@ thread never waits on the network or the disk.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -109,7 +110,9 @@ class SyncWorker(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
         try:
-            self._outbox = Outbox(self._config.data_dir, clock=self._clock, owner="gui")
+            # Unique per worker: two kiosk windows on one PC must never share leases.
+            owner = f"gui-{os.getpid()}-{id(self):x}"
+            self._outbox = Outbox(self._config.data_dir, clock=self._clock, owner=owner)
         except OutboxError as exc:
             self.attention_raised.emit(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
             self.ready.emit()

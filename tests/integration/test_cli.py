@@ -244,11 +244,14 @@ def test_sync_force_applies_over_a_conflict(kiosk: Runner) -> None:
 
 def test_held_change_goes_out_after_key_set(kiosk: Runner) -> None:
     kiosk.api.set_api_key("rotated-key")
-    held = kiosk("resume")
+    held = kiosk("pause", "--reason", "maintenance")
     assert held.code == 3 and "kept" in held.err
+    assert kiosk.api.state(STORE).is_online
     stored = kiosk("key", "set", stdin="rotated-key\n")
     assert stored.code == 0 and "1 waiting change" in stored.out
     assert kiosk("sync").code == 0
+    # It really went out, with the new key (the old one is refused).
+    assert kiosk.api.state(STORE).reason is PauseReason.MAINTENANCE
 
 
 def test_key_commands_use_the_real_keyring(kiosk: Runner) -> None:

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.config import Config, UiSettings
 from kiosk.core.keystore import MemoryKeyStore, OsKeyStore
+from kiosk.core.models import PauseReason
 from kiosk.core.pin import verify_pin
 from kiosk.simulator.server import Simulator
 from kiosk.ui.main_window import MainWindow, Page
@@ -170,3 +171,16 @@ def test_closing_full_screen_kiosk_needs_the_pin(
     enter_pin(qtbot, window, PIN)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert window.host is None
+
+
+def test_a_tap_during_a_worker_restart_is_not_dropped(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator
+) -> None:
+    window = make_window()
+    window._restart_worker()  # what saving new connection settings does
+    assert window.host is None  # the old worker is still finishing its last request
+    window.request_resume()
+    window.request_pause(PauseReason.STAFF_SHORTAGE, None)  # the latest tap is the one sent
+    assert window.indicator().kind is StateKind.PAUSING  # feedback at once, not confirmed
+    qtbot.waitUntil(lambda: sim.state(STORE).reason == PauseReason.STAFF_SHORTAGE, timeout=10_000)
+    qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
