@@ -182,3 +182,27 @@ def test_every_control_has_an_accessible_name(make_window: MakeWindow) -> None:
     window = make_window()
     for widget in [*window.findChildren(QAbstractButton), *window.findChildren(QLineEdit)]:
         assert widget.accessibleName(), f"unnamed control: {widget!r} {widget.text()!r}"
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 480), (800, 1280)])
+def test_touch_targets_are_at_least_64_px_on_every_page(
+    make_window: MakeWindow, qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    from PySide6.QtWidgets import QAbstractButton
+
+    window = make_window()
+    window.resize(*size)
+    small: list[str] = []
+    checked = 0
+    for page in Page:
+        window.show_page(page)
+        for _ in range(3):
+            qtbot.wait(0)  # let the layout settle after the page change (no timed wait)
+        visible = [b for b in window.findChildren(QAbstractButton) if b.isVisible()]
+        assert visible, f"no buttons on {page.value}?"
+        checked += len(visible)
+        for button in visible:
+            if min(button.width(), button.height()) < 64:
+                small.append(f"{page.value}: {button.accessibleName()} {button.size().toTuple()}")
+    assert not small, "\n".join(small)
+    assert checked >= 40  # every page was really looked at
