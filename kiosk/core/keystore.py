@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import Protocol
 
 import keyring
@@ -67,45 +69,45 @@ class OsKeyStore:
         return f"{type(backend).__module__}.{type(backend).__name__}"
 
     def get(self) -> str | None:
-        try:
+        with _keyring_errors():
             return self._keyring().get_password(self._service, USERNAME)
-        except keyring.errors.KeyringLocked:
-            raise KeyStoreError(
-                "The OS keyring is locked. Unlock it (log in) and try again."
-            ) from None
-        except keyring.errors.NoKeyringError:
-            raise KeyStoreError(_no_keyring_help()) from None
-        except keyring.errors.KeyringError as exc:
-            raise KeyStoreError(f"The OS keyring failed: {type(exc).__name__}.") from None
 
     def set(self, key: str) -> None:
         key = key.strip()
         if not key:
             raise ValueError("The API key is empty.")
-        try:
+        with _keyring_errors():
             self._keyring().set_password(self._service, USERNAME, key)
-        except keyring.errors.PasswordSetError:
-            raise KeyStoreError("The OS keyring refused to store the key.") from None
-        except keyring.errors.KeyringLocked:
-            raise KeyStoreError(
-                "The OS keyring is locked. Unlock it (log in) and try again."
-            ) from None
-        except keyring.errors.NoKeyringError:
-            raise KeyStoreError(_no_keyring_help()) from None
-        except keyring.errors.KeyringError as exc:
-            raise KeyStoreError(f"The OS keyring failed: {type(exc).__name__}.") from None
 
     def clear(self) -> bool:
         """Remove the key; False if none was stored."""
         try:
-            self._keyring().delete_password(self._service, USERNAME)
-        except keyring.errors.PasswordDeleteError:
+            with _keyring_errors():
+                self._keyring().delete_password(self._service, USERNAME)
+        except _NothingToDelete:
             return False
-        except keyring.errors.NoKeyringError:
-            raise KeyStoreError(_no_keyring_help()) from None
-        except keyring.errors.KeyringError as exc:
-            raise KeyStoreError(f"The OS keyring failed: {type(exc).__name__}.") from None
         return True
+
+
+class _NothingToDelete(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _keyring_errors() -> Iterator[None]:
+    """Every keyring failure as a KeyStoreError that says what to do (never a traceback)."""
+    try:
+        yield
+    except keyring.errors.PasswordDeleteError:
+        raise _NothingToDelete from None
+    except keyring.errors.PasswordSetError:
+        raise KeyStoreError("The OS keyring refused to store the key.") from None
+    except keyring.errors.KeyringLocked:
+        raise KeyStoreError("The OS keyring is locked. Unlock it (log in) and try again.") from None
+    except keyring.errors.NoKeyringError:
+        raise KeyStoreError(_no_keyring_help()) from None
+    except keyring.errors.KeyringError as exc:
+        raise KeyStoreError(f"The OS keyring failed: {type(exc).__name__}.") from None
 
 
 class MemoryKeyStore:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractButton, QGridLayout, QSizePolicy, QToolBu
 from kiosk.core.models import PauseReason
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import REASON_ICONS
+from kiosk.ui.widgets import regrid
 
 SHORT_LABELS: dict[PauseReason, str] = {
     PauseReason.OPERATIONAL_ISSUES: "Operational\nissues",
@@ -54,13 +55,7 @@ class ReasonPicker(QWidget):
         if columns == getattr(self, "_columns", None):
             return
         self._columns = columns
-        for button in self.buttons.values():
-            self._grid.removeWidget(button)
-        for i, button in enumerate(self.buttons.values()):
-            self._grid.addWidget(button, i // columns, i % columns)
-        # More rows need more height: tell the parent layout now, not after the next frame.
-        self._grid.invalidate()
-        self.updateGeometry()
+        regrid(self._grid, list(self.buttons.values()), columns)
 
     @Slot(object)
     def on_reason_button_clicked(self, reason: PauseReason) -> None:

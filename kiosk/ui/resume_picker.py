@@ -16,7 +16,7 @@ from kiosk.core.clock import Clock
 from kiosk.core.models import PauseReason
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import LocalTime, format_duration
-from kiosk.ui.widgets import big_button, label, restyle
+from kiosk.ui.widgets import big_button, label, regrid, restyle
 
 PRESET_MINUTES = (15, 30, 45, 60, 90)
 END_OF_DAY = "end_of_day"
@@ -107,13 +107,7 @@ class ResumePicker(QWidget):
         if columns == getattr(self, "_columns", None):
             return
         self._columns = columns
-        for button in self.buttons.values():
-            self._grid.removeWidget(button)
-        for i, button in enumerate(self.buttons.values()):
-            self._grid.addWidget(button, i // columns, i % columns)
-        # More rows need more height: tell the parent layout now, not after the next frame.
-        self._grid.invalidate()
-        self.updateGeometry()
+        regrid(self._grid, list(self.buttons.values()), columns)
 
     def start(self, reason: PauseReason) -> None:
         self.reason = reason

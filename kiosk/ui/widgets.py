@@ -5,8 +5,10 @@ Every control gets an accessible name: screen readers read it, and tests find bu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from kiosk.ui.theme import Theme, icon_size
 
@@ -55,3 +57,16 @@ def restyle(widget: QWidget) -> None:
     style.unpolish(widget)
     style.polish(widget)
     widget.update()
+
+
+def regrid(grid: QGridLayout, buttons: Sequence[QWidget], columns: int) -> None:
+    """Lay ``buttons`` out again in ``columns`` and make the parent re-layout now: more rows
+    need more height, and a later pass would first draw them overlapping."""
+    for button in buttons:
+        grid.removeWidget(button)
+    for i, button in enumerate(buttons):
+        grid.addWidget(button, i // columns, i % columns)
+    grid.invalidate()
+    parent = grid.parentWidget()
+    if parent is not None:
+        parent.updateGeometry()
