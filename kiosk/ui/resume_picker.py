@@ -10,7 +10,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.core.clock import Clock
 from kiosk.core.models import PauseReason
@@ -207,15 +214,20 @@ class CustomTimePicker(QWidget):
             (self.minute_label, "minutes", -5, 5),
         ):
             column = QVBoxLayout()
+            step = "1 h" if unit == "hour" else "5 min"
             plus = big_button(
-                "+", f"Later by {'1 hour' if unit == 'hour' else '5 minutes'}", theme=theme
+                f"+ {step}", f"Later by {'1 hour' if unit == 'hour' else '5 minutes'}", theme=theme
             )
             minus = big_button(
-                "−", f"Earlier by {'1 hour' if unit == 'hour' else '5 minutes'}", theme=theme
+                f"− {step}",
+                f"Earlier by {'1 hour' if unit == 'hour' else '5 minutes'}",
+                theme=theme,
             )
             for button in (plus, minus):
                 button.setProperty("role", "digit")
                 button.setMinimumSize(120, 72)
+                button.setMaximumHeight(150)  # in portrait, room goes to the time, not the keys
+                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             plus.clicked.connect(lambda _=False, s=step_plus: self.on_stepper_clicked(s))
             minus.clicked.connect(lambda _=False, s=step_minus: self.on_stepper_clicked(s))
             value_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -235,7 +247,9 @@ class CustomTimePicker(QWidget):
         layout.setContentsMargins(16, 12, 16, 16)
         layout.setSpacing(10)
         layout.addLayout(head)
-        layout.addLayout(steppers, 1)
+        layout.addStretch(1)
+        layout.addLayout(steppers, 6)
+        layout.addStretch(1)
         layout.addWidget(self.preview)
         layout.addWidget(self.confirm)
 

@@ -135,6 +135,10 @@ class StatusPanel(QFrame):
             icon_room = size * 1.15 + 16
         sub_px = max(22, min(72, int(size * 0.42)))
         detail_px = max(18, min(40, int(size * 0.24)))
+        # A long headline is held back by the width; the lines below wrap, so in a tall
+        # panel (portrait) they may still grow with the height.
+        sub_px = max(sub_px, min(52, int(height * 0.045)))
+        detail_px = max(detail_px, min(34, int(height * 0.03)))
         # Keep all lines inside the panel on small screens.
         budget = height - size * 1.3 - sub_px * 1.5 - 60
         while detail_px > 16 and detail_px * 1.45 * lines * 1.3 > budget:
