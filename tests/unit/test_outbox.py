@@ -254,3 +254,28 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(OutboxError, match="KIOSK_DATA_DIR"):
         Outbox(blocker / "data")
+
+
+def test_an_older_queue_file_is_migrated_with_its_intents(tmp_path: Path) -> None:
+    from kiosk.core.outbox import MIGRATIONS
+
+    db = sqlite3.connect(tmp_path / "outbox.db")
+    for statement in MIGRATIONS[1].split(";"):  # a file written by schema v1
+        if statement.strip():
+            db.execute(statement)
+    db.execute(
+        "INSERT INTO intents (store_id, status, reason, created_at, origin, state, "
+        "next_attempt_at, attempts) VALUES (?, 'paused', 'too_busy', '2026-01-15T12:00:00Z', "
+        "'ui', 'pending', 0, 2)",
+        (STORE,),
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Outbox(tmp_path) as box:
+        assert box._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        intent = box.open_intent(STORE)
+        assert intent is not None and intent.attempts == 2 and intent.update == PAUSE
+        assert intent.sent is False
+        indexes = {r[0] for r in box._conn.execute("SELECT name FROM sqlite_master")}
+        assert "intents_leased" in indexes
