@@ -155,6 +155,7 @@ class Cli:
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
         client_factory: Callable[[str, str], GettClient] | None = None,
+        show_error: Callable[[str], None] | None = None,
     ) -> None:
         self.keystore = keystore or OsKeyStore()
         self.clock = clock or SystemClock()
@@ -162,6 +163,7 @@ class Cli:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
+        self.show_error = show_error if show_error is not None else _default_error_screen()
         self.client_factory = client_factory or (
             lambda url, key: GettClient(url, key, clock=self.clock)
         )
@@ -178,11 +180,19 @@ class Cli:
         except CliError as exc:
             return self._fail(exc, json_mode, args)
         except ConfigError as exc:
-            return self._fail(CliError(str(exc), ExitCode.USAGE, kind="config"), json_mode, args)
+            code = self._fail(CliError(str(exc), ExitCode.USAGE, kind="config"), json_mode, args)
+            if self._starts_the_app(args) and self.show_error is not None:
+                self.show_error(f"The configuration has a problem: {exc}")
+            return code
         except TimeInputError as exc:
             return self._fail(CliError(str(exc), ExitCode.USAGE, kind="usage"), json_mode, args)
         except KeyStoreError as exc:
             return self._fail(CliError(str(exc), ExitCode.KEY, kind="keyring"), json_mode, args)
+
+    @staticmethod
+    def _starts_the_app(args: argparse.Namespace) -> bool:
+        """`kiosk` with no command, as autostart runs it: nobody reads its stderr."""
+        return args.command is None and not args.smoke and not args.screenshot
 
     def _fail(self, exc: CliError, json_mode: bool, args: argparse.Namespace) -> int:
         message = REDACTOR.scrub(str(exc))
@@ -421,6 +431,18 @@ class Cli:
                 ExitCode.USAGE,
             )
         return key
+
+
+def _default_error_screen() -> Callable[[str], None] | None:
+    """Show start-up errors on screen when there is one (imports Qt only then)."""
+
+    def show(message: str) -> None:
+        from kiosk.ui.error_screen import display_available, run_error_screen
+
+        if display_available():
+            run_error_screen(message)
+
+    return show
 
 
 def _not_saved(exc: OutboxError) -> CliError:

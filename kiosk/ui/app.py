@@ -9,8 +9,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from types import TracebackType
 
 from kiosk.core.config import Config, Store, default_config_path
 from kiosk.core.keystore import KeyStore, MemoryKeyStore
@@ -18,6 +20,18 @@ from kiosk.core.keystore import KeyStore, MemoryKeyStore
 #: ``--smoke`` and ``--screenshot`` give up if no status arrives in this time.
 STATUS_TIMEOUT_S = 20.0
 SCREENSHOT_SIZE = (1280, 800)
+
+
+def install_excepthook() -> Callable[[], None]:
+    """Log any exception that escapes a Qt slot (scrubbed like every log record) instead of
+    only printing it to a stderr nobody reads; the kiosk keeps running. Returns the undo."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        logging.getLogger("kiosk").critical("unexpected error in the app", exc_info=(kind, exc, tb))
+
+    sys.excepthook = hook
+    return lambda: setattr(sys, "excepthook", previous)
 
 
 def run_app(
@@ -58,6 +72,7 @@ def run_app(
         config = replace(config, ui=replace(config.ui, fullscreen=False))
     exit_code = 0
     window: MainWindow | None = None
+    restore_hook = install_excepthook()
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
@@ -125,6 +140,7 @@ def run_app(
         code = int(app.exec())
         return exit_code or code
     finally:
+        restore_hook()
         clean = window.shutdown() if window is not None else True
         if simulator is not None:
             simulator.stop()

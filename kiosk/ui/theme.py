@@ -7,6 +7,7 @@ colour that meets contrast on its background.
 
 from __future__ import annotations
 
+import logging
 import re
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -18,6 +19,8 @@ from PySide6.QtSvg import QSvgRenderer
 RESOURCE_PACKAGE = "kiosk.resources"
 STYLESHEET = "kiosk.qss"
 _SCALED = re.compile(r"\$(\d+)")
+_BLANK_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"></svg>'
+log = logging.getLogger(__name__)
 
 
 class Theme:
@@ -25,7 +28,12 @@ class Theme:
 
     def __init__(self, root: Traversable | None = None) -> None:
         self._root = root or resources.files(RESOURCE_PACKAGE)
-        self._qss = self._root.joinpath(STYLESHEET).read_text(encoding="utf-8")
+        try:
+            self._qss = self._root.joinpath(STYLESHEET).read_text(encoding="utf-8")
+        except OSError as exc:
+            # A damaged install must still show the store's status: plain Qt looks, still works.
+            log.error("stylesheet %s missing (%s); reinstall the kiosk", STYLESHEET, exc)
+            self._qss = ""
         self._svgs: dict[str, str] = {}
         self._pixmaps: dict[tuple[str, str, int], QPixmap] = {}
 
@@ -35,7 +43,12 @@ class Theme:
 
     def svg(self, name: str) -> str:
         if name not in self._svgs:
-            self._svgs[name] = self._root.joinpath("icons", f"{name}.svg").read_text("utf-8")
+            try:
+                self._svgs[name] = self._root.joinpath("icons", f"{name}.svg").read_text("utf-8")
+            except OSError as exc:
+                # Words carry every state too, so a missing icon costs looks, not meaning.
+                log.error("icon %s missing (%s); reinstall the kiosk", name, exc)
+                self._svgs[name] = _BLANK_SVG
         return self._svgs[name]
 
     def pixmap(self, name: str, size: int, colour: str = "#111111", dpr: float = 1.0) -> QPixmap:

@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.cli.main import Cli
 from kiosk.core.client import GettClient
-from kiosk.core.keystore import OsKeyStore
+from kiosk.core.keystore import MemoryKeyStore, OsKeyStore
 from kiosk.core.models import PauseReason, StoreState, StoreStatus
 from kiosk.simulator.server import Simulator
 from tests.helpers.fakes import FakeClock
@@ -302,3 +302,27 @@ def test_errors_are_one_plain_sentence_without_log_noise(
     assert result.code == 3
     assert result.err.count("\n") == 1 and result.err.startswith("kiosk: ")
     assert "WARNING" not in capfd.readouterr().err  # log records go to the file only
+
+
+def test_a_bad_config_at_app_start_is_shown_on_screen(
+    api: Simulator, clock: FakeClock, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('poll_interval_seconds = "often"\n')
+    shown: list[str] = []
+    err = io.StringIO()
+    cli = Cli(
+        keystore=MemoryKeyStore(KEY),
+        clock=clock,
+        env={"KIOSK_CONFIG": str(config)},
+        stderr=err,
+        stdout=io.StringIO(),
+        show_error=shown.append,
+    )
+    assert cli.run([]) == 2  # `kiosk`, as autostart runs it
+    assert len(shown) == 1 and str(config) in shown[0] and "poll_interval_seconds" in shown[0]
+    assert str(config) in err.getvalue()
+    # Commands and --smoke keep to stderr and the exit code: scripts read those.
+    assert cli.run(["status"]) == 2
+    assert cli.run(["--smoke"]) == 2
+    assert len(shown) == 1
