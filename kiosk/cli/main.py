@@ -19,7 +19,14 @@ from enum import IntEnum
 from typing import Any, NoReturn, TextIO
 
 from kiosk import __version__
-from kiosk.cli.render import describe_update, pending_line, status_json, status_line
+from kiosk.cli.render import (
+    describe_update,
+    history_outcome,
+    local_time,
+    pending_line,
+    status_json,
+    status_line,
+)
 from kiosk.core.client import GettClient, api_key_problem
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config, ConfigError, Store, load_config
@@ -129,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="also re-apply changes held back or in conflict"
     )
 
+    p_history = sub.add_parser(
+        "history", help="the changes made from this PC (last 30 days) and what became of each"
+    )
+    p_history.add_argument("--store", metavar="ID", help="only this store (id or name)")
+    p_history.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="newest N entries (default 20)"
+    )
+    p_history.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
     p_key = sub.add_parser("key", help="manage the API key in the OS keyring")
     key_sub = p_key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     key_sub.add_parser("set", help="store the key, read from standard input (never an argument)")
@@ -230,6 +246,8 @@ class Cli:
             )
         if args.command == "sync":
             return self._sync(config, args)
+        if args.command == "history":
+            return self._history(config, args)
         store = config.store(args.store)
         args.store_id_resolved = store.id
         if args.command == "status":
@@ -359,6 +377,32 @@ class Cli:
                 name = names.get(intent.store_id, intent.store_id)
                 print(f"{name}: {describe_update(intent.update)}: {message}", file=self.stdout)
         return worst
+
+    def _history(self, config: Config, args: argparse.Namespace) -> ExitCode:
+        """The pause log: what was tapped here, when, and whether Gett confirmed it."""
+        if args.limit < 1:
+            raise CliError("--limit must be at least 1.", ExitCode.USAGE, kind="usage")
+        store_id = config.store(args.store).id if args.store else None
+        with self._outbox(config) as outbox:
+            intents = outbox.history(limit=args.limit, store_id=store_id)
+        names = {s.id: s.name for s in config.stores}
+        if args.json:
+            self._print_json(
+                {"history": [{"store_id": i.store_id, **i.to_json()} for i in intents]}
+            )
+            return ExitCode.OK
+        if not intents:
+            print("No changes were made from this PC in the last 30 days.", file=self.stdout)
+        now = self.clock.now()
+        for intent in intents:
+            when = local_time(intent.created_at, now)
+            name = names.get(intent.store_id, intent.store_id)
+            print(
+                f"{when}  {name}: {describe_update(intent.update)} ({intent.origin}): "
+                f"{history_outcome(intent)}",
+                file=self.stdout,
+            )
+        return ExitCode.OK
 
     def _show(
         self,

@@ -81,3 +81,22 @@ def pending_line(intent: Intent, now: datetime) -> str:
     if intent.last_error:
         text += f". Last error: {intent.last_error}"
     return text
+
+
+_OUTCOMES: dict[IntentState, str] = {
+    IntentState.DELIVERED: "confirmed by Gett",
+    IntentState.SUPERSEDED: "replaced by a newer change before it was sent",
+    IntentState.EXPIRED: "not sent: its end time passed first",
+    IntentState.FAILED: "refused by Gett",
+    IntentState.DISMISSED: "dropped: Gett's state was kept",
+    IntentState.PENDING: "waiting to be sent",
+    IntentState.HELD: "waiting for a valid API key",
+    IntentState.CONFLICT: "waiting: changed elsewhere, a person must choose",
+}
+
+
+def history_outcome(intent: Intent) -> str:
+    text = _OUTCOMES[intent.state]
+    if intent.state is IntentState.FAILED and intent.last_error:
+        text += f" ({intent.last_error})"
+    return text

@@ -326,3 +326,27 @@ def test_a_bad_config_at_app_start_is_shown_on_screen(
     assert cli.run(["status"]) == 2
     assert cli.run(["--smoke"]) == 2
     assert len(shown) == 1
+
+
+def test_history_is_the_pause_log(kiosk: Runner) -> None:
+    assert "No changes were made" in kiosk("history").out
+    kiosk("pause", "--reason", "too_busy", "--for", "30m")
+    kiosk.api.go_down()
+    kiosk("resume")
+    kiosk("pause", "--reason", "maintenance")  # supersedes the waiting resume
+    kiosk.api.come_back()
+    kiosk("sync")
+    body = kiosk("history", "--json").json()
+    entries = body["history"]
+    assert isinstance(entries, list)
+    assert [(e["status"], e["state"]) for e in entries] == [
+        ("paused", "delivered"),
+        ("online", "superseded"),
+        ("paused", "delivered"),
+    ]
+    assert all(e["store_id"] == STORE and e["origin"] == "cli" for e in entries)
+    human = kiosk("history", "--limit", "2").out.splitlines()
+    assert len(human) == 2
+    assert "pause (maintenance)" in human[0] and "confirmed by Gett" in human[0]
+    assert "resume" in human[1] and "replaced by a newer change" in human[1]
+    assert kiosk("history", "--limit", "0").code == 2
