@@ -20,7 +20,7 @@ from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusU
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreView
 
-SIZES = ((1280, 800), (800, 480), (800, 1280))
+SIZES = ((1280, 800), (800, 480), (800, 1280), (1920, 1080))
 NOW = datetime(2026, 1, 15, 14, 7, tzinfo=UTC)
 STORE = Store("3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c", "Main Street")
 ONLINE = Connectivity(Link.ONLINE, NOW, None)

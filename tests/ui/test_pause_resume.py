@@ -184,7 +184,7 @@ def test_every_control_has_an_accessible_name(make_window: MakeWindow) -> None:
         assert widget.accessibleName(), f"unnamed control: {widget!r} {widget.text()!r}"
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (800, 480), (800, 1280)])
+@pytest.mark.parametrize("size", [(1280, 800), (800, 480), (800, 1280), (1920, 1080)])
 def test_touch_targets_are_at_least_64_px_on_every_page(
     make_window: MakeWindow, qtbot: QtBot, size: tuple[int, int]
 ) -> None:
