@@ -10,8 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.core.clock import Clock, SystemClock
 
@@ -123,11 +126,44 @@ class PinGuard:
     Uses the monotonic clock, so changing the PC's time does not lift a lockout.
     """
 
-    def __init__(self, clock: Clock | None = None, policy: LockoutPolicy | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        policy: LockoutPolicy | None = None,
+        state_path: Path | None = None,
+    ) -> None:
         self._clock = clock or SystemClock()
         self._policy = policy or LockoutPolicy()
-        self._failures = 0
-        self._locked_until = float("-inf")
+        self._state_path = state_path
+        self._failures = self._load_failures()
+        # A restart must not be a way round the lockout: the count survives it, and a locked
+        # count locks again for its full delay from the moment the kiosk came back.
+        delay = self._policy.delay_after(self._failures)
+        self._locked_until = self._clock.monotonic() + delay if delay else float("-inf")
+
+    def _load_failures(self) -> int:
+        if self._state_path is None:
+            return 0
+        try:
+            data = json.loads(self._state_path.read_text(encoding="utf-8"))
+            failures = int(data["failures"])
+        except FileNotFoundError:
+            return 0
+        except (OSError, ValueError, KeyError, TypeError):
+            # Unreadable: assume the worst allowed start (locked once), never "no failures".
+            return self._policy.free_attempts
+        return max(0, min(failures, 1000))
+
+    def _save_failures(self) -> None:
+        if self._state_path is None:
+            return
+        try:
+            self._state_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._state_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"failures": self._failures}), encoding="utf-8")
+            os.replace(tmp, self._state_path)
+        except OSError:
+            pass  # the in-memory lockout still holds for this run
 
     @property
     def failures(self) -> int:
@@ -146,10 +182,13 @@ class PinGuard:
         if wait > 0:
             raise PinLocked(wait)
         if verify_pin(pin, stored):
-            self._failures = 0
+            if self._failures:
+                self._failures = 0
+                self._save_failures()
             self._locked_until = float("-inf")
             return True
         self._failures += 1
+        self._save_failures()
         delay = self._policy.delay_after(self._failures)
         if delay > 0:
             self._locked_until = self._clock.monotonic() + delay

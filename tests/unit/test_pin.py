@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kiosk.core.pin import (
@@ -77,3 +79,36 @@ def test_format_wait() -> None:
     assert format_wait(30) == "30 s"
     assert format_wait(60) == "1 min"
     assert format_wait(95) == "1 min 35 s"
+
+
+def test_restarting_the_kiosk_does_not_lift_a_lockout(tmp_path: Path) -> None:
+    stored = hash_pin("2468", n=16)
+    state = tmp_path / "data" / "pin-lockout.json"
+    clock = FakeClock()
+    guard = PinGuard(clock, state_path=state)
+    for _ in range(3):
+        assert guard.check("0000", stored) is False
+    assert guard.seconds_locked() == 30
+    # Power cycle: a new guard (a new process), fresh monotonic clock.
+    again = PinGuard(FakeClock(), state_path=state)
+    assert again.failures == 3
+    assert again.seconds_locked() == 30
+    with pytest.raises(PinLocked):
+        again.check("2468", stored)
+
+
+def test_a_right_pin_clears_the_saved_count(tmp_path: Path) -> None:
+    stored = hash_pin("2468", n=16)
+    state = tmp_path / "pin-lockout.json"
+    clock = FakeClock()
+    guard = PinGuard(clock, state_path=state)
+    guard.check("0000", stored)
+    assert guard.check("2468", stored) is True
+    assert PinGuard(FakeClock(), state_path=state).failures == 0
+
+
+def test_an_unreadable_lockout_file_counts_as_locked_not_as_clean(tmp_path: Path) -> None:
+    state = tmp_path / "pin-lockout.json"
+    state.write_text("{not json")
+    guard = PinGuard(FakeClock(), state_path=state)
+    assert guard.seconds_locked() > 0
