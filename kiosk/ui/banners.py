@@ -84,9 +84,11 @@ class AttentionBanner(QFrame):
 
     Signals:
         settings_requested(): open Settings (through the PIN).
+        dismissed(): the person tapped OK.
     """
 
     settings_requested = Signal()
+    dismissed = Signal()
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,14 +111,18 @@ class AttentionBanner(QFrame):
         layout.addWidget(self.settings)
         layout.addWidget(self.ok)
         self.kind: AttentionKind | None = None
+        self.title = ""
         self.hide()
 
-    def show_attention(self, attention: Attention) -> None:
-        self.show_message(TITLES.get(attention.kind, "Needs attention"), attention.message)
+    def show_attention(self, attention: Attention, store_name: str | None = None) -> None:
+        """``store_name``: with several stores, the message says which store it is about."""
+        title = TITLES.get(attention.kind, "Needs attention")
+        self.show_message(f"{store_name}: {title}" if store_name else title, attention.message)
         self.kind = attention.kind
 
     def show_message(self, title: str, message: str) -> None:
         self.kind = None
+        self.title = title
         self.text.setText(f"{title}. {message}")
         self.setAccessibleDescription(self.text.text())
         self.show()
@@ -124,6 +130,7 @@ class AttentionBanner(QFrame):
     @Slot()
     def on_ok_clicked(self) -> None:
         self.hide()
+        self.dismissed.emit()
 
     @Slot()
     def on_settings_clicked(self) -> None:

@@ -23,6 +23,13 @@ from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreV
 SIZES = ((1280, 800), (800, 480), (800, 1280), (1920, 1080))
 NOW = datetime(2026, 1, 15, 14, 7, tzinfo=UTC)
 STORE = Store("3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c", "Main Street")
+#: A ghost kitchen: several brands from one kitchen (the last name is long on purpose).
+BRANDS = (
+    STORE,
+    Store("8d2e4b1a-0c3f-4e5d-9b6a-7f1e2d3c4b5a", "Pizza Nonna"),
+    Store("1b7c9d2e-4f6a-4b8c-8d0e-2f4a6b8c0d1e", "Green Bowl"),
+    Store("5e9f1a3b-7c2d-4e6f-a8b0-c1d3e5f7a9b2", "Taco Loco Late Night Kitchen"),
+)
 ONLINE = Connectivity(Link.ONLINE, NOW, None)
 OFFLINE = Connectivity(Link.OFFLINE, NOW - timedelta(minutes=3), "Could not connect to Gett")
 
@@ -37,9 +44,11 @@ class FixedClock:
         return 1000.0
 
 
-def _intent(update: StoreStatusUpdate, state: IntentState, attempts: int = 0) -> Intent:
+def _intent(
+    update: StoreStatusUpdate, state: IntentState, attempts: int = 0, store: Store = STORE
+) -> Intent:
     return Intent(
-        1, STORE.id, update, NOW - timedelta(minutes=2), "ui", state, attempts,
+        1, store.id, update, NOW - timedelta(minutes=2), "ui", state, attempts,
         NOW + timedelta(seconds=25), attempts > 0,
         "Could not connect to Gett (connection refused)." if attempts else None,
         None, None, StoreStatus(StoreState.ONLINE), None,
@@ -108,6 +117,50 @@ def states() -> dict[str, tuple[StoreView | None, Connectivity]]:
     }
 
 
+def multi_states() -> dict[str, tuple[list[StoreView], Connectivity, str]]:
+    """Several stores: (the views, the connection, the store shown or "all")."""
+    main, pizza, bowl, taco = BRANDS
+    online = StoreStatus(StoreState.ONLINE)
+    pause = StoreStatusUpdate.pause(PauseReason.TOO_BUSY, NOW + timedelta(minutes=30))
+    return {
+        "multi-store": (
+            [StoreView(main, online, NOW), StoreView(pizza, _paused(23), NOW)],
+            ONLINE,
+            pizza.id,
+        ),
+        "multi-store-4": (
+            [
+                StoreView(main, online, NOW),
+                StoreView(pizza, _paused(23), NOW),
+                StoreView(bowl, online, NOW, _intent(pause, IntentState.PENDING, 3, store=bowl)),
+                StoreView(
+                    taco,
+                    _paused(None, PauseReason.OTHER),
+                    NOW,
+                    _intent(StoreStatusUpdate.resume(), IntentState.CONFLICT, store=taco),
+                ),
+            ],
+            OFFLINE,
+            main.id,
+        ),
+        "multi-store-all": (
+            [
+                StoreView(main, online, NOW),
+                StoreView(pizza, _paused(23), NOW),
+                StoreView(bowl, _paused(None, PauseReason.STAFF_SHORTAGE), NOW),
+                StoreView(taco, online, NOW),
+            ],
+            ONLINE,
+            "all",
+        ),
+        "multi-store-all-paused": (
+            [StoreView(s, _paused(23), NOW) for s in BRANDS],
+            ONLINE,
+            "all",
+        ),
+    }
+
+
 def render(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
@@ -145,6 +198,15 @@ def render(out: Path) -> list[Path]:
         return go
 
     scenes: dict[str, Callable[[], None]] = {n: home(v, c) for n, (v, c) in states().items()}
+
+    def multi(views: list[StoreView], conn: Connectivity, selected: str) -> Callable[[], None]:
+        def go() -> None:
+            window.show_page(Page.HOME)
+            window.show_preview_stores(views, conn, selected)
+
+        return go
+
+    scenes |= {n: multi(v, c, sel) for n, (v, c, sel) in multi_states().items()}
     online_view, online_conn = states()["online"]
     paused_view, _ = states()["paused"]
     open_view, _ = states()["paused-open-ended"]
@@ -171,8 +233,18 @@ def render(out: Path) -> list[Path]:
     def overlay(which: str) -> Callable[[], None]:
         def go() -> None:
             window.show_page(Page.HOME)
-            if which == "heads-up":
+            if which == "multi-store-heads-up":
+                views, conn, _ = multi_states()["multi-store"]
+                views = [views[0], StoreView(BRANDS[1], _paused(1.7), NOW)]
+                window.show_preview_stores(views, conn, STORE.id)
+                window.heads_up.title.setText("Pizza Nonna: back online soon")
+                window.heads_up.set_text(
+                    "Gett puts Pizza Nonna back online at 14:09 (in 2 min).\nPaused for: Too busy."
+                )
+                window.heads_up.popup()
+            elif which == "heads-up":
                 window.show_preview(StoreView(STORE, _paused(1.7), NOW), online_conn)
+                window.heads_up.title.setText("Back online soon")
                 window.heads_up.set_text(
                     "Gett puts the store back online at 14:09 (in 2 min).\nPaused for: Too busy."
                 )
@@ -196,6 +268,7 @@ def render(out: Path) -> list[Path]:
         "setup": picker(Page.SETUP),
         "heads-up": overlay("heads-up"),
         "reminder": overlay("reminder"),
+        "multi-store-heads-up": overlay("multi-store-heads-up"),
     }
     _ = paused_view
     for name, scene in scenes.items():

@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QMetaObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QHBoxLayout,
     QMainWindow,
     QStackedWidget,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.clock import Clock, SystemClock
-from kiosk.core.config import Config, save_config
+from kiosk.core.config import Config, Store, save_config
 from kiosk.core.keystore import KeyStore
 from kiosk.core.models import PauseReason, StoreState, StoreStatusUpdate
 from kiosk.core.pin import PinGuard, hash_pin
@@ -39,6 +40,7 @@ from kiosk.ui.resume_picker import CustomTimePicker, ResumePicker
 from kiosk.ui.settings_dialog import CheckResult, SettingsPage, check_connection
 from kiosk.ui.setup_screen import SetupPage
 from kiosk.ui.status_panel import StatusPanel
+from kiosk.ui.store_bar import ALL_STORES, StoreBar
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import (
@@ -53,9 +55,13 @@ from kiosk.ui.view_model import (
     forgotten_pause_since,
     format_duration,
     heads_up_key,
+    needs_choice,
+    pause_all_targets,
     reason_text,
+    resume_all_targets,
+    summarise,
 )
-from kiosk.ui.widgets import big_button, label
+from kiosk.ui.widgets import big_button, label, restyle
 from kiosk.ui.worker import STOP_TIMEOUT_MS, SyncWorker, WorkerHost
 
 log = logging.getLogger(__name__)
@@ -63,6 +69,8 @@ log = logging.getLogger(__name__)
 WorkerFactory = Callable[[Config], SyncWorker]
 Tester = Callable[[KeyStore, str, str | None, str], CheckResult]
 
+#: With several stores, a window lower than this gets lower reason buttons (room for the bar).
+COMPACT_BELOW_HEIGHT = 600
 #: How long "Keep paused" silences the forgotten-pause reminder.
 REMIND_AGAIN_MINUTES = 10
 #: Attention kinds shown as a banner (the others are part of the big indicator).
@@ -136,14 +144,27 @@ class MainWindow(QMainWindow):
         self._guard = pin_guard or PinGuard(self._clock)
         self.host: WorkerHost | None = None
         self._retiring: list[WorkerHost] = []
-        self._deferred_tap: Callable[[WorkerHost], None] | None = None
+        # The latest tap per store, kept while the worker restarts (new settings).
+        self._deferred_taps: dict[str, Callable[[WorkerHost], None]] = {}
         self._views: dict[str, StoreView] = {}
         self._connectivity = Connectivity()
-        self._local_tap: StoreStatusUpdate | None = None
-        self._conflict_sent = False
-        self._heads_up_shown: set[str] = set()
-        self._reminder_key: str | None = None
-        self._reminder_snoozed_until: datetime | None = None
+        # Tapped, not yet acknowledged by the worker: per store, so switching stores never
+        # shows one store's tap on another.
+        self._local_taps: dict[str, StoreStatusUpdate] = {}
+        self._conflict_sent: set[str] = set()
+        # The store (or ALL_STORES) the big panel and the actions are about.
+        self._selected = config.stores[0].id if config.stores else ALL_STORES
+        # Who the pause flow on the reason and duration pages is for (taken at the first tap).
+        self._flow_targets: tuple[str, ...] = ()
+        # Attentions about a store that the banner announced, marked on its bar button.
+        self._store_alerts: dict[str, str] = {}
+        self._banner_store: str | None = None
+        self._heads_up_shown: set[tuple[str, str]] = set()
+        self._heads_up_store: str | None = None
+        self._heads_up_key: str | None = None
+        self._reminder_store: str | None = None
+        self._reminder_keys: dict[str, str] = {}
+        self._reminder_snoozed_until: dict[str, datetime] = {}
         self._pin_purpose = PinPurpose.SETTINGS
         self._pending_setup: tuple[Config, str | None] | None = None
         self._allow_close = False
@@ -187,7 +208,7 @@ class MainWindow(QMainWindow):
 
         self.heads_up = HeadsUp(self._theme, root)
         self.reminder = ForgottenPauseReminder(self._theme, root)
-        self.store_name.setText(config.stores[0].name if config.stores else "")
+        self._show_stores()
         self._wire()
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(tick_ms)
@@ -224,6 +245,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.manager_button)
         self._top_bar = bar
 
+        self.store_bar = StoreBar(self._theme)
+        self.store_bar.hide()
         self.offline_banner = OfflineBanner(self._theme)
         self.attention_banner = AttentionBanner(self._theme)
         self.status_panel = StatusPanel(self._theme)
@@ -269,10 +292,21 @@ class MainWindow(QMainWindow):
             self.settings_button,
         ):
             button.setMinimumHeight(84)
+        self.resume_all_button = big_button(
+            "RESUME ALL",
+            "Resume all stores",
+            role="primary",
+            theme=self._theme,
+            icon="play",
+            icon_colour="#FFFFFF",
+        )
+        self.resume_all_button.hide()
         self.resume_button.setMinimumHeight(96)
+        self.resume_all_button.setMinimumHeight(96)
         row = QHBoxLayout()
         row.setSpacing(10)
         row.addWidget(self.resume_button, 3)
+        row.addWidget(self.resume_all_button, 3)
         row.addWidget(self.extend_button, 1)
         row.addWidget(self.change_button, 1)
         row.addWidget(self.keep_theirs_button, 1)
@@ -296,6 +330,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(top)
+        layout.addWidget(self.store_bar)
         layout.addLayout(body, 1)
         self._add_page(Page.HOME, home)
 
@@ -311,7 +346,8 @@ class MainWindow(QMainWindow):
         back.clicked.connect(self.go_home)
         head = QHBoxLayout()
         head.addWidget(back)
-        head.addWidget(label("Pause the store. Why?", "Title", wrap=False), 1)
+        self.reasons_title = label("Pause the store. Why?", "Title", wrap=False)
+        head.addWidget(self.reasons_title, 1)
         self.page_reasons = ReasonPicker(self._theme, columns=3)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(16, 12, 16, 16)
@@ -328,17 +364,20 @@ class MainWindow(QMainWindow):
         self.custom_picker.pause_chosen.connect(self.on_picker_pause_chosen)
         self.custom_picker.back_requested.connect(lambda: self.show_page(Page.RESUME))
         self.resume_button.clicked.connect(self.on_resume_button_clicked)
+        self.resume_all_button.clicked.connect(self.on_resume_all_button_clicked)
         self.extend_button.clicked.connect(self.on_extend_button_clicked)
-        self.change_button.clicked.connect(lambda: self.show_page(Page.REASONS))
+        self.change_button.clicked.connect(self.on_change_button_clicked)
+        self.store_bar.store_selected.connect(self.on_store_bar_store_selected)
         self.keep_theirs_button.clicked.connect(lambda: self._resolve_conflict(False))
         self.apply_mine_button.clicked.connect(lambda: self._resolve_conflict(True))
         self.settings_button.clicked.connect(self.on_manager_button_clicked)
         self.manager_button.clicked.connect(self.on_manager_button_clicked)
         self.attention_banner.settings_requested.connect(self.on_manager_button_clicked)
+        self.attention_banner.dismissed.connect(self.on_attention_banner_dismissed)
         self.connection_line.refresh_requested.connect(self.on_connection_line_refresh_requested)
         self.heads_up.keep_paused_requested.connect(self.on_heads_up_keep_paused_requested)
-        self.heads_up.resume_now_requested.connect(self.on_resume_button_clicked)
-        self.reminder.resume_now_requested.connect(self.on_resume_button_clicked)
+        self.heads_up.resume_now_requested.connect(self.on_heads_up_resume_now_requested)
+        self.reminder.resume_now_requested.connect(self.on_reminder_resume_now_requested)
         self.reminder.keep_paused.connect(self.on_reminder_keep_paused)
         self.pin_pad.accepted.connect(self.on_pin_pad_accepted)
         self.pin_pad.cancelled.connect(self.on_pin_pad_cancelled)
@@ -356,7 +395,48 @@ class MainWindow(QMainWindow):
 
     @property
     def store_id(self) -> str | None:
-        return self._config.stores[0].id if self._config.stores else None
+        """The store the big panel shows (None: "All stores", or no store configured)."""
+        return None if self._selected == ALL_STORES else self._selected
+
+    @property
+    def multi_store(self) -> bool:
+        return len(self._config.stores) > 1
+
+    def _store(self, store_id: str) -> Store | None:
+        return next((s for s in self._config.stores if s.id == store_id), None)
+
+    def _store_name(self, store_id: str) -> str:
+        store = self._store(store_id)
+        return store.name if store is not None else "this store"
+
+    def select_store(self, store_id: str) -> None:
+        """Show ``store_id`` (or ``ALL_STORES``) on the big panel; every action follows."""
+        if store_id != ALL_STORES and self._store(store_id) is None:
+            return
+        self._selected = store_id
+        self._store_alerts.pop(store_id, None)
+        self._show_stores()
+        self._render()
+
+    def _show_stores(self) -> None:
+        """The top bar's name and the store bar (only with several stores), as configured."""
+        stores = self._config.stores
+        if self._selected != ALL_STORES and self._store(self._selected) is None:
+            self._selected = stores[0].id if stores else ALL_STORES
+        if self._selected == ALL_STORES and len(stores) == 1:
+            self._selected = stores[0].id
+        if len(stores) > 1:
+            self.store_bar.set_stores(stores)
+            self.store_bar.set_selected(self._selected)
+            self.store_bar.show()
+            name = (
+                "All stores" if self._selected == ALL_STORES else self._store_name(self._selected)
+            )
+        else:
+            self.store_bar.hide()
+            name = stores[0].name if stores else ""
+        self.store_name.setText(name)
+        self._apply_compact()
 
     def start(self) -> None:
         """Start the worker (or show first-run setup) and the one-second clock."""
@@ -389,7 +469,7 @@ class MainWindow(QMainWindow):
         return self.tasks.wait() and clean
 
     def _start_worker(self) -> None:
-        self.store_name.setText(self._config.stores[0].name if self._config.stores else "")
+        self._show_stores()
         worker = self._worker_factory(self._config)
         host = WorkerHost(worker, self)
         worker.store_view_changed.connect(self.on_worker_store_view_changed)
@@ -398,9 +478,9 @@ class MainWindow(QMainWindow):
         worker.request_failed.connect(self.on_worker_request_failed)
         self.host = host
         host.start()
-        deferred, self._deferred_tap = self._deferred_tap, None
-        if deferred is not None:
-            deferred(host)  # queued behind the worker's start-up
+        deferred, self._deferred_taps = self._deferred_taps, {}
+        for emit in deferred.values():
+            emit(host)  # queued behind the worker's start-up
 
     def _disconnect(self, host: WorkerHost) -> None:
         worker = host.worker
@@ -417,7 +497,7 @@ class MainWindow(QMainWindow):
         old, self.host = self.host, None
         self._views.clear()
         self._connectivity = Connectivity()
-        self._local_tap = None
+        self._local_taps.clear()
         self._had_status = False
         if old is None or not old.sync_thread.isRunning():
             self._start_worker()
@@ -466,9 +546,23 @@ class MainWindow(QMainWindow):
         if scale != self._scale:
             self._scale = scale
             self.setStyleSheet(self._theme.stylesheet(scale))
+        self.store_bar.set_scale(scale, height)
+        self._apply_compact()
         layout = self.layout()
         if layout is not None:
             layout.activate()
+
+    def _apply_compact(self) -> None:
+        """A short screen with the store bar: lower reason buttons (still >= 64 px), so the
+        big panel keeps room. One store: the screen stays exactly as it always was."""
+        compact = self.multi_store and self.height() < COMPACT_BELOW_HEIGHT
+        if self.status_panel.allow_tight != self.multi_store:
+            self.status_panel.allow_tight = self.multi_store
+            self.status_panel.update_fit()
+        for button in self.home_reasons.buttons.values():
+            if bool(button.property("compact")) != compact:
+                button.setProperty("compact", compact)
+                restyle(button)
 
     def apply_window_mode(self) -> None:
         """Full screen (kiosk) or windowed, as configured."""
@@ -502,19 +596,33 @@ class MainWindow(QMainWindow):
 
     # -- taps ------------------------------------------------------------------------------
 
+    @Slot(str)
+    def on_store_bar_store_selected(self, store_id: str) -> None:
+        self.select_store(store_id)
+
     @Slot(object)
     def on_reason_picker_reason_chosen(self, reason: PauseReason) -> None:
-        self.resume_picker.start(reason)
+        if self.current_page() is Page.HOME:  # "Change pause" already chose who
+            self._flow_targets = self._pause_targets()
+        self.resume_picker.start(reason, self._flow_label())
         self.show_page(Page.RESUME)
+
+    @Slot()
+    def on_change_button_clicked(self) -> None:
+        self._flow_targets = (self.store_id,) if self.store_id else ()
+        self.reasons_title.setText(self._pause_question())
+        self.show_page(Page.REASONS)
 
     @Slot(object)
     def on_resume_picker_custom_requested(self, reason: PauseReason) -> None:
-        self.custom_picker.start(reason)
+        self.custom_picker.start(reason, self._flow_label())
         self.show_page(Page.CUSTOM)
 
     @Slot(object, object)
     def on_picker_pause_chosen(self, reason: PauseReason, resume_at: datetime | None) -> None:
-        self.request_pause(reason, resume_at)
+        for store_id in self._flow_targets:
+            self.request_pause(reason, resume_at, store_id)
+        self._flow_targets = ()
         self.go_home()
 
     @Slot()
@@ -522,19 +630,43 @@ class MainWindow(QMainWindow):
         self.request_resume()
 
     @Slot()
+    def on_resume_all_button_clicked(self) -> None:
+        for store in resume_all_targets(self._indicators()):
+            self.request_resume(store.id)
+
+    @Slot()
     def on_extend_button_clicked(self) -> None:
-        update = extension(self._view(), self._clock.now())
+        if self.store_id is not None:
+            self._extend(self.store_id)
+
+    def _extend(self, store_id: str) -> None:
+        update = extension(self._views.get(store_id), self._clock.now())
         if update is not None and update.reason is not None:
-            self.request_pause(update.reason, update.resume_at)
+            self.request_pause(update.reason, update.resume_at, store_id)
 
     @Slot()
     def on_heads_up_keep_paused_requested(self) -> None:
-        self.on_extend_button_clicked()
+        if self._heads_up_store is not None:
+            self._extend(self._heads_up_store)
+
+    @Slot()
+    def on_heads_up_resume_now_requested(self) -> None:
+        if self._heads_up_store is not None:
+            self.request_resume(self._heads_up_store)
+
+    @Slot()
+    def on_reminder_resume_now_requested(self) -> None:
+        if self._reminder_store is not None:
+            self.request_resume(self._reminder_store)
 
     @Slot()
     def on_reminder_keep_paused(self) -> None:
+        if self._reminder_store is None:
+            return
         now = self._clock.now()
-        self._reminder_snoozed_until = now + timedelta(minutes=REMIND_AGAIN_MINUTES)
+        self._reminder_snoozed_until[self._reminder_store] = now + timedelta(
+            minutes=REMIND_AGAIN_MINUTES
+        )
 
     def poke(self) -> None:
         """The network may be back: ask the worker to retry now (a hint, not a judgement)."""
@@ -546,30 +678,37 @@ class MainWindow(QMainWindow):
         if self.host is not None:
             self.host.refresh_requested.emit()
 
-    def request_pause(self, reason: PauseReason, resume_at: datetime | None) -> None:
-        store_id = self.store_id
+    def request_pause(
+        self, reason: PauseReason, resume_at: datetime | None, store_id: str | None = None
+    ) -> None:
+        """Pause ``store_id`` (default: the store shown)."""
+        store_id = store_id or self.store_id
         if store_id is None:
             return
-        update = StoreStatusUpdate.pause(reason, resume_at)
-        self._local_tap = update  # shown as "Pausing… not confirmed yet" in the next frame
+        # Shown as "Pausing… not confirmed yet" in the next frame.
+        self._local_taps[store_id] = StoreStatusUpdate.pause(reason, resume_at)
         self._render()
-        self._send(lambda host: host.pause_requested.emit(store_id, reason, resume_at))
+        self._send(store_id, lambda host: host.pause_requested.emit(store_id, reason, resume_at))
 
-    def request_resume(self) -> None:
-        store_id = self.store_id
+    def request_resume(self, store_id: str | None = None) -> None:
+        """Resume ``store_id`` (default: the store shown)."""
+        store_id = store_id or self.store_id
         if store_id is None:
             return
-        self._local_tap = StoreStatusUpdate.resume()
-        self.heads_up.hide()
-        self.reminder.hide()
+        self._local_taps[store_id] = StoreStatusUpdate.resume()
+        if self._heads_up_store == store_id:
+            self.heads_up.hide()
+        if self._reminder_store == store_id:
+            self.reminder.hide()
         self._render()
-        self._send(lambda host: host.resume_requested.emit(store_id))
+        self._send(store_id, lambda host: host.resume_requested.emit(store_id))
 
-    def _send(self, emit: Callable[[WorkerHost], None]) -> None:
-        """Hand a tap to the worker; while it restarts (new settings), keep the latest tap and
-        hand it over the moment the new worker is up: a tap is never dropped."""
+    def _send(self, store_id: str, emit: Callable[[WorkerHost], None]) -> None:
+        """Hand a tap to the worker; while it restarts (new settings), keep each store's latest
+        tap and hand it over the moment the new worker is up: a tap is never dropped."""
         if self.host is None:
-            self._deferred_tap = emit
+            self._deferred_taps.pop(store_id, None)
+            self._deferred_taps[store_id] = emit
             return
         emit(self.host)
 
@@ -577,10 +716,40 @@ class MainWindow(QMainWindow):
         store_id = self.store_id
         if store_id is None or self.host is None:
             return
-        self._conflict_sent = True
+        self._conflict_sent.add(store_id)
         self.keep_theirs_button.setEnabled(False)
         self.apply_mine_button.setEnabled(False)
         self.host.conflict_resolved.emit(store_id, apply_mine)
+
+    # -- who a pause is for ----------------------------------------------------------------
+
+    def _pause_targets(self) -> tuple[str, ...]:
+        if self.store_id is not None:
+            return (self.store_id,)
+        return tuple(s.id for s in pause_all_targets(self._indicators()))
+
+    def _flow_label(self) -> str | None:
+        """Who the pause pages name: None with one store (the screen stays as it always was)."""
+        if not self.multi_store:
+            return None
+        targets = self._flow_targets
+        if len(targets) == 1:
+            return self._store_name(targets[0])
+        if len(targets) == len(self._config.stores):
+            return f"all {len(targets)} stores"
+        return f"{len(targets)} stores"
+
+    def _pause_question(self) -> str:
+        if not self.multi_store:
+            return "Pause the store. Why?"
+        if self.store_id is not None:
+            return f"Pause {self._store_name(self.store_id)}. Why?"
+        targets = pause_all_targets(self._indicators())
+        if len(targets) == len(self._config.stores):
+            return f"Pause all {len(targets)} stores. Why?"
+        if len(targets) == 1:
+            return f"Pause {targets[0].name} too (not paused yet). Why?"
+        return f"Pause the other {len(targets)} stores too (not paused yet). Why?"
 
     # -- the worker's reports --------------------------------------------------------------
 
@@ -590,22 +759,22 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def on_worker_store_view_changed(self, view: StoreView) -> None:
-        self._views[view.store.id] = view
-        if view.store.id == self.store_id:
-            tap = self._local_tap
-            if tap is not None and (
-                (view.pending is not None and view.pending.update == tap)
-                or (
-                    view.pending is None
-                    and view.confirmed is not None
-                    and tap.matches(view.confirmed)
-                )
-            ):
-                self._local_tap = None
-            self._conflict_sent = False
-            if not self._had_status and (view.confirmed is not None or view.attention is not None):
-                self._had_status = True
-                self.first_status.emit()
+        sid = view.store.id
+        self._views[sid] = view
+        tap = self._local_taps.get(sid)
+        if tap is not None and (
+            (view.pending is not None and view.pending.update == tap)
+            or (view.pending is None and view.confirmed is not None and tap.matches(view.confirmed))
+        ):
+            del self._local_taps[sid]
+        self._conflict_sent.discard(sid)
+        if (
+            not self._had_status
+            and (sid == self.store_id or self.store_id is None)
+            and (view.confirmed is not None or view.attention is not None)
+        ):
+            self._had_status = True
+            self.first_status.emit()
         self._render()
         self.rendered.emit()
 
@@ -622,71 +791,161 @@ class MainWindow(QMainWindow):
             and attention.store_id is None
             and not attention.message.startswith("No API key is stored")
         ):
-            self.attention_banner.show_attention(attention)
+            store = self._store(attention.store_id) if attention.store_id else None
+            if store is not None and self.multi_store:
+                self.attention_banner.show_attention(attention, store.name)
+                self._banner_store = store.id
+                self._store_alerts[store.id] = self.attention_banner.title
+                self._render()
+            else:
+                self.attention_banner.show_attention(attention)
+                self._banner_store = None
+
+    @Slot()
+    def on_attention_banner_dismissed(self) -> None:
+        if self._banner_store is not None:
+            self._store_alerts.pop(self._banner_store, None)
+            self._banner_store = None
+            self._render()
 
     @Slot(str, str)
     def on_worker_request_failed(self, store_id: str, message: str) -> None:
-        self._local_tap = None
-        self.attention_banner.show_message("Your change was NOT saved", message)
+        self._local_taps.pop(store_id, None)
+        title = "Your change was NOT saved"
+        if self.multi_store and self._store(store_id) is not None:
+            title = f"{self._store_name(store_id)}: {title}"
+        self.attention_banner.show_message(title, message)
         self._render()
 
     def show_preview(self, view: StoreView | None, connectivity: Connectivity) -> None:
         """Show a made-up state without a worker (the screenshot gallery uses it)."""
+        self.show_preview_stores([view] if view is not None else [], connectivity)
+
+    def show_preview_stores(
+        self,
+        views: list[StoreView],
+        connectivity: Connectivity,
+        selected: str | None = None,
+        local_taps: dict[str, StoreStatusUpdate] | None = None,
+    ) -> None:
+        """Several made-up stores at once (the gallery); ``selected``: a store id or "all"."""
         self._preview = True
-        self._views = {view.store.id: view} if view is not None else {}
+        self._views = {view.store.id: view for view in views}
+        self._local_taps = dict(local_taps or {})
         self._connectivity = connectivity
-        if view is not None and view.store not in self._config.stores:
-            self._config = replace(self._config, stores=(view.store,))
-            self.store_name.setText(view.store.name)
+        stores = tuple(view.store for view in views)
+        if stores and stores != self._config.stores:
+            self._config = replace(self._config, stores=stores)
+        if selected is not None:
+            self._selected = selected
+        self._show_stores()
         self._render()
 
     # -- rendering -------------------------------------------------------------------------
 
-    def indicator(self) -> Indicator:
+    def store_indicator(self, store_id: str) -> Indicator:
+        """What the panel (and the store's bar button) says about one store."""
         return describe(
             Snapshot(
-                self._view(),
+                self._views.get(store_id),
                 self._connectivity,
                 self._clock.now(),
                 self._config.poll_interval_seconds,
-                self._local_tap,
+                self._local_taps.get(store_id),
                 self._lt,
             )
         )
 
+    def _indicators(self) -> list[tuple[Store, Indicator]]:
+        return [(s, self.store_indicator(s.id)) for s in self._config.stores]
+
+    def indicator(self) -> Indicator:
+        """What the big panel says: the selected store, or the summary of all stores."""
+        if self.store_id is not None:
+            return self.store_indicator(self.store_id)
+        if not self._config.stores:
+            return describe(Snapshot(None, self._connectivity, self._clock.now()))
+        return summarise(self._indicators())
+
     def _render(self) -> None:
-        indicator = self.indicator()
+        indicators = self._indicators()
+        if self.store_id is not None:
+            indicator = self.store_indicator(self.store_id)
+        elif indicators:
+            indicator = summarise(indicators)
+        else:
+            indicator = self.indicator()
         self._indicator = indicator
         self.status_panel.set_indicator(indicator)
-        self._update_actions(indicator)
+        self._update_actions(indicator, indicators)
+        if self.multi_store:
+            self._update_store_bar(indicators)
         info = describe_connection(
             self._connectivity, list(self._views.values()), self._clock.now(), self._lt
         )
         self.connection_line.set_info(info)
         self.offline_banner.set_info(info)
 
-    def _update_actions(self, ind: Indicator) -> None:
-        conflict = ind.conflict_choice is not None
-        # A key or store problem: taps would only be held, so the way out is the only action.
-        blocked = conflict or ind.manager_action
+    def _update_store_bar(self, indicators: list[tuple[Store, Indicator]]) -> None:
+        for store, ind in indicators:
+            button = self.store_bar.buttons.get(store.id)
+            if button is None:
+                continue
+            view = self._views.get(store.id)
+            alert = self._store_alerts.get(store.id)
+            if alert is None and view is not None and view.attention is not None:
+                alert = view.attention.message or view.attention.kind.value
+            button.set_state(ind, alert=alert)
+        self.store_bar.all_button.set_state(summarise(indicators), neutral=True)
+
+    def _update_actions(self, ind: Indicator, indicators: list[tuple[Store, Indicator]]) -> None:
         ready = self.host is not None or self._preview
-        show_pause = not blocked and ind.target in (StoreState.ONLINE, None)
-        show_resume = not blocked and ind.target in (StoreState.PAUSED, None)
-        self.pause_prompt.setVisible(show_pause)
-        self.home_reasons.setVisible(show_pause)
-        self.resume_button.setVisible(show_resume)
-        self.extend_button.setVisible(show_resume and ind.can_extend)
-        self.change_button.setVisible(show_resume and ind.target is StoreState.PAUSED)
-        self.keep_theirs_button.setVisible(conflict)
-        self.apply_mine_button.setVisible(conflict)
-        if ind.conflict_choice is not None:
-            self.keep_theirs_button.setText(ind.conflict_choice[0])
-            self.apply_mine_button.setText(ind.conflict_choice[1])
-            self.keep_theirs_button.setEnabled(not self._conflict_sent)
-            self.apply_mine_button.setEnabled(not self._conflict_sent)
-        self.settings_button.setVisible(ind.manager_action)
-        for button in (self.resume_button, self.extend_button, *self.home_reasons.buttons.values()):
-            button.setEnabled(ready)
+        all_stores = self.store_id is None and bool(indicators)
+        self.resume_all_button.setVisible(False)
+        if all_stores:
+            show_pause = bool(pause_all_targets(indicators))
+            show_resume = bool(resume_all_targets(indicators))
+            self.pause_prompt.setVisible(show_pause)
+            self.home_reasons.setVisible(show_pause)
+            self.resume_button.setVisible(False)
+            self.resume_all_button.setVisible(show_resume)
+            for button in (
+                self.extend_button,
+                self.change_button,
+                self.keep_theirs_button,
+                self.apply_mine_button,
+            ):
+                button.setVisible(False)
+            self.settings_button.setVisible(any(i.manager_action for _, i in indicators))
+        else:
+            conflict = ind.conflict_choice is not None
+            # A key or store problem: taps would only be held, so the way out is the only action.
+            blocked = needs_choice(ind)
+            show_pause = not blocked and ind.target in (StoreState.ONLINE, None)
+            show_resume = not blocked and ind.target in (StoreState.PAUSED, None)
+            self.pause_prompt.setVisible(show_pause)
+            self.home_reasons.setVisible(show_pause)
+            self.resume_button.setVisible(show_resume)
+            self.extend_button.setVisible(show_resume and ind.can_extend)
+            self.change_button.setVisible(show_resume and ind.target is StoreState.PAUSED)
+            self.keep_theirs_button.setVisible(conflict)
+            self.apply_mine_button.setVisible(conflict)
+            if ind.conflict_choice is not None:
+                sent = self.store_id in self._conflict_sent
+                self.keep_theirs_button.setText(ind.conflict_choice[0])
+                self.apply_mine_button.setText(ind.conflict_choice[1])
+                self.keep_theirs_button.setEnabled(not sent)
+                self.apply_mine_button.setEnabled(not sent)
+            self.settings_button.setVisible(ind.manager_action)
+        self.pause_prompt.setText(self._pause_question())
+        taps: list[QAbstractButton] = [
+            self.resume_button,
+            self.resume_all_button,
+            self.extend_button,
+            *self.home_reasons.buttons.values(),
+        ]
+        for tap in taps:
+            tap.setEnabled(ready)
 
     @Slot()
     def on_tick_timer_timeout(self) -> None:
@@ -701,50 +960,95 @@ class MainWindow(QMainWindow):
             self.custom_picker.refresh()
         self._check_prompts(page)
 
+    # -- timed prompts, for every store (the one shown first) ------------------------------
+
+    def _prompt_order(self) -> list[Store]:
+        stores = list(self._config.stores)
+        stores.sort(key=lambda s: s.id != self.store_id)  # stable: the shown store first
+        return stores
+
+    def _prompt_view(self, store_id: str) -> StoreView | None:
+        """The store's view if its status is fresh and nobody just tapped it; else None."""
+        if store_id in self._local_taps:
+            return None
+        if self.store_indicator(store_id).kind is StateKind.UNKNOWN:
+            return None
+        return self._views.get(store_id)
+
+    def _whose(self, store_id: str, fallback: str = "the store") -> str:
+        """How a prompt names the store: "the store" with one, by name with several."""
+        return self._store_name(store_id) if self.multi_store else fallback
+
     def _check_prompts(self, page: Page) -> None:
         now = self._clock.now()
-        view = self._view()
-        stale = self._indicator is not None and self._indicator.kind is StateKind.UNKNOWN
-        key = None if stale or self._local_tap else heads_up_key(view, now)
-        if key is None:
-            self.heads_up.hide()
-        elif (
-            key not in self._heads_up_shown and page is Page.HOME and not self.reminder.isVisible()
-        ):
+        self._check_heads_up(page, now)
+        self._check_reminder(page, now)
+
+    def _check_heads_up(self, page: Page, now: datetime) -> None:
+        if self.heads_up.isVisible() and self._heads_up_store is not None:
+            key = heads_up_key(self._prompt_view(self._heads_up_store), now)
+            if key != self._heads_up_key:
+                self.heads_up.hide()
+        if self.heads_up.isVisible() or self.reminder.isVisible() or page is not Page.HOME:
+            return
+        for store in self._prompt_order():
+            view = self._prompt_view(store.id)
+            key = heads_up_key(view, now)
+            if key is None or (store.id, key) in self._heads_up_shown:
+                continue
             assert view is not None and view.confirmed is not None
             resume_at = view.confirmed.resume_at
             assert resume_at is not None
-            self._heads_up_shown.add(key)
+            self._heads_up_shown.add((store.id, key))
+            self._heads_up_store, self._heads_up_key = store.id, key
+            self.heads_up.title.setText(
+                f"{store.name}: back online soon" if self.multi_store else "Back online soon"
+            )
             self.heads_up.set_text(
-                f"Gett puts the store back online at {self._lt.clock(resume_at)} "
+                f"Gett puts {self._whose(store.id)} back online at {self._lt.clock(resume_at)} "
                 f"(in {format_duration((resume_at - now).total_seconds())}).\n"
                 f"Paused for: {reason_text(view.confirmed.reason)}."
             )
             self.heads_up.popup()
-        since = (
-            None
-            if stale or self._local_tap
-            else forgotten_pause_since(view, now, self._config.ui.forgotten_pause_minutes)
-        )
-        if since is None:
-            self.reminder.hide()
             return
-        key = since.isoformat()
-        if key != self._reminder_key:
-            self._reminder_key, self._reminder_snoozed_until = key, None
-        snoozed = self._reminder_snoozed_until is not None and now < self._reminder_snoozed_until
+
+    def _check_reminder(self, page: Page, now: datetime) -> None:
+        minutes = self._config.ui.forgotten_pause_minutes
+        due: list[tuple[Store, datetime]] = []
+        for store in self._prompt_order():
+            since = forgotten_pause_since(self._prompt_view(store.id), now, minutes)
+            if since is None:
+                self._reminder_keys.pop(store.id, None)
+                self._reminder_snoozed_until.pop(store.id, None)
+                if self._reminder_store == store.id:
+                    self.reminder.hide()
+                continue
+            key = since.isoformat()
+            if self._reminder_keys.get(store.id) != key:  # a new pause: no snooze carried over
+                self._reminder_keys[store.id] = key
+                self._reminder_snoozed_until.pop(store.id, None)
+            snoozed = self._reminder_snoozed_until.get(store.id)
+            if snoozed is None or now >= snoozed:
+                due.append((store, since))
         if (
-            snoozed
+            not due
             or self.reminder.isVisible()
             or self.heads_up.isVisible()
             or page is not Page.HOME
         ):
             return
-        assert view is not None and view.confirmed is not None
+        store, since = due[0]
+        view = self._views[store.id]
+        assert view.confirmed is not None
+        self._reminder_store = store.id
+        self.reminder.title.setText(
+            f"{store.name} is still paused" if self.multi_store else "The store is still paused"
+        )
         self.reminder.set_text(
             f"Paused since {self._lt.clock_on(since, now)} "
             f"({format_duration((now - since).total_seconds())}) with no end time. "
-            f"Reason: {reason_text(view.confirmed.reason)}.\nCustomers cannot order."
+            f"Reason: {reason_text(view.confirmed.reason)}.\nCustomers cannot order"
+            + (f" from {store.name}." if self.multi_store else ".")
         )
         self.reminder.popup()
 
@@ -797,9 +1101,10 @@ class MainWindow(QMainWindow):
         self._save(config, None, after=self._open_settings)
 
     def _open_settings(self) -> None:
-        view = self._view()
-        attention = view.attention if view is not None else None
-        missing = attention is not None and attention.kind is AttentionKind.KEY_MISSING
+        missing = any(
+            v.attention is not None and v.attention.kind is AttentionKind.KEY_MISSING
+            for v in self._views.values()
+        )
         self.settings_page.load(self._config, key_stored=not missing)
         self.show_page(Page.SETTINGS)
 
@@ -857,7 +1162,7 @@ class MainWindow(QMainWindow):
 
     def _apply_config(self, config: Config, *, key_changed: bool) -> None:
         old, self._config = self._config, config
-        self.store_name.setText(config.stores[0].name if config.stores else "")
+        self._show_stores()
         if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
         restart = (

@@ -116,9 +116,11 @@ class ResumePicker(QWidget):
         self._columns = columns
         regrid(self._grid, list(self.buttons.values()), columns)
 
-    def start(self, reason: PauseReason) -> None:
+    def start(self, reason: PauseReason, who: str | None = None) -> None:
+        """``who``: with several stores, the store(s) this pause is for, named in the title."""
         self.reason = reason
-        self.title.setText(f"Pause: {reason.label}. For how long?")
+        pause = f"Pause {who}" if who else "Pause"
+        self.title.setText(f"{pause}: {reason.label}. For how long?")
         self.refresh()
 
     def suggested_key(self) -> str:
@@ -253,9 +255,11 @@ class CustomTimePicker(QWidget):
         layout.addWidget(self.preview)
         layout.addWidget(self.confirm)
 
-    def start(self, reason: PauseReason) -> None:
+    def start(self, reason: PauseReason, who: str | None = None) -> None:
+        """``who``: with several stores, the store(s) this pause is for, named in the title."""
         self.reason = reason
-        self.title.setText(f"Pause: {reason.label}. Until when?")
+        pause = f"Pause {who}" if who else "Pause"
+        self.title.setText(f"{pause}: {reason.label}. Until when?")
         minutes = self._reason_minutes(reason) or 60
         start = minute_ceiling(self._clock.now() + timedelta(minutes=minutes))
         local = self._lt.local(start)

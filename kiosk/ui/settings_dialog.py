@@ -136,6 +136,8 @@ class ConnectionForm(QWidget):
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.test_button = big_button("Test connection", "Test connection", role="quiet")
         self.test_result = label("", "Hint", name="Connection test result")
+        self.other_stores = label("", "Hint", name="Other stores")
+        self.other_stores.hide()
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(12)
@@ -150,8 +152,9 @@ class ConnectionForm(QWidget):
         ):
             grid.addWidget(label(text, "FormLabel", wrap=False), row, 0)
             grid.addWidget(field, row, 1)
-        grid.addWidget(self.test_button, 4, 0)
-        grid.addWidget(self.test_result, 4, 1)
+        grid.addWidget(self.other_stores, 4, 1)
+        grid.addWidget(self.test_button, 5, 0)
+        grid.addWidget(self.test_result, 5, 1)
         grid.setColumnStretch(1, 1)
         self.test_button.clicked.connect(self.on_test_button_clicked)
 
@@ -166,6 +169,16 @@ class ConnectionForm(QWidget):
         store = config.stores[0] if config.stores else None
         self.store_id.setText(store.id if store else "")
         self.store_name.setText(store.name if store else "")
+        others = config.stores[1:]
+        # These fields edit the first store only; saving keeps the others as they are.
+        self.other_stores.setText(
+            "Other stores: edit the config file ("
+            + ", ".join(s.name for s in others)
+            + "). They are kept when you save."
+            if others
+            else ""
+        )
+        self.other_stores.setVisible(bool(others))
         self.api_url.setText(config.api_url)
         self.api_key.clear()
         self.api_key.setPlaceholderText(

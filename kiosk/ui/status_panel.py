@@ -23,6 +23,8 @@ from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, StateKind
 
 RADIUS = 18.0
+#: A panel lower than this (several stores on a small screen) is laid out tighter.
+TIGHT_BELOW = 170
 STRIPE = 28.0
 
 
@@ -35,6 +37,9 @@ class StatusPanel(QFrame):
         self._indicator: Indicator | None = None
         self._sizes = (48, 24, 18)
         self._sheet = ""
+        self._tight = False  # a short panel (several stores on a small screen)
+        self.allow_tight = False  # only with the store bar: one store looks as it always did
+        self._shown_lines = 0
         self.setObjectName("StatusPanel")
         self.setAccessibleName("Store status")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -83,6 +88,7 @@ class StatusPanel(QFrame):
         self.headline.setText(indicator.headline)
         self.subheadline.setText(indicator.subheadline)
         self.details.setText("\n".join(indicator.lines))
+        self._shown_lines = len(indicator.lines)
         self.details.setVisible(bool(indicator.lines))
         self.setAccessibleDescription(indicator.accessible_text)
         self.headline.setAccessibleDescription(indicator.accessible_text)
@@ -99,12 +105,16 @@ class StatusPanel(QFrame):
         super().resizeEvent(event)
         self._fit()
 
+    def update_fit(self) -> None:
+        """Fit the text again (after ``allow_tight`` changed)."""
+        self._fit()
+
     def _fit(self) -> None:
         self._fit_text()
         indicator = self._indicator
         if indicator is None:
             return
-        side = max(48, round(self._sizes[0] * 1.15))
+        side = max(28 if self._tight else 48, round(self._sizes[0] * 1.15))
         self.icon.setPixmap(
             self._theme.pixmap(
                 indicator.icon, side, indicator.palette.foreground, self.devicePixelRatioF()
@@ -119,6 +129,11 @@ class StatusPanel(QFrame):
         if indicator is None:
             return
         width = max(200, self.width() - 60)
+        if self.allow_tight and self.height() < TIGHT_BELOW:
+            self._fit_tight(indicator, width)
+            return
+        self._set_tight(False)
+        self._show_lines(len(indicator.lines))
         height = max(160, self.height())
         lines = max(1, len(indicator.lines))
         # Headline as big as it fits: a share of the height, capped by the width it needs.
@@ -145,6 +160,56 @@ class StatusPanel(QFrame):
             detail_px -= 1
         self._sizes = (size, sub_px, detail_px)
         # Sizes go through the stylesheet: the app's stylesheet would override setFont().
+        sheet = (
+            f"QLabel {{ color: {indicator.palette.foreground}; background: transparent; }}"
+            f"QLabel#Headline {{ font-size: {size}px; font-weight: 900; }}"
+            f"QLabel#Subheadline {{ font-size: {sub_px}px; font-weight: 700; }}"
+            f"QLabel#Details {{ font-size: {detail_px}px; font-weight: 600; }}"
+        )
+        if sheet != self._sheet:
+            self._sheet = sheet
+            self.setStyleSheet(sheet)
+            self._relayout()
+
+    def _fit_tight(self, indicator: Indicator, width: int) -> None:
+        """Below TIGHT_BELOW px (the store bar on a small screen): smaller type and margins,
+        and the last detail lines left out if they cannot fit (the accessible text keeps them).
+        The headline and the first line (what waits, or why) always stay."""
+        self._set_tight(True)
+        height = self.height()
+        size = max(26, int(height * 0.24))
+        font = QFont(self.headline.font())
+        font.setWeight(QFont.Weight.Black)
+        while size > 22:
+            font.setPixelSize(size)
+            if QFontMetrics(font).horizontalAdvance(indicator.headline) + size * 1.2 <= width:
+                break
+            size -= 2
+        sub_px = max(16, int(size * 0.6))
+        detail_px = 15
+        budget = height - 8 - size * 1.3 - sub_px * 1.4
+        shown = max(1, min(len(indicator.lines), int(budget // (detail_px * 1.4))))
+        self._show_lines(shown if indicator.lines else 0)
+        self._apply_sizes(indicator, size, sub_px, detail_px)
+
+    def _set_tight(self, tight: bool) -> None:
+        if tight == self._tight:
+            return
+        self._tight = tight
+        layout = self.layout()
+        if layout is not None:
+            layout.setContentsMargins(*((16, 4, 16, 4) if tight else (24, 16, 24, 16)))
+            layout.setSpacing(1 if tight else 6)
+
+    def _show_lines(self, count: int) -> None:
+        indicator = self._indicator
+        if indicator is None or count == self._shown_lines:
+            return
+        self._shown_lines = count
+        self.details.setText("\n".join(indicator.lines[:count]))
+
+    def _apply_sizes(self, indicator: Indicator, size: int, sub_px: int, detail_px: int) -> None:
+        self._sizes = (size, sub_px, detail_px)
         sheet = (
             f"QLabel {{ color: {indicator.palette.foreground}; background: transparent; }}"
             f"QLabel#Headline {{ font-size: {size}px; font-weight: 900; }}"

@@ -429,6 +429,114 @@ def _connection_reason(conn: Connectivity) -> tuple[str, ...]:
     return ()
 
 
+# -- several stores: the store bar and the "All stores" summary -----------------------------
+
+
+def needs_choice(ind: Indicator) -> bool:
+    """A store whose next step is its own (a conflict choice, a manager): "all" taps skip it."""
+    return ind.conflict_choice is not None or ind.manager_action
+
+
+def pause_all_targets(indicators: Sequence[tuple[Store, Indicator]]) -> tuple[Store, ...]:
+    """The stores "Pause all" sends a pause to: not paused (nor pausing) yet, nothing to choose.
+
+    A store already paused keeps its own reason and end time: "Pause all" never shortens or
+    changes a pause someone set on purpose (that store has its own button for that).
+    """
+    return tuple(
+        s for s, ind in indicators if not needs_choice(ind) and ind.target is not StoreState.PAUSED
+    )
+
+
+def resume_all_targets(indicators: Sequence[tuple[Store, Indicator]]) -> tuple[Store, ...]:
+    """The stores "Resume all" sends a resume to: not online (nor resuming) yet."""
+    return tuple(
+        s for s, ind in indicators if not needs_choice(ind) and ind.target is not StoreState.ONLINE
+    )
+
+
+def _count(n: int, noun: str = "store") -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+_URGENCY = (
+    StateKind.NEEDS_MANAGER,
+    StateKind.CONFLICT,
+    StateKind.PAUSING,
+    StateKind.RESUMING,
+    StateKind.UNKNOWN,
+    StateKind.PAUSED,
+    StateKind.ONLINE,
+)
+
+
+def summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
+    """The big panel for "All stores": counts in words, and one line per store.
+
+    Never rounder than the stores it sums up: one store not confirmed makes the whole summary
+    "not confirmed", one store unknown makes it "unknown", and every store is listed by name
+    with the words its own button shows.
+    """
+    total = len(indicators)
+    # Most urgent first: a short panel that shows only the first lines shows those.
+    ordered = sorted(indicators, key=lambda pair: _URGENCY.index(pair[1].kind))
+    lines = tuple(f"{s.name}: {ind.headline} ({ind.subheadline})" for s, ind in ordered)
+    of = f"of {total}"
+
+    def with_kind(*kinds: StateKind) -> list[tuple[Store, Indicator]]:
+        return [(s, ind) for s, ind in indicators if ind.kind in kinds]
+
+    if managers := with_kind(StateKind.NEEDS_MANAGER):
+        store, ind = managers[0]
+        sub = f"{store.name}: {ind.subheadline}"
+        if len(managers) > 1:
+            sub = f"{len(managers)} {of} stores: {ind.subheadline}"
+        return Indicator(
+            StateKind.NEEDS_MANAGER, "NEEDS A MANAGER", sub, lines, manager_action=True
+        )
+    if conflicts := with_kind(StateKind.CONFLICT):
+        names = ", ".join(s.name for s, _ in conflicts)
+        return Indicator(
+            StateKind.CONFLICT,
+            "CHANGED ELSEWHERE",
+            f"{names}: changed outside this kiosk. Tap the store to choose.",
+            lines,
+        )
+    if waiting := with_kind(StateKind.PAUSING, StateKind.RESUMING):
+        kinds = {ind.kind for _, ind in waiting}
+        headline = (
+            "PAUSING…"
+            if kinds == {StateKind.PAUSING}
+            else "RESUMING…"
+            if kinds == {StateKind.RESUMING}
+            else "CHANGING…"
+        )
+        return Indicator(
+            StateKind.PAUSING if StateKind.PAUSING in kinds else StateKind.RESUMING,
+            headline,
+            f"Not confirmed yet for {len(waiting)} {of} stores",
+            lines,
+            fill=Fill.STRIPED,
+        )
+    if unknown := with_kind(StateKind.UNKNOWN):
+        return Indicator(
+            StateKind.UNKNOWN,
+            "STATUS UNKNOWN",
+            f"No confirmed status for {len(unknown)} {of} stores",
+            lines,
+        )
+    paused = len(with_kind(StateKind.PAUSED))
+    if paused == 0:
+        return Indicator(
+            StateKind.ONLINE, "ALL ONLINE", f"{total} {of} stores taking orders", lines
+        )
+    headline = "ALL PAUSED" if paused == total else f"{paused} OF {total} PAUSED"
+    sub = f"{paused} {of} stores paused"
+    if paused < total:
+        sub += f", {_count(total - paused)} taking orders"
+    return Indicator(StateKind.PAUSED, headline, sub, lines)
+
+
 # -- the connection line and the offline banner ----------------------------------------------
 
 

@@ -39,9 +39,24 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+#: A ghost kitchen: several brands from one kitchen (the first is the one-store tests' store).
+STORES = (
+    Store(STORE, "Main Street"),
+    Store("8d2e4b1a-0c3f-4e5d-9b6a-7f1e2d3c4b5a", "Pizza Nonna"),
+    Store("1b7c9d2e-4f6a-4b8c-8d0e-2f4a6b8c0d1e", "Green Bowl"),
+    Store("5e9f1a3b-7c2d-4e6f-a8b0-c1d3e5f7a9b2", "Taco Loco"),
+)
+
+
 @pytest.fixture
-def sim(clock: FakeClock) -> Iterator[Simulator]:
-    simulator = Simulator([STORE], KEY, clock=clock)
+def sim_store_ids() -> tuple[str, ...]:
+    """The stores the simulator starts with; multi-store tests override this fixture."""
+    return (STORE,)
+
+
+@pytest.fixture
+def sim(clock: FakeClock, sim_store_ids: tuple[str, ...]) -> Iterator[Simulator]:
+    simulator = Simulator(list(sim_store_ids), KEY, clock=clock)
     simulator.start()
     yield simulator
     simulator.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from kiosk.ui.view_model import (
     PALETTES,
     STRIPE_COLOURS,
     Fill,
+    Indicator,
     LocalTime,
     Snapshot,
     StateKind,
@@ -25,6 +27,9 @@ from kiosk.ui.view_model import (
     forgotten_pause_since,
     format_duration,
     heads_up_key,
+    pause_all_targets,
+    resume_all_targets,
+    summarise,
 )
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -277,3 +282,58 @@ def test_indicator_text_contrast_is_at_least_7_to_1(kind: StateKind) -> None:
 def test_contrast_maths() -> None:
     assert contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21.0)
     assert contrast_ratio("#777777", "#777777") == pytest.approx(1.0)
+
+
+# -- several stores: the "All stores" summary and who "all" taps are for --------------------
+
+PIZZA = Store("8d2e4b1a-0c3f-4e5d-9b6a-7f1e2d3c4b5a", "Pizza Nonna")
+BOWL = Store("1b7c9d2e-4f6a-4b8c-8d0e-2f4a6b8c0d1e", "Green Bowl")
+
+
+def of(store: Store, **kw: object) -> tuple[Store, Indicator]:
+    return store, describe(snap(replace(view(**kw), store=store)))  # type: ignore[arg-type]
+
+
+def test_summary_counts_in_words_and_lists_every_store() -> None:
+    all_online = summarise([of(STORE), of(PIZZA)])
+    assert (all_online.kind, all_online.headline) == (StateKind.ONLINE, "ALL ONLINE")
+    assert all_online.subheadline == "2 of 2 stores taking orders"
+    mixed = summarise([of(STORE), of(PIZZA, confirmed=paused()), of(BOWL)])
+    assert (mixed.kind, mixed.headline) == (StateKind.PAUSED, "1 OF 3 PAUSED")
+    assert mixed.subheadline == "1 of 3 stores paused, 2 stores taking orders"
+    assert mixed.lines[0] == "Pizza Nonna: PAUSED (Too busy)"  # what is not online first
+    assert len(mixed.lines) == 3
+    all_paused = summarise([of(STORE, confirmed=paused()), of(PIZZA, confirmed=paused())])
+    assert all_paused.headline == "ALL PAUSED"
+
+
+def test_summary_is_never_rounder_than_its_stores() -> None:
+    waiting = intent(StoreStatusUpdate.pause(PauseReason.TOO_BUSY, None))
+    pausing = summarise([of(STORE, confirmed=paused()), of(PIZZA, pending=waiting)])
+    assert (pausing.kind, pausing.fill, pausing.headline) == (
+        StateKind.PAUSING,
+        Fill.STRIPED,
+        "PAUSING…",
+    )
+    assert pausing.subheadline == "Not confirmed yet for 1 of 2 stores"
+    unknown = summarise([of(STORE), of(PIZZA, confirmed=None)])
+    assert unknown.kind is StateKind.UNKNOWN
+    conflict = intent(StoreStatusUpdate.resume(), IntentState.CONFLICT)
+    changed = summarise([of(STORE), of(PIZZA, confirmed=paused(), pending=conflict)])
+    assert changed.kind is StateKind.CONFLICT
+    assert changed.subheadline.startswith("Pizza Nonna: changed outside this kiosk")
+    rejected = Attention(AttentionKind.KEY_REJECTED, "401", PIZZA.id)
+    manager = summarise([of(STORE), of(PIZZA, attention=rejected)])
+    assert manager.kind is StateKind.NEEDS_MANAGER
+    assert manager.subheadline == "Pizza Nonna: Gett did not accept the API key"
+
+
+def test_all_taps_skip_stores_already_there_and_stores_with_their_own_choice() -> None:
+    conflict = intent(StoreStatusUpdate.resume(), IntentState.CONFLICT)
+    indicators = [
+        of(STORE),
+        of(PIZZA, confirmed=paused(None, reason=PauseReason.MAINTENANCE)),
+        of(BOWL, confirmed=paused(), pending=conflict),
+    ]
+    assert pause_all_targets(indicators) == (STORE,)  # Pizza keeps its own pause
+    assert resume_all_targets(indicators) == (PIZZA,)  # Green Bowl needs its choice first
