@@ -25,7 +25,7 @@ import logging
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -361,27 +361,39 @@ class Outbox:
         base: StoreStatus | None = None,
     ) -> Intent:
         """Commit a new intent, superseding any open one for the store. Durable on return."""
+        return self.enqueue_many([(store_id, update, base)], origin=origin)[0]
+
+    def enqueue_many(
+        self,
+        changes: Sequence[tuple[str, StoreStatusUpdate, StoreStatus | None]],
+        *,
+        origin: str,
+    ) -> list[Intent]:
+        """Commit several intents (e.g. "pause all stores") in one transaction: all are saved
+        before anything is sent, or none is. Each supersedes its store's open intent."""
         now = self.clock.now()
+        ids: list[int] = []
         with self._write() as conn:
-            superseded = conn.execute(
-                f"UPDATE intents SET state = 'superseded', finished_at = ? "
-                f"WHERE store_id = ? AND state IN {_OPEN_SQL}",
-                (_ts(now), store_id),
-            ).rowcount
-            body = update.to_json()
-            cursor = conn.execute(
-                "INSERT INTO intents (store_id, status, reason, resume_at, created_at, origin, "
-                "state, next_attempt_at, verify_first, base_status) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-                (
-                    store_id, body["status"], body.get("reason"), body.get("resumeAt"),
-                    format_datetime(now), origin, _ts(now), int(superseded > 0),
-                    _status_json(base),
-                ),
-            )  # fmt: skip
-            new_id = cursor.lastrowid
-        assert new_id is not None
-        return self.get(new_id)
+            for store_id, update, base in changes:
+                superseded = conn.execute(
+                    f"UPDATE intents SET state = 'superseded', finished_at = ? "
+                    f"WHERE store_id = ? AND state IN {_OPEN_SQL}",
+                    (_ts(now), store_id),
+                ).rowcount
+                body = update.to_json()
+                cursor = conn.execute(
+                    "INSERT INTO intents (store_id, status, reason, resume_at, created_at, "
+                    "origin, state, next_attempt_at, verify_first, base_status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+                    (
+                        store_id, body["status"], body.get("reason"), body.get("resumeAt"),
+                        format_datetime(now), origin, _ts(now), int(superseded > 0),
+                        _status_json(base),
+                    ),
+                )  # fmt: skip
+                assert cursor.lastrowid is not None
+                ids.append(cursor.lastrowid)
+        return [self.get(i) for i in ids]
 
     def claim_due(self, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> Intent | None:
         """Lease the next due pending intent to this owner, or None.

@@ -200,13 +200,31 @@ class SyncEngine:
 
         Raises :class:`OutboxError` if it could not be saved: the caller must say so loudly.
         """
-        view = self._view(store_id)
-        base = projected(view.confirmed, self.clock.now()) if view.confirmed else None
-        intent = self.outbox.enqueue(store_id, update, origin=origin, base=base)
-        log.info("intent %d for %s: %s (%s)", intent.id, store_id, update.to_json(), origin)
-        self._refresh_pending(store_id, clear_attention=True)
+        return self.request_many([(store_id, update)], origin=origin)[0]
+
+    def request_many(
+        self, changes: Sequence[tuple[str, StoreStatusUpdate]], *, origin: str
+    ) -> list[Intent]:
+        """Several taps at once ("pause all"): every one is committed before any is sent, so a
+        slow or hung request for one store never leaves the others unsaved."""
+        now = self.clock.now()
+        batch = []
+        for store_id, update in changes:
+            view = self._view(store_id)
+            base = projected(view.confirmed, now) if view.confirmed else None
+            batch.append((store_id, update, base))
+        intents = self.outbox.enqueue_many(batch, origin=origin)
+        for intent in intents:
+            log.info(
+                "intent %d for %s: %s (%s)",
+                intent.id,
+                intent.store_id,
+                intent.update.to_json(),
+                origin,
+            )
+            self._refresh_pending(intent.store_id, clear_attention=True)
         self.run_due()
-        return self.outbox.get(intent.id)
+        return [self.outbox.get(intent.id) for intent in intents]
 
     def resolve_conflict(self, store_id: str, *, apply_mine: bool) -> None:
         self.outbox.resolve_conflict(store_id, apply_mine=apply_mine)

@@ -620,10 +620,31 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def on_picker_pause_chosen(self, reason: PauseReason, resume_at: datetime | None) -> None:
-        for store_id in self._flow_targets:
-            self.request_pause(reason, resume_at, store_id)
+        if len(self._flow_targets) == 1:
+            self.request_pause(reason, resume_at, self._flow_targets[0])
+        else:
+            update = StoreStatusUpdate.pause(reason, resume_at)
+            self._request_many([(store_id, update) for store_id in self._flow_targets])
         self._flow_targets = ()
         self.go_home()
+
+    def _request_many(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
+        """Pause all / resume all: one batch, so every store's tap is saved before any is sent."""
+        if not changes:
+            return
+        for store_id, update in changes:
+            self._local_taps[store_id] = update
+            if update.status is StoreState.ONLINE:
+                if self._heads_up_store == store_id:
+                    self.heads_up.hide()
+                if self._reminder_store == store_id:
+                    self.reminder.hide()
+        self._render()
+        if self.host is None:  # restarting: each store's latest tap goes to the new worker
+            for store_id, update in changes:
+                self._send(store_id, _emitter(store_id, update))
+            return
+        self.host.changes_requested.emit(changes)
 
     @Slot()
     def on_resume_button_clicked(self) -> None:
@@ -631,8 +652,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_resume_all_button_clicked(self) -> None:
-        for store in resume_all_targets(self._indicators()):
-            self.request_resume(store.id)
+        targets = [store.id for store in resume_all_targets(self._indicators())]
+        self._request_many([(sid, StoreStatusUpdate.resume()) for sid in targets])
 
     @Slot()
     def on_extend_button_clicked(self) -> None:
@@ -1177,3 +1198,10 @@ class MainWindow(QMainWindow):
         elif key_changed and self.host is not None:
             self.host.key_changed.emit()
         self._render()
+
+
+def _emitter(store_id: str, update: StoreStatusUpdate) -> Callable[[WorkerHost], None]:
+    """The signal a single tap goes out on (used to hand taps to a restarted worker)."""
+    if update.status is StoreState.ONLINE:
+        return lambda host: host.resume_requested.emit(store_id)
+    return lambda host: host.pause_requested.emit(store_id, update.reason, update.resume_at)

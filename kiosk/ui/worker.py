@@ -162,6 +162,23 @@ class SyncWorker(QObject):
     def resume(self, store_id: str) -> None:
         self._request(store_id, StoreStatusUpdate.resume())
 
+    @Slot(object)
+    def apply_changes(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
+        """Several taps at once ("pause all"): all saved in one go before any is sent."""
+        if self._engine is None:
+            for store_id, _update in changes:
+                self.request_failed.emit(
+                    store_id, "The kiosk's queue is not available, so the change was NOT saved."
+                )
+            return
+        try:
+            self._engine.request_many(changes, origin="ui")
+        except OutboxError as exc:
+            for store_id, _update in changes:
+                self.request_failed.emit(store_id, f"The change was NOT saved. {exc}")
+            return
+        self._tick()
+
     @Slot(str, bool)
     def resolve_conflict(self, store_id: str, apply_mine: bool) -> None:
         if self._engine is not None:
@@ -299,6 +316,7 @@ class WorkerHost(QObject):
 
     pause_requested = Signal(str, object, object)
     resume_requested = Signal(str)
+    changes_requested = Signal(object)  # [(store_id, StoreStatusUpdate), ...] in one go
     conflict_resolved = Signal(str, bool)
     key_changed = Signal()
     network_hint = Signal()
@@ -314,6 +332,7 @@ class WorkerHost(QObject):
         self.sync_thread.started.connect(worker.start_work)
         self.pause_requested.connect(worker.pause)
         self.resume_requested.connect(worker.resume)
+        self.changes_requested.connect(worker.apply_changes)
         self.conflict_resolved.connect(worker.resolve_conflict)
         self.key_changed.connect(worker.reload_key)
         self.network_hint.connect(worker.poke)

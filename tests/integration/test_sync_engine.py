@@ -455,3 +455,35 @@ def test_a_change_settled_by_another_process_stops_showing_as_waiting(
     rig.engine.poll(STORE)
     assert rig.view().pending is None
     assert rig.view().confirmed is not None and rig.view().confirmed.is_online
+
+
+def test_pause_all_saves_every_store_before_sending_any(clock: FakeClock, tmp_path: Path) -> None:
+    second = "9b2d4c6e-1a3f-4e5d-8c7b-0a1b2c3d4e5f"
+    with Simulator([STORE, second], KEY, clock=clock) as api:
+        rig = Rig(api, clock, tmp_path)
+        seen_open: list[bool] = []
+
+        class Watching:
+            """The real client; notes, at the first send, whether the other tap is saved."""
+
+            def get_status(self, store_id: str) -> StoreStatus:
+                return rig.client.get_status(store_id)
+
+            def set_status(self, store_id: str, update: StoreStatusUpdate) -> StoreStatus:
+                seen_open.append(rig.outbox.open_intent(second) is not None)
+                return rig.client.set_status(store_id, update)
+
+        rig.engine.client = Watching()
+        try:
+            api.go_down()
+            intents = rig.engine.request_many([(STORE, PAUSE), (second, PAUSE)], origin="test")
+            assert seen_open and seen_open[0]  # saved before the first request went out
+            assert [i.store_id for i in intents] == [STORE, second]
+            assert all(i.state is IntentState.PENDING for i in intents)
+            api.come_back()
+            rig.engine.poke()
+            rig.engine.run_due()
+            assert all(rig.outbox.get(i.id).state is IntentState.DELIVERED for i in intents)
+            assert api.state(STORE).is_paused and api.state(second).is_paused
+        finally:
+            rig.close()

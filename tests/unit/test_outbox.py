@@ -279,3 +279,17 @@ def test_an_older_queue_file_is_migrated_with_its_intents(tmp_path: Path) -> Non
         assert intent.sent is False
         indexes = {r[0] for r in box._conn.execute("SELECT name FROM sqlite_master")}
         assert "intents_leased" in indexes
+
+
+def test_enqueue_many_saves_all_or_nothing(outbox: Outbox) -> None:
+    both = outbox.enqueue_many([(STORE, PAUSE, None), (OTHER, PAUSE, None)], origin="ui")
+    assert [i.store_id for i in both] == [STORE, OTHER]
+    assert all(i.state is IntentState.PENDING for i in both)
+    with pytest.raises(OutboxError):
+        outbox.enqueue_many(
+            [(STORE, RESUME, None), (None, RESUME, None)],  # type: ignore[list-item]
+            origin="ui",
+        )
+    # The failed batch left nothing behind: the first store still waits on its pause.
+    waiting = outbox.open_intent(STORE)
+    assert waiting is not None and waiting.update == PAUSE
