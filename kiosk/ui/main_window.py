@@ -141,7 +141,10 @@ class MainWindow(QMainWindow):
             lambda c: SyncWorker(c, self._keystore, clock=self._clock)
         )
         self._save_path = save_path
-        self._guard = pin_guard or PinGuard(self._clock)
+        # The wrong-PIN count lives beside the queue, so a restart does not reset a lockout.
+        self._guard = pin_guard or PinGuard(
+            self._clock, state_path=config.data_dir / "pin-lockout.json"
+        )
         self.host: WorkerHost | None = None
         self._retiring: list[WorkerHost] = []
         # The latest tap per store, kept while the worker restarts (new settings).
