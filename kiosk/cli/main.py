@@ -179,7 +179,7 @@ class Cli:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
-        self.show_error = show_error if show_error is not None else _default_error_screen()
+        self.show_error = show_error  # main() passes the on-screen one; tests and scripts don't
         self.client_factory = client_factory or (
             lambda url, key: GettClient(url, key, clock=self.clock)
         )
@@ -198,7 +198,7 @@ class Cli:
         except ConfigError as exc:
             code = self._fail(CliError(str(exc), ExitCode.USAGE, kind="config"), json_mode, args)
             if self._starts_the_app(args) and self.show_error is not None:
-                self.show_error(f"The configuration has a problem: {exc}")
+                self.show_error(REDACTOR.scrub(f"The configuration has a problem: {exc}"))
             return code
         except TimeInputError as exc:
             return self._fail(CliError(str(exc), ExitCode.USAGE, kind="usage"), json_mode, args)
@@ -207,8 +207,9 @@ class Cli:
 
     @staticmethod
     def _starts_the_app(args: argparse.Namespace) -> bool:
-        """`kiosk` with no command, as autostart runs it: nobody reads its stderr."""
-        return args.command is None and not args.smoke and not args.screenshot
+        """`kiosk` with no command, as autostart runs it: nobody reads its stderr. (`--demo`
+        does not use the config, and `--smoke`/`--screenshot` are read by scripts.)"""
+        return args.command is None and not (args.smoke or args.screenshot or args.demo)
 
     def _fail(self, exc: CliError, json_mode: bool, args: argparse.Namespace) -> int:
         message = REDACTOR.scrub(str(exc))
@@ -228,10 +229,15 @@ class Cli:
             return ExitCode(simulator_cli.run(args))
         if args.command == "key":
             return self._key(args.key_command, args.config)
-        config = load_config(args.config, self.env)
-        # Commands speak in their own one or two sentences; details go to the log file.
-        quiet = logging.WARNING if args.command is None else logging.CRITICAL
-        setup_logging(config.data_dir / "logs", verbose=args.verbose, stderr_level=quiet)
+        if args.command is None and args.demo:
+            # The demo keeps apart from the real kiosk: not its config, queue, key or logs.
+            config = Config()
+            setup_logging(None, verbose=args.verbose)
+        else:
+            config = load_config(args.config, self.env)
+            # Commands speak in their own one or two sentences; details go to the log file.
+            quiet = logging.WARNING if args.command is None else logging.CRITICAL
+            setup_logging(config.data_dir / "logs", verbose=args.verbose, stderr_level=quiet)
         if args.command is None:
             from kiosk.ui.app import run_app
 
@@ -477,7 +483,7 @@ class Cli:
         return key
 
 
-def _default_error_screen() -> Callable[[str], None] | None:
+def _on_screen_error() -> Callable[[str], None]:
     """Show start-up errors on screen when there is one (imports Qt only then)."""
 
     def show(message: str) -> None:
@@ -563,7 +569,7 @@ def _cli_error(exc: ApiError, store: Store) -> CliError:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return Cli().run(sys.argv[1:] if argv is None else argv)
+    return Cli(show_error=_on_screen_error()).run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

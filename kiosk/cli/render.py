@@ -96,6 +96,8 @@ _OUTCOMES: dict[IntentState, str] = {
 
 
 def history_outcome(intent: Intent) -> str:
+    if intent.state is IntentState.SUPERSEDED and intent.sent:
+        return "replaced by a newer change; an earlier attempt may have reached Gett"
     text = _OUTCOMES[intent.state]
     if intent.state is IntentState.FAILED and intent.last_error:
         text += f" ({intent.last_error})"

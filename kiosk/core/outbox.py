@@ -115,6 +115,7 @@ class Intent:
             if self.state is IntentState.PENDING
             else None,
             "lastError": self.last_error,
+            "sent": self.sent,
             "finishedAt": None if self.finished_at is None else format_datetime(self.finished_at),
         }
 

@@ -27,6 +27,8 @@ DEFAULT_R = 8
 DEFAULT_P = 1
 SALT_BYTES = 16
 HASH_BYTES = 32
+#: Wrong PINs older than this are forgotten (a lockout never outlives its own delay anyway).
+FORGET_AFTER_SECONDS = 24 * 3600
 MIN_LENGTH = 4
 MAX_LENGTH = 12
 
@@ -135,32 +137,46 @@ class PinGuard:
         self._clock = clock or SystemClock()
         self._policy = policy or LockoutPolicy()
         self._state_path = state_path
-        self._failures = self._load_failures()
-        # A restart must not be a way round the lockout: the count survives it, and a locked
-        # count locks again for its full delay from the moment the kiosk came back.
-        delay = self._policy.delay_after(self._failures)
-        self._locked_until = self._clock.monotonic() + delay if delay else float("-inf")
+        self._failures = 0
+        self._locked_until = float("-inf")
+        self._restore()
 
-    def _load_failures(self) -> int:
-        if self._state_path is None:
-            return 0
-        try:
-            data = json.loads(self._state_path.read_text(encoding="utf-8"))
-            failures = int(data["failures"])
-        except FileNotFoundError:
-            return 0
-        except (OSError, ValueError, KeyError, TypeError):
-            # Unreadable: assume the worst allowed start (locked once), never "no failures".
-            return self._policy.free_attempts
-        return max(0, min(failures, 1000))
-
-    def _save_failures(self) -> None:
+    def _restore(self) -> None:
+        """A restart must not be a way round the lockout: the count and the end of the lockout
+        survive it. The end is wall time (monotonic time does not survive a restart); if the
+        clock was turned back past the save, the full delay applies again."""
         if self._state_path is None:
             return
         try:
+            data = json.loads(self._state_path.read_text(encoding="utf-8"))
+            failures = max(0, min(int(data["failures"]), 1000))
+            locked_until, saved_at = float(data["locked_until"]), float(data["saved_at"])
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):
+            # Unreadable: assume the worst allowed start (locked once), never "no failures".
+            self._failures = self._policy.free_attempts
+            delay = self._policy.delay_after(self._failures)
+            self._locked_until = self._clock.monotonic() + delay
+            return
+        now = self._clock.now().timestamp()
+        if now - saved_at > FORGET_AFTER_SECONDS:
+            return  # old mistakes are forgiven: the count starts again
+        full = self._policy.delay_after(failures)
+        remaining = full if now < saved_at else min(full, max(0.0, locked_until - now))
+        self._failures = failures
+        if remaining > 0:
+            self._locked_until = self._clock.monotonic() + remaining
+
+    def _save(self, delay: float) -> None:
+        if self._state_path is None:
+            return
+        now = self._clock.now().timestamp()
+        state = {"failures": self._failures, "locked_until": now + delay, "saved_at": now}
+        try:
             self._state_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self._state_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"failures": self._failures}), encoding="utf-8")
+            tmp.write_text(json.dumps(state), encoding="utf-8")
             os.replace(tmp, self._state_path)
         except OSError:
             pass  # the in-memory lockout still holds for this run
@@ -184,14 +200,14 @@ class PinGuard:
         if verify_pin(pin, stored):
             if self._failures:
                 self._failures = 0
-                self._save_failures()
+                self._save(0.0)
             self._locked_until = float("-inf")
             return True
         self._failures += 1
-        self._save_failures()
         delay = self._policy.delay_after(self._failures)
         if delay > 0:
             self._locked_until = self._clock.monotonic() + delay
+        self._save(delay)
         return False
 
 

@@ -161,6 +161,7 @@ class SyncEngine:
         rng: random.Random | None = None,
         expiry_margin: float = 5.0,
         should_stop: Callable[[], bool] | None = None,
+        should_yield: Callable[[], bool] | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -171,6 +172,9 @@ class SyncEngine:
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.expiry_margin = timedelta(seconds=expiry_margin)
         self.should_stop = should_stop or (lambda: False)
+        # True while a person's tap waits to be saved: finish the request in flight, then let
+        # the tap in before any other network work (a tap must never wait behind polls).
+        self.should_yield = should_yield or (lambda: False)
         self.connectivity = Connectivity()
         self._views: dict[str, StoreView] = {}
         self._next_poll: dict[str, float] = {}
@@ -214,17 +218,22 @@ class SyncEngine:
             base = projected(view.confirmed, now) if view.confirmed else None
             batch.append((store_id, update, base))
         intents = self.outbox.enqueue_many(batch, origin=origin)
-        for intent in intents:
-            log.info(
-                "intent %d for %s: %s (%s)",
-                intent.id,
-                intent.store_id,
-                intent.update.to_json(),
-                origin,
-            )
-            self._refresh_pending(intent.store_id, clear_attention=True)
-        self.run_due()
-        return [self.outbox.get(intent.id) for intent in intents]
+        # Saved. From here on a queue error must not be reported as "not saved".
+        try:
+            for intent in intents:
+                log.info(
+                    "intent %d for %s: %s (%s)",
+                    intent.id,
+                    intent.store_id,
+                    intent.update.to_json(),
+                    origin,
+                )
+                self._refresh_pending(intent.store_id, clear_attention=True)
+            self.run_due()
+            return [self.outbox.get(intent.id) for intent in intents]
+        except OutboxError as exc:
+            self._attention(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
+            return intents
 
     def resolve_conflict(self, store_id: str, *, apply_mine: bool) -> None:
         self.outbox.resolve_conflict(store_id, apply_mine=apply_mine)
@@ -262,9 +271,11 @@ class SyncEngine:
         """Do all work that is due; return the seconds until there may be more."""
         self._prune_if_due()
         self.run_due()
+        if self.should_yield():
+            return 0.0  # back right after the waiting tap is saved
         now, now_mono = self.clock.now(), self.clock.monotonic()
         for store_id, due in list(self._next_poll.items()):
-            if self.should_stop():
+            if self.should_stop() or self.should_yield():
                 break
             if due <= now_mono or self._auto_resume_due(store_id, now):
                 self.poll(store_id)
@@ -310,7 +321,7 @@ class SyncEngine:
 
     def run_due(self) -> None:
         """Deliver every intent that is due now."""
-        while not self.should_stop():
+        while not self.should_stop() and not self.should_yield():
             try:
                 intent = self.outbox.claim_due()
             except OutboxError as exc:

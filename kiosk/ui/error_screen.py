@@ -26,14 +26,13 @@ HINT = (
 
 
 def display_available() -> bool:
-    """Whether a window can be shown (a Linux box without a display cannot)."""
-    if not sys.platform.startswith("linux"):
+    """Whether a person could see a window (not offscreen, not a Linux box with no display)."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in ("offscreen", "minimal", "vnc"):
+        return False
+    if platform or not sys.platform.startswith("linux"):
         return True
-    return bool(
-        os.environ.get("DISPLAY")
-        or os.environ.get("WAYLAND_DISPLAY")
-        or os.environ.get("QT_QPA_PLATFORM")
-    )
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def build_error_window(message: str) -> QMainWindow:

@@ -148,7 +148,8 @@ class MainWindow(QMainWindow):
         self.host: WorkerHost | None = None
         self._retiring: list[WorkerHost] = []
         # The latest tap per store, kept while the worker restarts (new settings).
-        self._deferred_taps: dict[str, Callable[[WorkerHost], None]] = {}
+        # Taps made while the worker restarts: each store's latest, handed over as one batch.
+        self._deferred_taps: dict[str, StoreStatusUpdate] = {}
         self._views: dict[str, StoreView] = {}
         self._connectivity = Connectivity()
         # Tapped, not yet acknowledged by the worker: per store, so switching stores never
@@ -482,8 +483,8 @@ class MainWindow(QMainWindow):
         self.host = host
         host.start()
         deferred, self._deferred_taps = self._deferred_taps, {}
-        for emit in deferred.values():
-            emit(host)  # queued behind the worker's start-up
+        if deferred:
+            host.send_changes(list(deferred.items()))  # saved before its first poll
 
     def _disconnect(self, host: WorkerHost) -> None:
         worker = host.worker
@@ -626,13 +627,19 @@ class MainWindow(QMainWindow):
         if len(self._flow_targets) == 1:
             self.request_pause(reason, resume_at, self._flow_targets[0])
         else:
+            # Pause all: the stores to pause are those still pausable *now* (one may have been
+            # paused elsewhere, or fallen into a conflict, while the person chose how long).
+            still = {s.id for s in pause_all_targets(self._indicators())}
             update = StoreStatusUpdate.pause(reason, resume_at)
-            self._request_many([(store_id, update) for store_id in self._flow_targets])
+            self._request_many([(sid, update) for sid in self._flow_targets if sid in still])
         self._flow_targets = ()
         self.go_home()
 
     def _request_many(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
-        """Pause all / resume all: one batch, so every store's tap is saved before any is sent."""
+        """Every tap goes out here, as one batch (pause all: every store's tap is saved before
+        any is sent). Feedback shows in the next frame; while the worker restarts (new
+        settings), each store's latest tap is kept and handed to the new worker: never dropped.
+        """
         if not changes:
             return
         for store_id, update in changes:
@@ -645,9 +652,10 @@ class MainWindow(QMainWindow):
         self._render()
         if self.host is None:  # restarting: each store's latest tap goes to the new worker
             for store_id, update in changes:
-                self._send(store_id, _emitter(store_id, update))
+                self._deferred_taps.pop(store_id, None)
+                self._deferred_taps[store_id] = update
             return
-        self.host.changes_requested.emit(changes)
+        self.host.send_changes(changes)
 
     @Slot()
     def on_resume_button_clicked(self) -> None:
@@ -710,31 +718,14 @@ class MainWindow(QMainWindow):
         if store_id is None:
             return
         # Shown as "Pausing… not confirmed yet" in the next frame.
-        self._local_taps[store_id] = StoreStatusUpdate.pause(reason, resume_at)
-        self._render()
-        self._send(store_id, lambda host: host.pause_requested.emit(store_id, reason, resume_at))
+        self._request_many([(store_id, StoreStatusUpdate.pause(reason, resume_at))])
 
     def request_resume(self, store_id: str | None = None) -> None:
         """Resume ``store_id`` (default: the store shown)."""
         store_id = store_id or self.store_id
         if store_id is None:
             return
-        self._local_taps[store_id] = StoreStatusUpdate.resume()
-        if self._heads_up_store == store_id:
-            self.heads_up.hide()
-        if self._reminder_store == store_id:
-            self.reminder.hide()
-        self._render()
-        self._send(store_id, lambda host: host.resume_requested.emit(store_id))
-
-    def _send(self, store_id: str, emit: Callable[[WorkerHost], None]) -> None:
-        """Hand a tap to the worker; while it restarts (new settings), keep each store's latest
-        tap and hand it over the moment the new worker is up: a tap is never dropped."""
-        if self.host is None:
-            self._deferred_taps.pop(store_id, None)
-            self._deferred_taps[store_id] = emit
-            return
-        emit(self.host)
+        self._request_many([(store_id, StoreStatusUpdate.resume())])
 
     def _resolve_conflict(self, apply_mine: bool) -> None:
         store_id = self.store_id
@@ -1201,10 +1192,3 @@ class MainWindow(QMainWindow):
         elif key_changed and self.host is not None:
             self.host.key_changed.emit()
         self._render()
-
-
-def _emitter(store_id: str, update: StoreStatusUpdate) -> Callable[[WorkerHost], None]:
-    """The signal a single tap goes out on (used to hand taps to a restarted worker)."""
-    if update.status is StoreState.ONLINE:
-        return lambda host: host.resume_requested.emit(store_id)
-    return lambda host: host.pause_requested.emit(store_id, update.reason, update.resume_at)

@@ -438,20 +438,22 @@ def needs_choice(ind: Indicator) -> bool:
 
 
 def pause_all_targets(indicators: Sequence[tuple[Store, Indicator]]) -> tuple[Store, ...]:
-    """The stores "Pause all" sends a pause to: not paused (nor pausing) yet, nothing to choose.
+    """The stores "Pause all" sends a pause to: known to be online (or going online), nothing
+    to choose.
 
     A store already paused keeps its own reason and end time: "Pause all" never shortens or
-    changes a pause someone set on purpose (that store has its own button for that).
+    changes a pause someone set on purpose (that store has its own button for that). A store
+    whose state is not known yet is left out too: it may be paused in a way nobody here saw.
     """
     return tuple(
-        s for s, ind in indicators if not needs_choice(ind) and ind.target is not StoreState.PAUSED
+        s for s, ind in indicators if not needs_choice(ind) and ind.target is StoreState.ONLINE
     )
 
 
 def resume_all_targets(indicators: Sequence[tuple[Store, Indicator]]) -> tuple[Store, ...]:
-    """The stores "Resume all" sends a resume to: not online (nor resuming) yet."""
+    """The stores "Resume all" sends a resume to: known to be paused (or pausing)."""
     return tuple(
-        s for s, ind in indicators if not needs_choice(ind) and ind.target is not StoreState.ONLINE
+        s for s, ind in indicators if not needs_choice(ind) and ind.target is StoreState.PAUSED
     )
 
 

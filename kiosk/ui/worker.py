@@ -97,6 +97,22 @@ class SyncWorker(QObject):
         self._timer: QTimer | None = None
         # Set from the UI thread; read between requests so a stop never waits for a whole step.
         self._stopping = threading.Event()
+        # Taps handed over by the UI thread and not yet saved (see WorkerHost.send_*).
+        self._taps_lock = threading.Lock()
+        self._taps_waiting = 0
+
+    def note_tap_coming(self) -> None:
+        """Thread-safe: a tap is on its way; the engine lets it in before more network work."""
+        with self._taps_lock:
+            self._taps_waiting += 1
+
+    def _tap_arrived(self) -> None:
+        with self._taps_lock:
+            self._taps_waiting = max(0, self._taps_waiting - 1)
+
+    def _taps_pending(self) -> bool:
+        with self._taps_lock:
+            return self._taps_waiting > 0
 
     def request_stop(self) -> None:
         """Thread-safe: finish the request in flight, then do no more network work."""
@@ -127,6 +143,7 @@ class SyncWorker(QObject):
             poll_interval=self._config.poll_interval_seconds,
             backoff=self._backoff,
             should_stop=self._stopping.is_set,
+            should_yield=self._taps_pending,
         )
         for view in self._engine.views():
             self.store_view_changed.emit(view)
@@ -156,15 +173,16 @@ class SyncWorker(QObject):
 
     @Slot(str, object, object)
     def pause(self, store_id: str, reason: PauseReason, resume_at: datetime | None) -> None:
-        self._request(store_id, StoreStatusUpdate.pause(reason, resume_at))
+        self.apply_changes([(store_id, StoreStatusUpdate.pause(reason, resume_at))])
 
     @Slot(str)
     def resume(self, store_id: str) -> None:
-        self._request(store_id, StoreStatusUpdate.resume())
+        self.apply_changes([(store_id, StoreStatusUpdate.resume())])
 
     @Slot(object)
     def apply_changes(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
-        """Several taps at once ("pause all"): all saved in one go before any is sent."""
+        """One tap, or several at once ("pause all"): all saved in one go before any is sent."""
+        self._tap_arrived()
         if self._engine is None:
             for store_id, _update in changes:
                 self.request_failed.emit(
@@ -214,19 +232,6 @@ class SyncWorker(QObject):
         self._tick()
 
     # -- internals -----------------------------------------------------------------------------
-
-    def _request(self, store_id: str, update: StoreStatusUpdate) -> None:
-        if self._engine is None:
-            self.request_failed.emit(
-                store_id, "The kiosk's queue is not available, so the change was NOT saved."
-            )
-            return
-        try:
-            self._engine.request(store_id, update, origin="ui")
-        except OutboxError as exc:
-            self.request_failed.emit(store_id, f"The change was NOT saved. {exc}")
-            return
-        self._tick()
 
     def _guard(self, store_id: str | None, action: Callable[[SyncEngine], object]) -> None:
         assert self._engine is not None
@@ -343,6 +348,21 @@ class WorkerHost(QObject):
     def start(self) -> None:
         self.sync_thread.start()
         self._watch_network()
+
+    # Taps go through these, so the worker knows one is coming before it is queued: the
+    # engine then finishes its current request and saves the tap before any more network work.
+
+    def send_pause(self, store_id: str, reason: PauseReason, resume_at: datetime | None) -> None:
+        self.worker.note_tap_coming()
+        self.pause_requested.emit(store_id, reason, resume_at)
+
+    def send_resume(self, store_id: str) -> None:
+        self.worker.note_tap_coming()
+        self.resume_requested.emit(store_id)
+
+    def send_changes(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
+        self.worker.note_tap_coming()
+        self.changes_requested.emit(changes)
 
     def stop(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
         """Ask the worker to close down and wait for its thread (only at exit or restart).

@@ -350,3 +350,16 @@ def test_history_is_the_pause_log(kiosk: Runner) -> None:
     assert "pause (maintenance)" in human[0] and "confirmed by Gett" in human[0]
     assert "resume" in human[1] and "replaced by a newer change" in human[1]
     assert kiosk("history", "--limit", "0").code == 2
+
+
+def test_history_says_when_a_replaced_change_may_have_reached_gett(kiosk: Runner) -> None:
+    kiosk.api.faults.apply_then_hang(seconds=5)  # the pause lands; its answer never comes
+    assert kiosk("pause", "--reason", "other").code == 75
+    assert kiosk.api.state(STORE).is_paused
+    kiosk.api.faults.clear()
+    kiosk.api.go_down()
+    kiosk("resume")  # replaces the pause that did land
+    entries = kiosk("history", "--json").json()["history"]
+    assert isinstance(entries, list)
+    assert entries[1]["state"] == "superseded" and entries[1]["sent"] is True
+    assert "may have reached Gett" in kiosk("history").out.splitlines()[1]

@@ -290,3 +290,32 @@ def test_os_reachability_is_a_hint_to_retry_now(
         assert sim.state(STORE).is_paused
     finally:
         assert host.stop()
+
+
+def test_a_tap_is_saved_before_the_rest_of_a_slow_poll_round(tmp_path: Path, qtbot: QtBot) -> None:
+    from kiosk.core.outbox import Outbox
+
+    stores = (STORE, "9b2d4c6e-1a3f-4e5d-8c7b-0a1b2c3d4e5f", "1b7c9d2e-4f6a-4b8c-8d0e-2f4a6b8c0d1e")
+    with Simulator(stores, KEY) as sim:
+        sim.faults.latency(0.4)  # every read takes 0.4 s: a poll round of 3 stores, 1.2 s
+        config = Config(
+            api_url=sim.base_url,
+            stores=tuple(Store(s, f"Store {i}") for i, s in enumerate(stores)),
+            data_dir=tmp_path / "data",
+        )
+        worker = SyncWorker(config, MemoryKeyStore(KEY))
+        host, seen = WorkerHost(worker), Seen(worker)
+        host.start()
+        try:
+            qtbot.waitUntil(lambda: seen.is_ready, timeout=5000)
+            qtbot.waitUntil(lambda: len(sim.requests) >= 1, timeout=5000)  # polling is under way
+            host.send_pause(stores[2], PauseReason.TOO_BUSY, None)
+            qtbot.waitUntil(lambda: sim.state(stores[2]).is_paused, timeout=10_000)
+            with Outbox(config.data_dir) as outbox:
+                saved_at = outbox.history(limit=1)[0].created_at
+            reads = [r.at for r in sim.requests.snapshot() if r.method == "GET"]
+            # Saved after at most the read in flight, not behind the whole round of three.
+            assert sum(1 for at in reads if at < saved_at) <= 2
+        finally:
+            sim.faults.clear()
+            assert host.stop()

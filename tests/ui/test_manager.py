@@ -184,3 +184,12 @@ def test_a_tap_during_a_worker_restart_is_not_dropped(
     assert window.indicator().kind is StateKind.PAUSING  # feedback at once, not confirmed
     qtbot.waitUntil(lambda: sim.state(STORE).reason == PauseReason.STAFF_SHORTAGE, timeout=10_000)
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
+
+
+def test_the_app_keeps_the_wrong_pin_count_beside_the_queue(
+    config: Config, keys: MemoryKeyStore, qtbot: QtBot
+) -> None:
+    window = MainWindow(config, keys, save_path=None)  # the app's own defaults
+    qtbot.addWidget(window)
+    assert window._guard._state_path == config.data_dir / "pin-lockout.json"
+    window.shutdown()

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.config import Config, load_config
-from kiosk.core.models import PauseReason
+from kiosk.core.models import PauseReason, StoreState, StoreStatus
+from kiosk.core.outbox import Outbox
 from kiosk.simulator.server import Simulator
 from kiosk.ui.main_window import MainWindow, Page
 from kiosk.ui.store_bar import StoreButton
@@ -205,6 +206,7 @@ def test_a_tap_shows_only_on_its_own_store(
     make_window: MakeWindow, qtbot: QtBot, sim: Simulator, two: Config
 ) -> None:
     window = make_window(two)
+    qtbot.waitUntil(lambda: button(window, PIZZA.id).word == "ONLINE", timeout=10_000)
     pause(qtbot, window, "Other", "Pause for 30 minutes")
     # No event loop turn yet: the local tap alone changes Main Street, and only Main Street.
     assert window.indicator().kind is StateKind.PAUSING
@@ -245,7 +247,7 @@ def test_an_attention_about_a_store_not_shown_names_it_and_marks_its_button(
     assert "Needs attention" in button(window, PIZZA.id).accessibleDescription()
     assert button(window, MAIN.id).alert is None
     tap(qtbot, window, "Store: Pizza Nonna")  # looked at: the mark goes
-    assert button(window, PIZZA.id).alert is None or window._views[PIZZA.id].attention
+    assert button(window, PIZZA.id).alert is None
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -296,3 +298,57 @@ def test_settings_edit_the_first_store_and_keep_the_others(
     assert [s.id for s in saved.stores] == [STORE, PIZZA.id]
     qtbot.waitUntil(lambda: window.host is not None, timeout=10_000)
     assert find(window, "Store: Main Street Burgers").isVisible()
+
+
+def posts_for(sim: Simulator, store_id: str) -> list[object]:
+    return [r.body for r in sim.requests if r.method == "POST" and store_id in r.path]
+
+
+def test_pause_all_leaves_out_a_store_whose_state_is_not_known(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator, clock: FakeClock, two: Config
+) -> None:
+    # The kiosk last saw Main Street online; it never saw Pizza, which was paused in the
+    # portal. It starts offline.
+    with Outbox(two.data_dir, clock=clock) as outbox:
+        outbox.save_last_status(MAIN.id, StoreStatus(StoreState.ONLINE), clock.now())
+    sim.set_state(
+        PIZZA.id, StoreStatus(StoreState.PAUSED, PauseReason.MAINTENANCE, clock.now(), None)
+    )
+    sim.go_down()
+    window = make_window(two, wait_status=False)
+    qtbot.waitUntil(
+        lambda: (view := window._views.get(MAIN.id)) is not None and view.confirmed is not None,
+        timeout=5000,
+    )
+    tap(qtbot, window, "All stores")
+    pause(qtbot, window, "Too busy", "Pause for 30 minutes")
+    sim.come_back()
+    window.poke()
+    qtbot.waitUntil(lambda: sim.state(MAIN.id).is_paused, timeout=10_000)
+    view = window._views.get(PIZZA.id)
+    assert view is None or view.pending is None  # nothing was queued for Pizza
+    assert posts_for(sim, PIZZA.id) == []
+    assert sim.state(PIZZA.id).reason is PauseReason.MAINTENANCE
+
+
+def test_pause_all_asks_again_who_is_still_pausable_at_the_second_tap(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator, clock: FakeClock, two: Config
+) -> None:
+    window = make_window(two)
+    tap(qtbot, window, "All stores")
+    tap(qtbot, window, "Pause: Too busy")  # both stores online at this moment
+    sim.set_state(
+        PIZZA.id, StoreStatus(StoreState.PAUSED, PauseReason.MAINTENANCE, clock.now(), None)
+    )
+    assert window.host is not None
+    window.host.refresh_requested.emit()
+    qtbot.waitUntil(
+        lambda: window.store_indicator(PIZZA.id).kind is StateKind.PAUSED, timeout=10_000
+    )
+    tap(qtbot, window, "Pause for 30 minutes")
+    qtbot.waitUntil(
+        lambda: sim.state(MAIN.id).is_paused and window._views[MAIN.id].pending is None,
+        timeout=10_000,
+    )
+    assert posts_for(sim, PIZZA.id) == []  # the pause set elsewhere meanwhile is kept
+    assert sim.state(PIZZA.id).reason is PauseReason.MAINTENANCE

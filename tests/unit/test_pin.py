@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,37 @@ def test_an_unreadable_lockout_file_counts_as_locked_not_as_clean(tmp_path: Path
     state.write_text("{not json")
     guard = PinGuard(FakeClock(), state_path=state)
     assert guard.seconds_locked() > 0
+
+
+def _lock_three_times(state: Path, clock: FakeClock) -> None:
+    stored = hash_pin("2468", n=16)
+    guard = PinGuard(clock, state_path=state)
+    for _ in range(3):
+        guard.check("0000", stored)
+
+
+def test_a_saved_lockout_wears_off_with_the_time_that_passed(tmp_path: Path) -> None:
+    state = tmp_path / "pin-lockout.json"
+    clock = FakeClock()
+    _lock_three_times(state, clock)
+    later = FakeClock(clock.now() + timedelta(seconds=20))  # restarted 20 s later
+    assert PinGuard(later, state_path=state).seconds_locked() == pytest.approx(10)
+    much_later = FakeClock(clock.now() + timedelta(seconds=31))
+    assert PinGuard(much_later, state_path=state).seconds_locked() == 0
+
+
+def test_turning_the_clock_back_does_not_shorten_a_lockout(tmp_path: Path) -> None:
+    state = tmp_path / "pin-lockout.json"
+    clock = FakeClock()
+    _lock_three_times(state, clock)
+    earlier = FakeClock(clock.now() - timedelta(hours=1))
+    assert PinGuard(earlier, state_path=state).seconds_locked() == 30
+
+
+def test_wrong_pins_are_forgotten_after_a_day(tmp_path: Path) -> None:
+    state = tmp_path / "pin-lockout.json"
+    clock = FakeClock()
+    _lock_three_times(state, clock)
+    next_day = FakeClock(clock.now() + timedelta(hours=25))
+    guard = PinGuard(next_day, state_path=state)
+    assert guard.failures == 0 and guard.seconds_locked() == 0
