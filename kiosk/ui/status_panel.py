@@ -158,18 +158,7 @@ class StatusPanel(QFrame):
         budget = height - size * 1.3 - sub_px * 1.5 - 60
         while detail_px > 16 and detail_px * 1.45 * lines * 1.3 > budget:
             detail_px -= 1
-        self._sizes = (size, sub_px, detail_px)
-        # Sizes go through the stylesheet: the app's stylesheet would override setFont().
-        sheet = (
-            f"QLabel {{ color: {indicator.palette.foreground}; background: transparent; }}"
-            f"QLabel#Headline {{ font-size: {size}px; font-weight: 900; }}"
-            f"QLabel#Subheadline {{ font-size: {sub_px}px; font-weight: 700; }}"
-            f"QLabel#Details {{ font-size: {detail_px}px; font-weight: 600; }}"
-        )
-        if sheet != self._sheet:
-            self._sheet = sheet
-            self.setStyleSheet(sheet)
-            self._relayout()
+        self._apply_sizes(indicator, size, sub_px, detail_px)
 
     def _fit_tight(self, indicator: Indicator, width: int) -> None:
         """Below TIGHT_BELOW px (the store bar on a small screen): smaller type and margins,
@@ -209,6 +198,7 @@ class StatusPanel(QFrame):
         self.details.setText("\n".join(indicator.lines[:count]))
 
     def _apply_sizes(self, indicator: Indicator, size: int, sub_px: int, detail_px: int) -> None:
+        """Sizes go through the stylesheet: the app's stylesheet would override setFont()."""
         self._sizes = (size, sub_px, detail_px)
         sheet = (
             f"QLabel {{ color: {indicator.palette.foreground}; background: transparent; }}"
