@@ -72,6 +72,10 @@ class Config:
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None
+    #: Fields set by ``KIOSK_*`` variables: (name, value in the file, value from the variable).
+    #: Saving writes the file's value back for those, so a scripted override never leaks into
+    #: the file (unless someone changed that field on purpose).
+    env_overrides: tuple[tuple[str, object, object], ...] = field(default=(), compare=False)
 
     def store(self, wanted: str | None = None) -> Store:
         """The store a command acts on: ``wanted`` by id or name, or the only one configured."""
@@ -138,7 +142,18 @@ def load_config(
 
 
 def apply_env(config: Config, env: Mapping[str, str]) -> Config:
-    """Overrides for scripted deployment and tests."""
+    """Overrides for scripted deployment and tests (remembered, so they are never saved)."""
+    from_file = config
+    config = _apply_env(config, env)
+    overrides = tuple(
+        (name, getattr(from_file, name), getattr(config, name))
+        for name in ("api_url", "stores", "data_dir")
+        if getattr(from_file, name) != getattr(config, name)
+    )
+    return replace(config, env_overrides=overrides)
+
+
+def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
     if env.get("KIOSK_API_URL"):
         config = replace(config, api_url=check_url(env["KIOSK_API_URL"], "KIOSK_API_URL", None))
     if env.get("KIOSK_STORE_ID"):
@@ -356,8 +371,23 @@ def _toml_str(text: str) -> str:
     return f'"{escaped}"'
 
 
+def without_env(config: Config) -> Config:
+    """The config as the file should hold it: values that came from ``KIOSK_*`` variables (and
+    were not changed since) go back to what the file said."""
+    changes: dict[str, Any] = {
+        name: file_value
+        for name, file_value, env_value in config.env_overrides
+        if getattr(config, name) == env_value
+    }
+    return replace(config, env_overrides=(), **changes)
+
+
 def save_config(config: Config, path: Path) -> None:
-    """Write atomically, so a power cut leaves the old file or the new one, never half of each."""
+    """Write atomically, so a power cut leaves the old file or the new one, never half of each.
+
+    Values that came from ``KIOSK_*`` variables are not written (see :func:`without_env`).
+    """
+    config = without_env(config)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     # Owner-only: the file holds the PIN hash (never the API key, which is in the keyring).

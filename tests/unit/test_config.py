@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,28 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert loaded.poll_interval_seconds == 20
     assert not list(path.parent.glob("*.tmp"))
     assert path.stat().st_mode & 0o777 == 0o600  # it holds the PIN hash
+
+
+def test_saving_never_writes_values_that_came_from_the_environment(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        f'api_url = "https://api.gett-tech.com"\n'
+        f'[[stores]]\nid = "{STORE}"\nname = "Main Street"\n',
+    )
+    env = {
+        "KIOSK_API_URL": "http://127.0.0.1:9999",
+        "KIOSK_STORE_ID": OTHER,
+        "KIOSK_DATA_DIR": str(tmp_path / "scratch"),
+    }
+    loaded = load_config(path, env)
+    assert loaded.api_url == "http://127.0.0.1:9999"
+    # A manager changes only the poll interval in Settings and saves.
+    save_config(replace(loaded, poll_interval_seconds=20), path)
+    saved = load_config(path, {})
+    assert saved.api_url == "https://api.gett-tech.com"
+    assert saved.stores == (Store(STORE, "Main Street"),)
+    assert saved.data_dir != tmp_path / "scratch"
+    assert saved.poll_interval_seconds == 20
+    # A field changed on purpose is written, even if it was overridden.
+    save_config(replace(loaded, api_url="https://other.example.test"), path)
+    assert load_config(path, {}).api_url == "https://other.example.test"
