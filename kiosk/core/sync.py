@@ -138,6 +138,13 @@ def _same_state(a: StoreStatus, b: StoreStatus) -> bool:
     return a.paused_at is None or b.paused_at is None or same_instant(a.paused_at, b.paused_at)
 
 
+def base_for(outbox: Outbox, store_id: str, now: datetime) -> StoreStatus | None:
+    """What Gett last confirmed for the store, moved on to ``now``: the state a person saw when
+    tapping (saved by the engine whenever it changes, so any thread can read it)."""
+    last = outbox.last_status(store_id)
+    return projected(last[0], now) if last else None
+
+
 def projected(status: StoreStatus, now: datetime) -> StoreStatus:
     """What a confirmed status becomes by ``now`` on its own: a timed pause auto-resumes."""
     if status.is_paused and status.resume_at is not None and status.resume_at <= now:
@@ -234,6 +241,16 @@ class SyncEngine:
         except OutboxError as exc:
             self._attention(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
             return intents
+
+    def adopt(self, intents: Sequence[Intent]) -> None:
+        """Taps another connection already committed (the UI's tap writer): show them as
+        waiting, then deliver what is due."""
+        try:
+            for intent in intents:
+                self._refresh_pending(intent.store_id, clear_attention=True)
+            self.run_due()
+        except OutboxError as exc:
+            self._attention(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
 
     def resolve_conflict(self, store_id: str, *, apply_mine: bool) -> None:
         self.outbox.resolve_conflict(store_id, apply_mine=apply_mine)

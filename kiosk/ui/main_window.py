@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QMetaObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -62,7 +62,7 @@ from kiosk.ui.view_model import (
     summarise,
 )
 from kiosk.ui.widgets import big_button, label, restyle
-from kiosk.ui.worker import STOP_TIMEOUT_MS, SyncWorker, WorkerHost
+from kiosk.ui.worker import SyncWorker, WorkerHost
 
 log = logging.getLogger(__name__)
 
@@ -467,8 +467,7 @@ class MainWindow(QMainWindow):
                 log.error("the sync worker did not stop in time")
                 clean = False
         for old in self._retiring:
-            old.worker.request_stop()
-            clean = bool(old.sync_thread.wait(STOP_TIMEOUT_MS)) and clean
+            clean = old.stop() and clean
         self._retiring.clear()
         return self.tasks.wait() and clean
 
@@ -508,13 +507,13 @@ class MainWindow(QMainWindow):
             return
         self._disconnect(old)
         self._retiring.append(old)
-        old.worker.request_stop()  # no new requests; the one in flight finishes
         old.sync_thread.finished.connect(self.on_retiring_thread_finished)
-        QMetaObject.invokeMethod(old.worker, "stop_work", Qt.ConnectionType.QueuedConnection)
+        old.tap_thread.finished.connect(self.on_retiring_thread_finished)
+        old.stop_soon()  # the request in flight finishes, taps already sent are saved
 
     @Slot()
     def on_retiring_thread_finished(self) -> None:
-        for old in [h for h in self._retiring if h.sync_thread.isFinished()]:
+        for old in [h for h in self._retiring if h.is_stopped()]:
             self._retiring.remove(old)
             old.deleteLater()
         if self.host is None and self._config.stores:

@@ -21,7 +21,7 @@ from kiosk.core.config import Config
 from kiosk.core.errors import ApiError
 from kiosk.core.keystore import KeyStore, KeyStoreError
 from kiosk.core.models import PauseReason, StoreStatusUpdate
-from kiosk.core.outbox import Outbox, OutboxError
+from kiosk.core.outbox import Intent, Outbox, OutboxError
 from kiosk.core.sync import (
     Attention,
     AttentionKind,
@@ -30,6 +30,7 @@ from kiosk.core.sync import (
     StatusApi,
     StoreView,
     SyncEngine,
+    base_for,
 )
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ class SyncWorker(QObject):
         self._timer: QTimer | None = None
         # Set from the UI thread; read between requests so a stop never waits for a whole step.
         self._stopping = threading.Event()
+        # Set once start_work has opened (or failed to open) the queue file.
+        self.queue_opened = threading.Event()
         # Taps handed over by the UI thread and not yet saved (see WorkerHost.send_*).
         self._taps_lock = threading.Lock()
         self._taps_waiting = 0
@@ -114,9 +117,18 @@ class SyncWorker(QObject):
         with self._taps_lock:
             return self._taps_waiting > 0
 
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     def request_stop(self) -> None:
         """Thread-safe: finish the request in flight, then do no more network work."""
         self._stopping.set()
+        self.queue_opened.set()  # the tap writer must not wait for a start that may not come
 
     # -- lifecycle (these run on the worker thread) -------------------------------------------
 
@@ -133,6 +145,8 @@ class SyncWorker(QObject):
             self.attention_raised.emit(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
             self.ready.emit()
             return
+        finally:
+            self.queue_opened.set()
         self._client, self._key = self._make_client()
         self._engine = SyncEngine(
             self._outbox,
@@ -196,6 +210,20 @@ class SyncWorker(QObject):
                 self.request_failed.emit(store_id, f"The change was NOT saved. {exc}")
             return
         self._tick()
+
+    @Slot(object)
+    def on_tap_writer_saved(self, intents: list[Intent]) -> None:
+        """The tap writer committed these: show them as waiting and send them."""
+        self._tap_arrived()
+        if self._engine is not None:
+            self._engine.adopt(intents)
+        self._tick()
+
+    @Slot(object, str)
+    def on_tap_writer_failed(self, store_ids: list[str], message: str) -> None:
+        self._tap_arrived()
+        for store_id in store_ids:
+            self.request_failed.emit(store_id, message)
 
     @Slot(str, bool)
     def resolve_conflict(self, store_id: str, apply_mine: bool) -> None:
@@ -307,6 +335,70 @@ class SyncWorker(QObject):
         self._client = None
 
 
+class TapWriter(QObject):
+    """Commits taps on a thread and SQLite connection of its own, so a tap is on disk at once
+    even while the sync worker waits on a slow or hung request. (SQLite's WAL lets the two
+    connections work side by side; every write is a short ``BEGIN IMMEDIATE``.)
+
+    Signals:
+        saved(list[Intent]): committed; the sync worker shows and sends them.
+        failed(list[str], str): NOT saved (store ids, why): the screen must say so.
+    """
+
+    saved = Signal(object)
+    failed = Signal(object, str)
+
+    def __init__(
+        self, config: Config, clock: Clock | None = None, after: threading.Event | None = None
+    ) -> None:
+        super().__init__()
+        self._config = config
+        self._clock = clock or SystemClock()
+        self._after = after
+        self._outbox: Outbox | None = None
+        self._error = "The kiosk's queue is not available."
+
+    @Slot()
+    def start_work(self) -> None:
+        # Never race the sync worker's check and repair of the file (this is our own thread).
+        if self._after is not None and not self._after.wait(QUEUE_OPEN_WAIT_S):
+            log.warning("the sync worker did not open the queue in time; opening it anyway")
+        try:
+            owner = f"gui-taps-{os.getpid()}-{id(self):x}"
+            self._outbox = Outbox(self._config.data_dir, clock=self._clock, owner=owner)
+        except OutboxError as exc:
+            self._error = str(exc)
+
+    @Slot(object)
+    def save(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
+        store_ids = [store_id for store_id, _update in changes]
+        if self._outbox is None:
+            self.failed.emit(store_ids, f"The change was NOT saved. {self._error}")
+            return
+        now = self._clock.now()
+        try:
+            batch = [(sid, update, base_for(self._outbox, sid, now)) for sid, update in changes]
+            intents = self._outbox.enqueue_many(batch, origin="ui")
+        except OutboxError as exc:
+            self.failed.emit(store_ids, f"The change was NOT saved. {exc}")
+            return
+        log.info("saved %d tap(s): %s", len(intents), [i.id for i in intents])
+        self.saved.emit(intents)
+
+    @Slot()
+    def stop_work(self) -> None:
+        if self._outbox is not None:
+            self._outbox.close()
+            self._outbox = None
+        thread = self.thread()
+        app = QCoreApplication.instance()
+        if app is not None:
+            self.moveToThread(app.thread())
+        thread.quit()
+
+
+#: How long the tap writer waits for the sync worker to open (and check) the queue file.
+QUEUE_OPEN_WAIT_S = 30.0
 #: One request can take the client's connect + read timeouts; leave room for closing down.
 STOP_TIMEOUT_MS = 20_000
 _KEY_TROUBLE = frozenset({AttentionKind.KEY_MISSING, AttentionKind.KEY_REJECTED})
@@ -327,6 +419,7 @@ class WorkerHost(QObject):
     network_hint = Signal()
     refresh_requested = Signal()
     _stop_requested = Signal()
+    _stop_tap_writer = Signal()
 
     def __init__(self, worker: SyncWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -335,9 +428,19 @@ class WorkerHost(QObject):
         self.sync_thread.setObjectName("kiosk-sync")
         worker.moveToThread(self.sync_thread)
         self.sync_thread.started.connect(worker.start_work)
+        # Taps are committed by a writer of their own. It opens the queue file only once the
+        # worker has opened (and, if need be, repaired) it; taps sent earlier wait in its queue.
+        self.tap_writer = TapWriter(worker.config, worker.clock, worker.queue_opened)
+        self.tap_thread = QThread()
+        self.tap_thread.setObjectName("kiosk-taps")
+        self.tap_writer.moveToThread(self.tap_thread)
+        self.tap_thread.started.connect(self.tap_writer.start_work)
+        self.tap_writer.saved.connect(worker.on_tap_writer_saved)
+        self.tap_writer.failed.connect(worker.on_tap_writer_failed)
+        self._stop_tap_writer.connect(self.tap_writer.stop_work)
         self.pause_requested.connect(worker.pause)
         self.resume_requested.connect(worker.resume)
-        self.changes_requested.connect(worker.apply_changes)
+        self.changes_requested.connect(self.tap_writer.save)
         self.conflict_resolved.connect(worker.resolve_conflict)
         self.key_changed.connect(worker.reload_key)
         self.network_hint.connect(worker.poke)
@@ -347,22 +450,33 @@ class WorkerHost(QObject):
 
     def start(self) -> None:
         self.sync_thread.start()
+        self.tap_thread.start()
         self._watch_network()
 
     # Taps go through these, so the worker knows one is coming before it is queued: the
     # engine then finishes its current request and saves the tap before any more network work.
 
     def send_pause(self, store_id: str, reason: PauseReason, resume_at: datetime | None) -> None:
-        self.worker.note_tap_coming()
-        self.pause_requested.emit(store_id, reason, resume_at)
+        self.send_changes([(store_id, StoreStatusUpdate.pause(reason, resume_at))])
 
     def send_resume(self, store_id: str) -> None:
-        self.worker.note_tap_coming()
-        self.resume_requested.emit(store_id)
+        self.send_changes([(store_id, StoreStatusUpdate.resume())])
 
     def send_changes(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
+        """To the tap writer: on disk at once, whatever the sync worker is waiting on."""
         self.worker.note_tap_coming()
         self.changes_requested.emit(changes)
+
+    def stop_soon(self) -> None:
+        """Ask both threads to close down without waiting (a restart with new settings)."""
+        self.worker.request_stop()
+        if self.tap_thread.isRunning():
+            self._stop_tap_writer.emit()
+        if self.sync_thread.isRunning():
+            self._stop_requested.emit()
+
+    def is_stopped(self) -> bool:
+        return not self.sync_thread.isRunning() and not self.tap_thread.isRunning()
 
     def stop(self, timeout_ms: int = STOP_TIMEOUT_MS) -> bool:
         """Ask the worker to close down and wait for its thread (only at exit or restart).
@@ -370,11 +484,15 @@ class WorkerHost(QObject):
         The worker stops between requests, so the wait is at most one request (the client's
         timeouts) plus closing the queue file.
         """
+        self.worker.request_stop()  # first: it also releases a tap writer still waiting to open
+        taps_stopped = True
+        if self.tap_thread.isRunning():
+            self._stop_tap_writer.emit()  # after any tap already queued: none is dropped
+            taps_stopped = bool(self.tap_thread.wait(timeout_ms))
         if not self.sync_thread.isRunning():
-            return True
-        self.worker.request_stop()
+            return taps_stopped
         self._stop_requested.emit()
-        return bool(self.sync_thread.wait(timeout_ms))
+        return bool(self.sync_thread.wait(timeout_ms)) and taps_stopped
 
     def _watch_network(self) -> None:
         """Use the OS's reachability reports as a hint to retry sooner, if a backend loads."""

@@ -319,3 +319,27 @@ def test_a_tap_is_saved_before_the_rest_of_a_slow_poll_round(tmp_path: Path, qtb
         finally:
             sim.faults.clear()
             assert host.stop()
+
+
+def test_a_tap_is_on_disk_even_while_a_request_hangs(tmp_path: Path, qtbot: QtBot) -> None:
+    from kiosk.core.outbox import Outbox
+
+    with Simulator([STORE], KEY) as sim:
+        host, seen = make_host(sim, tmp_path)
+        host.start()
+        try:
+            qtbot.waitUntil(lambda: seen.is_ready and bool(seen.views), timeout=5000)
+            sim.faults.latency(60)  # the next request hangs (a Wi-Fi that eats packets)
+            host.refresh_requested.emit()
+            assert sim.wait_for_held(1, timeout=5)  # the worker is stuck in that request
+            host.send_pause(STORE, PauseReason.STAFF_SHORTAGE, None)
+
+            def on_disk() -> bool:
+                with Outbox(tmp_path / "data", owner="test") as outbox:
+                    return outbox.open_intent(STORE) is not None
+
+            qtbot.waitUntil(on_disk, timeout=5000)  # saved, though the worker is still stuck
+            assert sim.state(STORE).is_online  # and honestly not sent yet
+        finally:
+            sim.faults.clear()  # releases the hung request
+            assert host.stop()
