@@ -358,12 +358,13 @@ class SyncEngine:
         if self.client is None:
             self._missing_key(store_id)
             return None
+        asked = self.clock.now()
         try:
             live = self.client.get_status(store_id)
         except ApiError as exc:
             self._failed(store_id, exc)
             return None
-        self._observed(store_id, live)
+        self._observed(store_id, live, asked)
         return live
 
     # -- delivery --------------------------------------------------------------------------
@@ -382,8 +383,9 @@ class SyncEngine:
             return
         try:
             if intent.verify_first or intent.attempts > 0:
+                asked = self.clock.now()
                 live = self.client.get_status(store_id)
-                self._observed(store_id, live)
+                self._observed(store_id, live, asked)
                 if update.matches(live):
                     log.info("intent %d: Gett already matches; nothing to send", intent.id)
                     self.outbox.mark_delivered(intent.id, live)
@@ -399,6 +401,7 @@ class SyncEngine:
             if not self.outbox.mark_sending(intent.id):
                 log.info("intent %d was replaced while we checked; not sending it", intent.id)
                 return
+            asked = self.clock.now()
             confirmed = self.client.set_status(store_id, update)
         except TransientError as exc:
             delay = self.backoff.delay(intent.attempts, exc.retry_after, self.rng)
@@ -417,7 +420,7 @@ class SyncEngine:
             return
         log.info("intent %d delivered: %s", intent.id, confirmed.to_json())
         self.outbox.mark_delivered(intent.id, confirmed)
-        self._observed(store_id, confirmed)
+        self._observed(store_id, confirmed, asked)
 
     def _changed_elsewhere(self, intent: Intent, live: StoreStatus, now: datetime) -> bool:
         """Did someone else (a portal, Gett support) change the store after this tap?"""
@@ -488,8 +491,10 @@ class SyncEngine:
             attention = Attention(AttentionKind.CONFLICT, pending.last_error or "", store_id)
         self._set_view(replace(view, pending=pending, attention=attention))
 
-    def _observed(self, store_id: str, live: StoreStatus) -> None:
-        now = self.clock.now()
+    def _observed(self, store_id: str, live: StoreStatus, asked: datetime) -> None:
+        """Gett said ``live`` to a request sent at ``asked``: the status is confirmed as of
+        then (not of when the answer came back), so a slow answer never looks fresher."""
+        now = asked
         view = self._view(store_id)
         if view.confirmed != live:
             try:

@@ -487,3 +487,11 @@ def test_pause_all_saves_every_store_before_sending_any(clock: FakeClock, tmp_pa
             assert api.state(STORE).is_paused and api.state(second).is_paused
         finally:
             rig.close()
+
+
+def test_a_status_is_confirmed_as_of_when_it_was_asked_for(rig: Rig) -> None:
+    rig.engine.client = SlowReads(rig.client, rig.clock)  # each read takes 10 s
+    asked = rig.clock.now()
+    rig.engine.poll(STORE)
+    assert rig.clock.now() == asked + timedelta(seconds=10)
+    assert rig.view().confirmed_at == asked  # a slow answer never looks fresher than it is
