@@ -236,12 +236,15 @@ class Outbox:
         clock: Clock | None = None,
         owner: str | None = None,
         busy_timeout_ms: int = 10_000,
+        repair: bool = True,
     ) -> None:
         self.clock = clock or SystemClock()
         self.owner = owner or f"{uuid.uuid4().hex[:12]}"
         self.path = data_dir / DB_FILENAME
         self.recovered_from: Path | None = None
         self._busy_timeout_ms = busy_timeout_ms
+        # Only one party may move a damaged file aside (the sync worker); others just fail.
+        self._repair = repair
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -276,6 +279,8 @@ class Outbox:
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and not _looks_corrupt(exc):
                 raise OutboxError(_explain(exc, self.path)) from None
+            if not self._repair:
+                raise OutboxError(f"The queue file {self.path} is damaged ({exc}).") from None
             return self._recover(exc)
 
     def _recover(self, exc: sqlite3.Error) -> sqlite3.Connection:
@@ -394,7 +399,14 @@ class Outbox:
                 )  # fmt: skip
                 assert cursor.lastrowid is not None
                 ids.append(cursor.lastrowid)
-        return [self.get(i) for i in ids]
+            # Read back inside the transaction: if this fails, nothing was saved, so "NOT
+            # saved" is the truth; once COMMIT returns, the caller holds the saved intents.
+            placeholders = ",".join("?" * len(ids))
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM intents WHERE id IN ({placeholders}) ORDER BY id", ids
+            ).fetchall()
+        by_id = {int(row[0]): _row_to_intent(row) for row in rows}
+        return [by_id[i] for i in ids]
 
     def claim_due(self, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> Intent | None:
         """Lease the next due pending intent to this owner, or None.

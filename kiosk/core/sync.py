@@ -184,9 +184,12 @@ class SyncEngine:
         self.should_yield = should_yield or (lambda: False)
         self.connectivity = Connectivity()
         self._views: dict[str, StoreView] = {}
+        self._saved_status: dict[str, StoreStatus] = {}
         self._next_poll: dict[str, float] = {}
         for store in stores:
             last = outbox.last_status(store.id)
+            if last:
+                self._saved_status[store.id] = last[0]
             self._views[store.id] = StoreView(
                 store=store,
                 confirmed=last[0] if last else None,
@@ -496,9 +499,12 @@ class SyncEngine:
         then (not of when the answer came back), so a slow answer never looks fresher."""
         now = asked
         view = self._view(store_id)
-        if view.confirmed != live:
+        # Other connections (the UI's tap writer, the CLI) read it as the base of a new tap:
+        # write it whenever it differs from what was last written, until a write succeeds.
+        if self._saved_status.get(store_id) != live:
             try:
                 self.outbox.save_last_status(store_id, live, now)
+                self._saved_status[store_id] = live
             except OutboxError as exc:
                 log.warning("could not save last status: %s", exc)
         attention = view.attention

@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         )
         self.host: WorkerHost | None = None
         self._retiring: list[WorkerHost] = []
+        self._shutdown_result: bool | None = None
         # The latest tap per store, kept while the worker restarts (new settings).
         # Taps made while the worker restarts: each store's latest, handed over as one batch.
         self._deferred_taps: dict[str, StoreStatusUpdate] = {}
@@ -458,6 +459,8 @@ class MainWindow(QMainWindow):
         Returns False if a thread would not stop in time: the caller must then end the process
         without destroying it (everything that matters is already on disk).
         """
+        if self._shutdown_result is not None:
+            return self._shutdown_result  # asked twice (close, then exit): same answer
         self.tick_timer.stop()
         clean = True
         host, self.host = self.host, None
@@ -469,7 +472,8 @@ class MainWindow(QMainWindow):
         for old in self._retiring:
             clean = old.stop() and clean
         self._retiring.clear()
-        return self.tasks.wait() and clean
+        self._shutdown_result = self.tasks.wait() and clean
+        return self._shutdown_result
 
     def _start_worker(self) -> None:
         self._show_stores()
@@ -479,6 +483,9 @@ class MainWindow(QMainWindow):
         worker.connectivity_changed.connect(self.on_worker_connectivity_changed)
         worker.attention_raised.connect(self.on_worker_attention_raised)
         worker.request_failed.connect(self.on_worker_request_failed)
+        # Straight from the writer, and kept while a replaced worker retires: a tap handed to
+        # it just before a restart still reports its failure.
+        host.tap_writer.failed.connect(self.on_tap_writer_failed)
         self.host = host
         host.start()
         deferred, self._deferred_taps = self._deferred_taps, {}
@@ -500,7 +507,8 @@ class MainWindow(QMainWindow):
         old, self.host = self.host, None
         self._views.clear()
         self._connectivity = Connectivity()
-        self._local_taps.clear()
+        # Local taps stay: ones handed to the old worker are saved by its writer and show as
+        # waiting until the new worker reports them.
         self._had_status = False
         if old is None or not old.sync_thread.isRunning():
             self._start_worker()
@@ -821,6 +829,11 @@ class MainWindow(QMainWindow):
             self._store_alerts.pop(self._banner_store, None)
             self._banner_store = None
             self._render()
+
+    @Slot(object, str)
+    def on_tap_writer_failed(self, store_ids: list[str], message: str) -> None:
+        for store_id in store_ids:
+            self.on_worker_request_failed(store_id, message)
 
     @Slot(str, str)
     def on_worker_request_failed(self, store_id: str, message: str) -> None:

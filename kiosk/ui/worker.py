@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -103,10 +104,13 @@ class SyncWorker(QObject):
         # Taps handed over by the UI thread and not yet saved (see WorkerHost.send_*).
         self._taps_lock = threading.Lock()
         self._taps_waiting = 0
+        self._taps_since = 0.0
 
     def note_tap_coming(self) -> None:
         """Thread-safe: a tap is on its way; the engine lets it in before more network work."""
         with self._taps_lock:
+            if self._taps_waiting == 0:
+                self._taps_since = time.monotonic()
             self._taps_waiting += 1
 
     def _tap_arrived(self) -> None:
@@ -115,7 +119,14 @@ class SyncWorker(QObject):
 
     def _taps_pending(self) -> bool:
         with self._taps_lock:
-            return self._taps_waiting > 0
+            if self._taps_waiting == 0:
+                return False
+            # A backstop: a count that never came down (a bug) must not stop syncing forever.
+            if time.monotonic() - self._taps_since > TAP_YIELD_LIMIT_S:
+                log.error("a tap was announced but never arrived; syncing goes on")
+                self._taps_waiting = 0
+                return False
+            return True
 
     @property
     def config(self) -> Config:
@@ -138,15 +149,27 @@ class SyncWorker(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
         try:
+            opened = self._open()
+        finally:
+            self.queue_opened.set()
+            self.ready.emit()
+        if opened:
+            self._tick()
+
+    def _open(self) -> bool:
+        """Open the queue and start the engine; if the file cannot be opened, say so and try
+        again every few seconds (a tap saved meanwhile by the tap writer then goes out)."""
+        try:
             # Unique per worker: two kiosk windows on one PC must never share leases.
             owner = f"gui-{os.getpid()}-{id(self):x}"
             self._outbox = Outbox(self._config.data_dir, clock=self._clock, owner=owner)
         except OutboxError as exc:
             self.attention_raised.emit(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
-            self.ready.emit()
-            return
+            if self._timer is not None and not self._stopping.is_set():
+                QTimer.singleShot(REOPEN_EVERY_MS, self, self._reopen)
+            return False
         finally:
-            self.queue_opened.set()
+            self.queue_opened.set()  # checked (and repaired if need be): the writer may open
         self._client, self._key = self._make_client()
         self._engine = SyncEngine(
             self._outbox,
@@ -161,8 +184,13 @@ class SyncWorker(QObject):
         )
         for view in self._engine.views():
             self.store_view_changed.emit(view)
-        self.ready.emit()
-        self._tick()
+        return True
+
+    def _reopen(self) -> None:
+        if self._engine is not None or self._timer is None or self._stopping.is_set():
+            return
+        if self._open():
+            self._tick()
 
     @Slot()
     def stop_work(self) -> None:
@@ -185,45 +213,26 @@ class SyncWorker(QObject):
 
     # -- requests from the UI -----------------------------------------------------------------
 
-    @Slot(str, object, object)
-    def pause(self, store_id: str, reason: PauseReason, resume_at: datetime | None) -> None:
-        self.apply_changes([(store_id, StoreStatusUpdate.pause(reason, resume_at))])
-
-    @Slot(str)
-    def resume(self, store_id: str) -> None:
-        self.apply_changes([(store_id, StoreStatusUpdate.resume())])
-
-    @Slot(object)
-    def apply_changes(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
-        """One tap, or several at once ("pause all"): all saved in one go before any is sent."""
-        self._tap_arrived()
-        if self._engine is None:
-            for store_id, _update in changes:
-                self.request_failed.emit(
-                    store_id, "The kiosk's queue is not available, so the change was NOT saved."
-                )
-            return
-        try:
-            self._engine.request_many(changes, origin="ui")
-        except OutboxError as exc:
-            for store_id, _update in changes:
-                self.request_failed.emit(store_id, f"The change was NOT saved. {exc}")
-            return
-        self._tick()
-
     @Slot(object)
     def on_tap_writer_saved(self, intents: list[Intent]) -> None:
         """The tap writer committed these: show them as waiting and send them."""
         self._tap_arrived()
-        if self._engine is not None:
-            self._engine.adopt(intents)
+        if self._engine is None:  # the queue will not open here: saved, sent once it does
+            self.attention_raised.emit(
+                Attention(
+                    AttentionKind.QUEUE_ERROR,
+                    "The change is saved but cannot be sent yet: the kiosk cannot use its "
+                    "queue file. It keeps trying.",
+                )
+            )
+            return
+        self._engine.adopt(intents)
         self._tick()
 
     @Slot(object, str)
     def on_tap_writer_failed(self, store_ids: list[str], message: str) -> None:
+        """The screen hears of the failure from the writer itself; here only the count."""
         self._tap_arrived()
-        for store_id in store_ids:
-            self.request_failed.emit(store_id, message)
 
     @Slot(str, bool)
     def resolve_conflict(self, store_id: str, apply_mine: bool) -> None:
@@ -335,6 +344,10 @@ class SyncWorker(QObject):
         self._client = None
 
 
+class _NoQueue(Exception):
+    """The tap writer could not open the queue file."""
+
+
 class TapWriter(QObject):
     """Commits taps on a thread and SQLite connection of its own, so a tap is on disk at once
     even while the sync worker waits on a slow or hung request. (SQLite's WAL lets the two
@@ -365,25 +378,35 @@ class TapWriter(QObject):
             log.warning("the sync worker did not open the queue in time; opening it anyway")
         try:
             owner = f"gui-taps-{os.getpid()}-{id(self):x}"
-            self._outbox = Outbox(self._config.data_dir, clock=self._clock, owner=owner)
+            self._outbox = Outbox(
+                self._config.data_dir, clock=self._clock, owner=owner, repair=False
+            )
         except OutboxError as exc:
             self._error = str(exc)
 
     @Slot(object)
     def save(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
+        """Exactly one of ``saved`` or ``failed`` answers every call, whatever happens."""
         store_ids = [store_id for store_id, _update in changes]
-        if self._outbox is None:
-            self.failed.emit(store_ids, f"The change was NOT saved. {self._error}")
-            return
-        now = self._clock.now()
         try:
-            batch = [(sid, update, base_for(self._outbox, sid, now)) for sid, update in changes]
-            intents = self._outbox.enqueue_many(batch, origin="ui")
-        except OutboxError as exc:
-            self.failed.emit(store_ids, f"The change was NOT saved. {exc}")
+            intents = self._save(changes)
+        except Exception as exc:
+            message = f"The change was NOT saved. {self._error if self._outbox is None else exc}"
+            if not isinstance(exc, OutboxError | _NoQueue):
+                log.exception("saving a tap failed unexpectedly")
+                message = "The change was NOT saved (an unexpected error; see the log)."
+            log.error("tap for %s not saved: %s", store_ids, message)
+            self.failed.emit(store_ids, message)
             return
         log.info("saved %d tap(s): %s", len(intents), [i.id for i in intents])
         self.saved.emit(intents)
+
+    def _save(self, changes: list[tuple[str, StoreStatusUpdate]]) -> list[Intent]:
+        if self._outbox is None:
+            raise _NoQueue
+        now = self._clock.now()
+        batch = [(sid, update, base_for(self._outbox, sid, now)) for sid, update in changes]
+        return self._outbox.enqueue_many(batch, origin="ui")
 
     @Slot()
     def stop_work(self) -> None:
@@ -397,6 +420,10 @@ class TapWriter(QObject):
         thread.quit()
 
 
+#: The engine yields to an announced tap at most this long (the writer answers in ms).
+TAP_YIELD_LIMIT_S = 15.0
+#: How often the worker tries again to open a queue file it could not open.
+REOPEN_EVERY_MS = 5_000
 #: How long the tap writer waits for the sync worker to open (and check) the queue file.
 QUEUE_OPEN_WAIT_S = 30.0
 #: One request can take the client's connect + read timeouts; leave room for closing down.
@@ -438,8 +465,8 @@ class WorkerHost(QObject):
         self.tap_writer.saved.connect(worker.on_tap_writer_saved)
         self.tap_writer.failed.connect(worker.on_tap_writer_failed)
         self._stop_tap_writer.connect(self.tap_writer.stop_work)
-        self.pause_requested.connect(worker.pause)
-        self.resume_requested.connect(worker.resume)
+        self.pause_requested.connect(self.send_pause)
+        self.resume_requested.connect(self.send_resume)
         self.changes_requested.connect(self.tap_writer.save)
         self.conflict_resolved.connect(worker.resolve_conflict)
         self.key_changed.connect(worker.reload_key)
@@ -456,9 +483,11 @@ class WorkerHost(QObject):
     # Taps go through these, so the worker knows one is coming before it is queued: the
     # engine then finishes its current request and saves the tap before any more network work.
 
+    @Slot(str, object, object)
     def send_pause(self, store_id: str, reason: PauseReason, resume_at: datetime | None) -> None:
         self.send_changes([(store_id, StoreStatusUpdate.pause(reason, resume_at))])
 
+    @Slot(str)
     def send_resume(self, store_id: str) -> None:
         self.send_changes([(store_id, StoreStatusUpdate.resume())])
 

@@ -64,6 +64,10 @@ class Seen(QObject):
     def on_worker_ready(self) -> None:
         self.is_ready = True
 
+    @Slot(object, str)
+    def on_tap_writer_failed(self, store_ids: list[str], message: str) -> None:
+        self.failed.extend((store_id, message) for store_id in store_ids)
+
     @property
     def last(self) -> StoreView:
         return self.views[-1]
@@ -237,6 +241,7 @@ def test_unwritable_data_dir_is_reported_not_hidden(
     qtbot.waitUntil(lambda: seen.is_ready, timeout=5000)
     try:
         assert AttentionKind.QUEUE_ERROR in seen.kinds()
+        host.tap_writer.failed.connect(seen.on_tap_writer_failed)
         host.pause_requested.emit(STORE, PauseReason.OTHER, None)
         qtbot.waitUntil(lambda: bool(seen.failed), timeout=5000)
         assert "NOT saved" in seen.failed[0][1]
@@ -343,3 +348,46 @@ def test_a_tap_is_on_disk_even_while_a_request_hangs(tmp_path: Path, qtbot: QtBo
         finally:
             sim.faults.clear()  # releases the hung request
             assert host.stop()
+
+
+def test_an_unexpected_error_saving_a_tap_is_reported_and_syncing_goes_on(
+    sim: Simulator, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kiosk.ui.worker as worker_module
+
+    def broken(*args: object) -> None:
+        raise ValueError("a bug")
+
+    host, seen = make_host(sim, tmp_path)
+    host.tap_writer.failed.connect(seen.on_tap_writer_failed)
+    host.start()
+    try:
+        qtbot.waitUntil(lambda: seen.is_ready and bool(seen.views), timeout=5000)
+        monkeypatch.setattr(worker_module, "base_for", broken)
+        host.send_pause(STORE, PauseReason.OTHER, None)
+        qtbot.waitUntil(lambda: bool(seen.failed), timeout=5000)
+        assert "NOT saved" in seen.failed[0][1]
+        qtbot.waitUntil(lambda: not host.worker._taps_pending(), timeout=5000)  # count is back
+        monkeypatch.undo()
+        host.send_pause(STORE, PauseReason.TOO_BUSY, None)
+        qtbot.waitUntil(lambda: sim.state(STORE).reason is PauseReason.TOO_BUSY, timeout=5000)
+    finally:
+        assert host.stop()
+
+
+def test_a_queue_file_that_cannot_be_opened_is_tried_again(
+    sim: Simulator, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kiosk.ui.worker as worker_module
+
+    monkeypatch.setattr(worker_module, "REOPEN_EVERY_MS", 50)
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    host, seen = make_host(sim, tmp_path)
+    host.start()
+    try:
+        qtbot.waitUntil(lambda: AttentionKind.QUEUE_ERROR in seen.kinds(), timeout=5000)
+        blocker.unlink()  # IT fixes the folder
+        qtbot.waitUntil(lambda: bool(seen.views) and seen.last.confirmed is not None, timeout=5000)
+    finally:
+        assert host.stop()

@@ -193,3 +193,10 @@ def test_the_app_keeps_the_wrong_pin_count_beside_the_queue(
     qtbot.addWidget(window)
     assert window._guard._state_path == config.data_dir / "pin-lockout.json"
     window.shutdown()
+
+
+def test_shutting_down_twice_gives_the_same_answer(make_window: MakeWindow) -> None:
+    window = make_window()
+    first = window.shutdown()
+    assert first is True
+    assert window.shutdown() is first

@@ -293,3 +293,11 @@ def test_enqueue_many_saves_all_or_nothing(outbox: Outbox) -> None:
     # The failed batch left nothing behind: the first store still waits on its pause.
     waiting = outbox.open_intent(STORE)
     assert waiting is not None and waiting.update == PAUSE
+
+
+def test_a_second_connection_never_moves_a_damaged_file(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(OutboxError, match="damaged"):
+        Outbox(tmp_path, repair=False)
+    assert path.exists() and not list(tmp_path.glob("*.corrupt-*"))  # left for the repairer
