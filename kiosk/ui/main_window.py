@@ -482,7 +482,6 @@ class MainWindow(QMainWindow):
         worker.store_view_changed.connect(self.on_worker_store_view_changed)
         worker.connectivity_changed.connect(self.on_worker_connectivity_changed)
         worker.attention_raised.connect(self.on_worker_attention_raised)
-        worker.request_failed.connect(self.on_worker_request_failed)
         # Straight from the writer, and kept while a replaced worker retires: a tap handed to
         # it just before a restart still reports its failure.
         host.tap_writer.failed.connect(self.on_tap_writer_failed)
@@ -498,7 +497,6 @@ class MainWindow(QMainWindow):
             (worker.store_view_changed, self.on_worker_store_view_changed),
             (worker.connectivity_changed, self.on_worker_connectivity_changed),
             (worker.attention_raised, self.on_worker_attention_raised),
-            (worker.request_failed, self.on_worker_request_failed),
         ):
             signal.disconnect(slot)
 
@@ -832,16 +830,13 @@ class MainWindow(QMainWindow):
 
     @Slot(object, str)
     def on_tap_writer_failed(self, store_ids: list[str], message: str) -> None:
+        """A tap could NOT be saved: take back its feedback and say so loudly."""
         for store_id in store_ids:
-            self.on_worker_request_failed(store_id, message)
-
-    @Slot(str, str)
-    def on_worker_request_failed(self, store_id: str, message: str) -> None:
-        self._local_taps.pop(store_id, None)
-        title = "Your change was NOT saved"
-        if self.multi_store and self._store(store_id) is not None:
-            title = f"{self._store_name(store_id)}: {title}"
-        self.attention_banner.show_message(title, message)
+            self._local_taps.pop(store_id, None)
+            title = "Your change was NOT saved"
+            if self.multi_store and self._store(store_id) is not None:
+                title = f"{self._store_name(store_id)}: {title}"
+            self.attention_banner.show_message(title, message)
         self._render()
 
     def show_preview(self, view: StoreView | None, connectivity: Connectivity) -> None:

@@ -62,7 +62,6 @@ class SyncWorker(QObject):
         store_view_changed(StoreView): what is true about a store changed.
         connectivity_changed(Connectivity): online / degraded / offline, last success.
         attention_raised(Attention): something a person must fix.
-        request_failed(str, str): a tap could NOT be saved (store id, message): say so loudly.
         ready(): the engine is up and the first views were sent.
         stopped(): everything is closed; the thread is ending.
     """
@@ -70,7 +69,6 @@ class SyncWorker(QObject):
     store_view_changed = Signal(object)
     connectivity_changed = Signal(object)
     attention_raised = Signal(object)
-    request_failed = Signal(str, str)
     ready = Signal()
     stopped = Signal()
 

@@ -37,7 +37,6 @@ class Seen(QObject):
         worker.store_view_changed.connect(self.on_worker_store_view_changed)
         worker.connectivity_changed.connect(self.on_worker_connectivity_changed)
         worker.attention_raised.connect(self.on_worker_attention_raised)
-        worker.request_failed.connect(self.on_worker_request_failed)
         worker.ready.connect(self.on_worker_ready)
 
     def _note_thread(self) -> None:
@@ -55,10 +54,6 @@ class Seen(QObject):
     @Slot(object)
     def on_worker_attention_raised(self, attention: Attention) -> None:
         self.attention.append(attention)
-
-    @Slot(str, str)
-    def on_worker_request_failed(self, store_id: str, message: str) -> None:
-        self.failed.append((store_id, message))
 
     @Slot()
     def on_worker_ready(self) -> None:

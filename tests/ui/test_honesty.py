@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from pytestqt.qtbot import QtBot
 
+from kiosk.core.config import Config
 from kiosk.core.keystore import MemoryKeyStore
 from kiosk.core.models import PauseReason, StoreState, StoreStatus
 from kiosk.core.sync import Link
@@ -169,3 +173,15 @@ def test_countdown_ticks_down_while_gett_keeps_confirming(
     assert "Resumes at 12:30 (in 20 min)" in window.status_panel.details.text()
     settle(window, qtbot, clock, 20 * 60 + 2)  # Gett auto-resumed at 12:30
     assert window.indicator().kind is StateKind.ONLINE
+
+
+def test_a_tap_that_cannot_be_saved_says_so_and_takes_back_its_feedback(
+    make_window: MakeWindow, qtbot: QtBot, config: Config, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file where the data folder should be")
+    window = make_window(replace(config, data_dir=blocker / "data"), wait_status=False)
+    window.request_pause(PauseReason.TOO_BUSY, None)
+    qtbot.waitUntil(window.attention_banner.isVisible, timeout=10_000)
+    assert "NOT saved" in window.attention_banner.text.text()
+    assert window.indicator().kind is not StateKind.PAUSING  # no "saving…" left behind
