@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import threading
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -27,3 +30,77 @@ class SystemClock:
 
     def monotonic(self) -> float:
         return time.monotonic()
+
+
+#: Gett's Date header is trusted only this far from the PC's clock: a PC whose battery died can
+#: be years off, but a date beyond this is a broken or hostile server, not a clock to follow.
+MAX_OFFSET = timedelta(days=366 * 30)
+#: A new estimate replaces the old one only when it differs by more than this plus half the
+#: round trip: the header has whole seconds, so smaller moves are noise, not a clock step.
+OFFSET_NOISE = 2.0
+#: Off by more than this, the screen and `kiosk status` say so.
+NOTICEABLE_OFFSET = 60.0
+
+
+class GettClock:
+    """The PC's clock corrected to Gett's, learnt from the ``Date`` header of Gett's answers.
+
+    Everything compared with Gett's own times or sent to Gett (a pause's ``resumeAt``, expiry,
+    "resumes in 12 min") reads this clock, so "15 minutes" means 15 minutes at Gett even when
+    the PC's clock is a day off. Thread-safe: the worker learns, the screen reads.
+    """
+
+    def __init__(
+        self,
+        base: Clock | None = None,
+        offset: float | None = None,
+        on_change: Callable[[float], None] | None = None,
+    ) -> None:
+        self._base = base or SystemClock()
+        self._lock = threading.Lock()
+        self._offset = 0.0 if offset is None else _bounded(offset)
+        self._measured = offset is not None and self._offset == offset
+        self._on_change = on_change
+
+    @property
+    def offset(self) -> float:
+        """Seconds Gett's clock is ahead of this PC's (negative: the PC is ahead)."""
+        with self._lock:
+            return self._offset
+
+    @property
+    def measured(self) -> bool:
+        """Whether the offset came from Gett (this run or a saved earlier one)."""
+        with self._lock:
+            return self._measured
+
+    def now(self) -> datetime:
+        return self._base.now() + timedelta(seconds=self.offset)
+
+    def pc_now(self) -> datetime:
+        return self._base.now()
+
+    def monotonic(self) -> float:
+        return self._base.monotonic()
+
+    def observe(self, server_date: datetime, sent: datetime, received: datetime) -> bool:
+        """Learn from one answer: ``server_date`` from its Date header, ``sent``/``received``
+        read from the PC's clock around the request. True if the offset changed."""
+        round_trip = max(0.0, (received - sent).total_seconds())
+        middle = sent + (received - sent) / 2
+        # The header drops the fraction: the true time was somewhere in [date, date + 1 s).
+        estimate = (server_date + timedelta(seconds=0.5) - middle).total_seconds()
+        if abs(estimate) > MAX_OFFSET.total_seconds():
+            return False
+        with self._lock:
+            if self._measured and abs(estimate - self._offset) <= OFFSET_NOISE + round_trip / 2:
+                return False
+            self._offset, self._measured = estimate, True
+        if self._on_change is not None:
+            self._on_change(estimate)
+        return True
+
+
+def _bounded(offset: float) -> float:
+    limit = MAX_OFFSET.total_seconds()
+    return offset if math.isfinite(offset) and abs(offset) <= limit else 0.0

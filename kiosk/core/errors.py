@@ -7,12 +7,15 @@
     │   ├── RateLimited             429; ``retry_after`` is the minimum wait
     │   ├── ServerError             5xx and 408
     │   └── MalformedResponse       a 2xx whose body is not a StoreStatus (proxy, captive portal)
+    │       └── AnswerContradicts   a 2xx that does not show the state asked for: no confirmation
     └── NeedsAttention              retrying never helps; a person must act
         ├── AuthRejected            401/403: the API key is missing, wrong or revoked
+        ├── CertificateRejected     Gett's TLS certificate could not be verified: IT must act
         ├── StoreNotFound           404: the store id is wrong
         └── RequestRejected         400/409/422 and other 4xx: the request itself was refused
 
-Messages are written for the person who can act on them and never contain the API key.
+Messages are written for the person who can act on them and never contain the API key: the
+client cleans every piece of server text it puts in them (:mod:`kiosk.core.redact`).
 """
 
 from __future__ import annotations
@@ -101,12 +104,24 @@ class MalformedResponse(TransientError):
     """A success status whose body is not what the API promises."""
 
 
+class AnswerContradicts(MalformedResponse):
+    """Gett answered a change with a state other than the one asked for: not a confirmation.
+
+    The change may or may not have landed, so it stays queued and is checked again.
+    """
+
+
 class NeedsAttention(ApiError):
     """Retrying will not help: a key, a store id or the request itself must change."""
 
 
 class AuthRejected(NeedsAttention):
     """401/403: the API key is missing, wrong, expired or revoked."""
+
+
+class CertificateRejected(NeedsAttention):
+    """Gett's TLS certificate could not be verified: it will not fix itself, IT must act
+    (a proxy's root certificate, the PC's date). Changes are kept, not dropped."""
 
 
 class StoreNotFound(NeedsAttention):

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 from pathlib import Path
 
-_BEARER = re.compile(r"(?i)(bearer\s+)[^\s'\"]+")
+from kiosk.core.redact import Scrubber
 
 
 class RedactingFilter(logging.Filter):
@@ -18,17 +17,13 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._secrets: set[str] = set()
+        self.scrubber = Scrubber()
 
     def add_secret(self, secret: str | None) -> None:
-        if secret and len(secret) >= 4:
-            self._secrets.add(secret)
+        self.scrubber.add_secret(secret)
 
     def scrub(self, text: str) -> str:
-        text = _BEARER.sub(r"\1[redacted]", text)
-        for secret in self._secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
+        return self.scrubber.scrub(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

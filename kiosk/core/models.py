@@ -55,11 +55,20 @@ _RFC3339 = re.compile(
 )
 
 
+#: Date-times outside these are no real pause: refusing them keeps every later step (local time,
+#: adding a duration, formatting) clear of the calendar's edges.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 def parse_datetime(text: str) -> datetime:
-    """Parse an RFC 3339 date-time with any offset and fractional seconds into an aware datetime."""
-    match = _RFC3339.match(text.strip())
+    """Parse an RFC 3339 date-time with any offset and fractional seconds, into UTC.
+
+    Raises :class:`ModelError` for anything else, including instants before 1970 or after 9000.
+    """
+    match = _RFC3339.match(text.strip()) if len(text) <= 64 else None
     if match is None:
-        raise ModelError(f"not an RFC 3339 date-time: {text!r}")
+        raise ModelError(f"not an RFC 3339 date-time: {text[:64]!r}")
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     fraction, offset = match.group(7), match.group(8)
     micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
@@ -71,9 +80,13 @@ def parse_datetime(text: str) -> datetime:
             hours, minutes = int(offset[1:3]), int(offset[4:6])
             tz = timezone(sign * timedelta(hours=hours, minutes=minutes))  # |offset| < 24 h
         # RFC 3339 allows a leap second (:60); Python does not, so clamp it.
-        return datetime(year, month, day, hour, minute, min(second, 59), micro, tzinfo=tz)
-    except ValueError as exc:
+        value = datetime(year, month, day, hour, minute, min(second, 59), micro, tzinfo=tz)
+        utc = value.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise ModelError(f"not a valid date-time: {text!r} ({exc})") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ModelError(f"date-time out of range: {text!r}")
+    return utc
 
 
 def format_datetime(value: datetime) -> str:
@@ -199,6 +212,39 @@ class StoreStatusUpdate:
         if self.status == StoreState.ONLINE:
             return True
         return live.reason == self.reason and same_instant(live.resume_at, self.resume_at)
+
+
+#: How far Gett's ``resumeAt`` may be from the one asked for and still confirm it (Gett may round
+#: to the minute); the kitchen cares about the minute, not the second.
+CONFIRM_TOLERANCE = timedelta(seconds=60)
+
+
+def unconfirmed_because(
+    update: StoreStatusUpdate, answer: StoreStatus, now: datetime
+) -> str | None:
+    """Why Gett's answer to ``update`` is not a confirmation of it, or None if it is one.
+
+    Only an answer that shows the state asked for confirms it: the same status, for a pause the
+    same end (none, or the asked-for time within :data:`CONFIRM_TOLERANCE`, and not already
+    past) and the same reason where the answer gives one.
+    """
+    if answer.status != update.status:
+        return f"asked for {update.status.value}, Gett answered {answer.status}"
+    if update.status == StoreState.ONLINE:
+        return None
+    if answer.reason is not None and answer.reason != update.reason:
+        return f"asked for reason {update.reason}, Gett answered {answer.reason}"
+    wanted, got = update.resume_at, answer.resume_at
+    if wanted is None and got is not None:
+        return "asked to pause until resumed, Gett answered with an end time"
+    if wanted is not None and got is None:
+        return "asked for a pause with an end time, Gett answered one without"
+    if wanted is not None and got is not None:
+        if abs(got - wanted) > CONFIRM_TOLERANCE:
+            return "Gett answered a different end time than the one asked for"
+        if got <= now:
+            return "Gett answered an end time that has already passed"
+    return None
 
 
 def same_instant(a: datetime | None, b: datetime | None) -> bool:

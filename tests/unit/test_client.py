@@ -13,6 +13,7 @@ from kiosk.core.client import GettClient, parse_retry_after
 from kiosk.core.errors import (
     ApiError,
     AuthRejected,
+    CertificateRejected,
     ConnectionFailed,
     MalformedResponse,
     NeedsAttention,
@@ -76,7 +77,7 @@ def test_post_sends_update_body() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         bodies.append(json.loads(request.content))
-        return httpx.Response(200, json={"status": "online"})
+        return httpx.Response(200, json=bodies[-1])  # Gett answers with the state it set
 
     with client_for(handler) as client:
         client.set_status(
@@ -195,7 +196,7 @@ def test_certificate_failure_explains_the_proxy_fix() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
 
-    with client_for(handler) as client, pytest.raises(ConnectionFailed, match="trust store"):
+    with client_for(handler) as client, pytest.raises(CertificateRejected, match="trust store"):
         client.get_status(STORE)
 
 
