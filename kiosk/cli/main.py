@@ -1,8 +1,8 @@
 """The ``kiosk`` command: the touchscreen app, and a CLI that deployment and monitoring scripts use.
 
 Exit codes are a contract: 0 done and confirmed by Gett; 2 usage or configuration error; 3 API key
-missing or rejected; 4 request rejected (unknown store, validation); 75 not confirmed (Gett could
-not be reached or had a temporary problem).
+missing or rejected; 4 request rejected (unknown store, validation); 5 Gett's certificate could not
+be verified; 75 not confirmed (Gett could not be reached or had a temporary problem).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any, NoReturn, TextIO
 
@@ -28,9 +29,15 @@ from kiosk.cli.render import (
     status_line,
 )
 from kiosk.core.client import GettClient, api_key_problem
-from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.clock import Clock, GettClock, SystemClock, describe_offset, saved_gett_clock
 from kiosk.core.config import Config, ConfigError, Store, load_config
-from kiosk.core.errors import ApiError, AuthRejected, NeedsAttention, TransientError
+from kiosk.core.errors import (
+    ApiError,
+    AuthRejected,
+    CertificateRejected,
+    NeedsAttention,
+    TransientError,
+)
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore
 from kiosk.core.logs import REDACTOR, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
@@ -46,6 +53,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     KEY = 3
     REJECTED = 4
+    CERTIFICATE = 5  # Gett's TLS certificate could not be verified: IT must act
     NOT_CONFIRMED = 75  # EX_TEMPFAIL
 
 
@@ -174,7 +182,8 @@ class Cli:
         show_error: Callable[[str], None] | None = None,
     ) -> None:
         self.keystore = keystore or OsKeyStore()
-        self.clock = clock or SystemClock()
+        self.clock: Clock = clock or SystemClock()
+        self._own_clock = clock is None  # then Gett's time, once the data folder is known
         self.env = dict(os.environ) if env is None else env
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
@@ -235,6 +244,8 @@ class Cli:
             setup_logging(None, verbose=args.verbose)
         else:
             config = load_config(args.config, self.env)
+            if self._own_clock and args.command is not None:
+                self.clock = saved_gett_clock(config.data_dir)
             # Commands speak in their own one or two sentences; details go to the log file.
             quiet = logging.WARNING if args.command is None else logging.CRITICAL
             setup_logging(config.data_dir / "logs", verbose=args.verbose, stderr_level=quiet)
@@ -297,6 +308,8 @@ class Cli:
         key = self._api_key()
         with self._outbox(config) as outbox, self.client_factory(config.api_url, key) as client:
             engine = SyncEngine(outbox, client, [store], clock=self.clock)
+            if args.command == "pause" and args.duration:
+                update = self._on_gett_time(update, engine, store)
             try:
                 intent = engine.request(store.id, update, origin="cli")
             except OutboxError as exc:
@@ -316,6 +329,21 @@ class Cli:
                 }
             )  # fmt: skip
         return code
+
+    def _on_gett_time(
+        self, update: StoreStatusUpdate, engine: SyncEngine, store: Store
+    ) -> StoreStatusUpdate:
+        """ "--for 15m" is 15 minutes on Gett's clock. Never measured on this PC yet: read the
+        status once first (its Date header gives Gett's time), and move the end by what it
+        taught."""
+        clock = self.clock
+        if update.resume_at is None or not isinstance(clock, GettClock) or clock.measured:
+            return update
+        before = clock.offset
+        engine.poll(store.id)
+        return replace(
+            update, resume_at=update.resume_at + timedelta(seconds=clock.offset - before)
+        )
 
     def _status(self, config: Config, store: Store, args: argparse.Namespace) -> ExitCode:
         """The live status from Gett, plus any change of ours still waiting (never mixed)."""
@@ -355,6 +383,8 @@ class Cli:
             engine = SyncEngine(outbox, client, config.stores, clock=self.clock)
             if args.force:
                 engine.force()
+            else:
+                engine.recheck_held()  # a key Gett accepts again releases what it held
             waiting = outbox.open_intents()
             engine.poke()  # a person asked: try now, not after the backoff
             engine.run_due()
@@ -419,15 +449,20 @@ class Cli:
         *,
         with_pending: bool = False,
     ) -> ExitCode:
+        offset = self.clock.offset if isinstance(self.clock, GettClock) else None
         if args.json:
             body = status_json(store, status)
             if with_pending:
                 body["pending"] = pending.to_json() if pending else None
+                body["clock_offset_seconds"] = None if offset is None else round(offset, 1)
             self._print_json(body)
         else:
             print(status_line(store, status, self.clock.now()), file=self.stdout)
             if pending is not None:
                 print(pending_line(pending, self.clock.now()), file=self.stdout)
+            note = describe_offset(offset) if offset is not None else None
+            if note:
+                print(note, file=self.stdout)
         return ExitCode.OK
 
     def _key(self, action: str, config_path: str | None) -> ExitCode:
@@ -531,6 +566,11 @@ def _outcome(intent: Intent) -> tuple[ExitCode, str]:
             f"queued: will be sent when the connection is back{why}. The kiosk app sends it "
             "automatically, or run `kiosk sync`.",
         )
+    if state is IntentState.HELD and intent.last_error_kind == "CertificateRejected":
+        return (
+            ExitCode.CERTIFICATE,
+            f"not sent{why}. The change is kept and goes out once the certificate can be verified.",
+        )
     if state is IntentState.HELD:
         return (
             ExitCode.KEY,
@@ -557,6 +597,8 @@ def _cli_error(exc: ApiError, store: Store) -> CliError:
         return CliError(
             f"{exc}{rid} Store a valid key with `kiosk key set`.", ExitCode.KEY, kind=kind
         )
+    if isinstance(exc, CertificateRejected):
+        return CliError(str(exc), ExitCode.CERTIFICATE, kind=kind)
     if isinstance(exc, NeedsAttention):
         hint = ""
         if exc.status_code == 404:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 class Clock(Protocol):
@@ -104,3 +110,49 @@ class GettClock:
 def _bounded(offset: float) -> float:
     limit = MAX_OFFSET.total_seconds()
     return offset if math.isfinite(offset) and abs(offset) <= limit else 0.0
+
+
+OFFSET_FILENAME = "clock-offset.json"
+
+
+def saved_gett_clock(data_dir: Path, base: Clock | None = None) -> GettClock:
+    """A :class:`GettClock` that starts from the offset an earlier run learnt (so a command's
+    first "15 minutes" is already on Gett's clock) and keeps each new one. The file is outside
+    input: anything unreadable counts as never measured; failing to save only costs a read."""
+    path = data_dir / OFFSET_FILENAME
+    offset: float | None = None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8")[:200])
+        value = raw.get("offset_seconds") if isinstance(raw, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            offset = float(value)
+            if _bounded(offset) != offset:
+                offset = None
+    except (OSError, ValueError, RecursionError):
+        offset = None
+
+    def save(new: float) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"offset_seconds": round(new, 3)}, fh)
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("could not save the clock offset in %s: %s", path, exc.strerror)
+
+    return GettClock(base, offset, on_change=save)
+
+
+def describe_offset(offset: float) -> str | None:
+    """ "This PC's clock is 3 h 5 min ahead of Gett's", or None when it is close enough."""
+    if abs(offset) <= NOTICEABLE_OFFSET:
+        return None
+    minutes = round(abs(offset) / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min"]
+    amount = " ".join(p for p in parts if p and not (p == "0 min" and (days or hours)))
+    side = "behind" if offset > 0 else "ahead of"
+    return f"This PC's clock is {amount} {side} Gett's; the kiosk uses Gett's time."

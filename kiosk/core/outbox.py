@@ -512,14 +512,16 @@ class Outbox:
             (state.value, finished, error, kind),
         )
 
-    def release_held(self) -> int:
-        """Make held intents (stopped by a rejected key) pending again: the key was changed."""
+    def release_held(self, store_id: str | None = None) -> int:
+        """Make held intents (stopped by a rejected key) pending again: the key was changed, or
+        a read with it succeeded again (then only that store's)."""
         now = _ts(self.clock.now())
+        where = "state = 'held'" + (" AND store_id = ?" if store_id else "")
         with self._write() as conn:
             return conn.execute(
-                "UPDATE intents SET state = 'pending', next_attempt_at = ?, verify_first = 1 "
-                "WHERE state = 'held'",
-                (now,),
+                f"UPDATE intents SET state = 'pending', next_attempt_at = ?, verify_first = 1 "
+                f"WHERE {where}",
+                (now, store_id) if store_id else (now,),
             ).rowcount
 
     def resolve_conflict(self, store_id: str, *, apply_mine: bool) -> Intent | None:

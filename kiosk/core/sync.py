@@ -20,6 +20,7 @@ from kiosk.core.config import Store
 from kiosk.core.errors import (
     ApiError,
     AuthRejected,
+    CertificateRejected,
     ConnectionFailed,
     NeedsAttention,
     RateLimited,
@@ -62,6 +63,7 @@ class Connectivity:
 class AttentionKind(StrEnum):
     KEY_MISSING = "key_missing"
     KEY_REJECTED = "key_rejected"
+    CERTIFICATE_UNTRUSTED = "certificate_untrusted"
     STORE_UNKNOWN = "store_unknown"
     REQUEST_REJECTED = "request_rejected"
     PAUSE_EXPIRED = "pause_expired"
@@ -271,6 +273,17 @@ class SyncEngine:
                 self._refresh_pending(store_id, clear_attention=True)
                 self._next_poll[store_id] = float("-inf")
 
+    def recheck_held(self) -> None:
+        """Read each store whose change is held: a read that succeeds releases it."""
+        try:
+            held = [i.store_id for i in self.outbox.open_intents() if i.state is IntentState.HELD]
+        except OutboxError as exc:
+            self._attention(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
+            return
+        for store_id in held:
+            if self.client is not None:
+                self.poll(store_id)
+
     def poke(self) -> None:
         """A hint that the network is back: retry now rather than after the backoff."""
         self.outbox.make_due_now()
@@ -417,7 +430,10 @@ class SyncEngine:
             self._failed(store_id, exc)
             return
         except NeedsAttention as exc:
-            state = IntentState.HELD if isinstance(exc, AuthRejected) else IntentState.FAILED
+            # A rejected key or an untrusted certificate is not the change's fault: keep it,
+            # held, until a read with this key and this trust store succeeds (or a new key).
+            held = isinstance(exc, AuthRejected | CertificateRejected)
+            state = IntentState.HELD if held else IntentState.FAILED
             self.outbox.mark_terminal(intent.id, state, str(exc), type(exc).__name__)
             self._failed(store_id, exc)
             return
@@ -514,6 +530,12 @@ class SyncEngine:
         # waiting change: the screen must not keep showing it as waiting.
         try:
             pending = self.outbox.open_intent(store_id)
+            if pending is not None and pending.state is IntentState.HELD:
+                # Gett accepts this key over this connection again (a gateway's passing 401, a
+                # key re-enabled in the portal, a trust store fixed): what it held may go.
+                if self.outbox.release_held(store_id):
+                    log.info("a read with the current key succeeded; releasing %d", pending.id)
+                pending = self.outbox.open_intent(store_id)
         except OutboxError:
             pending = view.pending
         self._set_connectivity(Connectivity(Link.ONLINE, now, None))
@@ -522,7 +544,7 @@ class SyncEngine:
         )
 
     def _failed(self, store_id: str, exc: ApiError) -> None:
-        if isinstance(exc, ConnectionFailed | RequestTimedOut):
+        if isinstance(exc, ConnectionFailed | RequestTimedOut | CertificateRejected):
             link = Link.OFFLINE
         elif isinstance(exc, TransientError):
             link = Link.DEGRADED
@@ -534,6 +556,8 @@ class SyncEngine:
         if isinstance(exc, NeedsAttention):
             if isinstance(exc, AuthRejected):
                 kind = AttentionKind.KEY_REJECTED
+            elif isinstance(exc, CertificateRejected):
+                kind = AttentionKind.CERTIFICATE_UNTRUSTED
             elif isinstance(exc, StoreNotFound):
                 kind = AttentionKind.STORE_UNKNOWN
             else:
@@ -565,5 +589,10 @@ class SyncEngine:
 
 
 _CLEARED_BY_SUCCESS = frozenset(
-    {AttentionKind.KEY_REJECTED, AttentionKind.KEY_MISSING, AttentionKind.STORE_UNKNOWN}
+    {
+        AttentionKind.KEY_REJECTED,
+        AttentionKind.KEY_MISSING,
+        AttentionKind.STORE_UNKNOWN,
+        AttentionKind.CERTIFICATE_UNTRUSTED,
+    }
 )

@@ -717,6 +717,14 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header on the simulator's clock, as Gett's answers carry Gett's time (the
+        kiosk learns from it how far the PC's clock is off)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        now = self.server.sim.clock.now().astimezone(UTC).replace(microsecond=0)
+        return format_http_date(now, usegmt=True)
+
     def handle_one_request(self) -> None:
         # As BaseHTTPRequestHandler's, but every method goes to one dispatcher, and a socket cut
         # by go_down/stop just ends the connection quietly.

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
+from kiosk.core.clock import saved_gett_clock
 from kiosk.core.config import Config, Store, default_config_path
 from kiosk.core.keystore import KeyStore, MemoryKeyStore
 
@@ -76,7 +77,10 @@ def run_app(
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
-        window = MainWindow(config, keystore, save_path=save_path)
+        # One clock for the screen, the taps and the worker, on Gett's time (learnt from its
+        # answers, kept in the data folder so a restart starts right).
+        clock = saved_gett_clock(config.data_dir)
+        window = MainWindow(config, keystore, save_path=save_path, clock=clock)
         if simulator is not None:
             from kiosk.ui.demo_panel import DemoPanel
 
