@@ -190,7 +190,7 @@ class Cli:
         self.stderr = stderr or sys.stderr
         self.show_error = show_error  # main() passes the on-screen one; tests and scripts don't
         self.client_factory = client_factory or (
-            lambda url, key: GettClient(url, key, clock=self.clock)
+            lambda url, key: GettClient(url, key, clock=self.clock, env=self.env)
         )
 
     def run(self, argv: Sequence[str]) -> int:
