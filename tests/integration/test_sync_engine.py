@@ -219,6 +219,31 @@ def test_401_in_the_middle_holds_the_intent_until_the_key_changes(rig: Rig) -> N
         new_client.close()
 
 
+def test_a_key_gett_accepts_again_releases_what_it_held(rig: Rig) -> None:
+    """A gateway's passing 401, or a key re-enabled in the portal: the next successful read
+    with the same key lets the held change go, with no one touching the kiosk."""
+    rig.api.faults.fail(401, count=1, method="POST")
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    assert intent.state is IntentState.HELD
+    assert rig.view().attention is not None
+    rig.clock.advance(31)
+    assert rig.engine.step() < 0.1  # the poll reads fine with the very same key: due at once
+    rig.engine.step()
+    assert rig.outbox.get(intent.id).state is IntentState.DELIVERED
+    assert rig.api.state(STORE).is_paused
+    assert rig.view().attention is None and rig.view().pending is None
+
+
+def test_a_key_still_rejected_keeps_holding_without_retrying_the_write(rig: Rig) -> None:
+    rig.api.set_api_key("rotated-key")
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    for _ in range(5):
+        rig.clock.advance(31)
+        rig.engine.step()
+    assert rig.outbox.get(intent.id).state is IntentState.HELD
+    assert [r.method for r in rig.api.requests].count("POST") == 1
+
+
 def test_offline_toggling_ends_in_one_request_for_the_last_intent(rig: Rig) -> None:
     rig.api.go_down()
     for update in (PAUSE, RESUME, PAUSE, RESUME, PAUSE):
