@@ -97,6 +97,9 @@ def _read_all(path: Path) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any
         return {}, []
     try:
         with contextlib.suppress(sqlite3.Error):
+            # A truncated file's header claims more pages than there are; SQLite refuses it
+            # unless the schema is "writable" (nothing is written: query_only).
+            conn.execute("PRAGMA writable_schema = ON")
             conn.execute("PRAGMA query_only = ON")
         intents = _read_intents(conn)
         statuses = list(_scan(conn, "SELECT rowid AS kiosk_rid, * FROM last_status").values())
