@@ -144,13 +144,17 @@ class OwnerLock:
         handle, self._handle = self._handle, None
         if handle is None:
             return
-        with contextlib.suppress(OSError):
-            self._path.unlink()  # first: nobody may mistake a missing file for a live owner
+        if os.name != "nt":
+            with contextlib.suppress(OSError):
+                self._path.unlink()  # while locked: a missing file then always means "gone"
         with contextlib.suppress(OSError):
             if self.locked:
                 _unlock(handle)
         with contextlib.suppress(OSError):
             handle.close()
+        if os.name == "nt":  # pragma: no cover - Windows cannot remove a file still open
+            with contextlib.suppress(OSError):
+                self._path.unlink()
 
     def _sweep(self) -> None:
         """Remove lock files dead owners left behind (their leases are taken over anyway)."""
