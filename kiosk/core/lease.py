@@ -124,10 +124,14 @@ class OwnerLock:
             private_dir(self._dir)
             fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
             self._handle = os.fdopen(fd, "r+b", buffering=0)
-            meta = {"pid": os.getpid(), "role": self.role, "since": time.time()}
-            self._handle.write(json.dumps(meta).encode())
             _lock_nb(self._handle)
             self.locked = True
+            # Only for telling people who is sending; the lock alone is the proof of life, so
+            # a full disk here must not cost the lock.
+            meta = {"pid": os.getpid(), "role": self.role, "since": time.time()}
+            with contextlib.suppress(OSError):
+                self._handle.seek(0)
+                self._handle.write(json.dumps(meta).encode())
         except OSError as exc:
             # No lock here (a file system without locks, a read-only folder): leases of this
             # owner then expire by time only, as other processes cannot see it is alive.
