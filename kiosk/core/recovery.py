@@ -95,6 +95,7 @@ def _read_all(path: Path) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any
         conn = sqlite3.connect(path, isolation_level=None)
     except sqlite3.Error:
         return {}, []
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:
         with contextlib.suppress(sqlite3.Error):
             # A truncated file's header claims more pages than there are; SQLite refuses it
@@ -125,7 +126,7 @@ def _scan(conn: sqlite3.Connection, sql: str, params: tuple[object, ...] = ()) -
             if isinstance(rid, int):
                 found[rid] = record
     except (sqlite3.Error, ValueError, OverflowError, MemoryError):
-        pass
+        pass  # UnicodeDecodeError is a ValueError
     return found
 
 

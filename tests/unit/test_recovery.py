@@ -251,3 +251,50 @@ def test_a_notice_file_that_cannot_be_read_still_warns(tmp_path: Path) -> None:
     (tmp_path / recovery.NOTICE_FILE).write_bytes(b"\xff\xfe[{")
     text = recovery.summary(tmp_path)
     assert text is not None and "kiosk queue ack" in text
+
+
+def test_random_damage_never_crashes_a_reader(tmp_path: Path, clock: FakeClock) -> None:
+    """150 files damaged at random (bytes flipped, ranges zeroed, tails cut): opening the queue
+    either works or fails with an OutboxError sentence, and no reader ever raises."""
+    healthy = tmp_path / "healthy"
+    filled(healthy, clock, history=120)
+    original = (healthy / DB_FILENAME).read_bytes()
+    rng = random.Random(20261127)
+    outcomes: dict[str, int] = {"opened": 0, "recovered": 0, "refused": 0}
+    refusals: list[str] = []
+    for case in range(150):
+        data = bytearray(original)
+        how = rng.choice(["flip", "zero", "cut"])
+        if how == "flip":
+            for _ in range(rng.randint(1, 40)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif how == "zero":
+            start = rng.randrange(len(data))
+            data[start : start + rng.randint(1, 3 * PAGE)] = bytes(
+                len(data[start : start + rng.randint(1, 3 * PAGE)])
+            )
+        else:
+            del data[rng.randrange(1, len(data)) :]
+        folder = tmp_path / f"case-{case}"
+        folder.mkdir()
+        (folder / DB_FILENAME).write_bytes(bytes(data))
+        try:
+            box = Outbox(folder, clock=clock, owner="gui")
+        except OutboxError as exc:
+            refusals.append(str(exc))
+            outcomes["refused"] += 1
+            continue
+        with box:
+            outcomes["recovered" if box.recovered_from else "opened"] += 1
+            box.open_intents()
+            box.history(limit=500)
+            box.open_intent(STORE)
+            box.last_status(STORE)
+            box.next_due_at()
+            engine = SyncEngine(box, None, [Store(STORE, "a"), Store(OTHER, "b")], clock=clock)
+            engine.run_due()
+            box.enqueue(STORE, RESUME, origin="ui")
+            assert box.integrity_ok()
+    print(f"\nrandom damage: {outcomes}")
+    assert outcomes["recovered"] > 0 and outcomes["opened"] > 0, outcomes
+    assert all(why.endswith(".") and "Traceback" not in why for why in refusals), refusals
