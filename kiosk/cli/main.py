@@ -28,6 +28,7 @@ from kiosk.cli.render import (
     status_json,
     status_line,
 )
+from kiosk.core import recovery
 from kiosk.core.client import GettClient, api_key_problem
 from kiosk.core.clock import Clock, GettClock, SystemClock, describe_offset, saved_gett_clock
 from kiosk.core.config import Config, ConfigError, Store, load_config
@@ -38,6 +39,7 @@ from kiosk.core.errors import (
     NeedsAttention,
     TransientError,
 )
+from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore
 from kiosk.core.logs import REDACTOR, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
@@ -159,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     key_sub.add_parser("status", help="say whether a key is stored (never prints it)")
     key_sub.add_parser("clear", help="remove the stored key")
 
+    p_queue = sub.add_parser("queue", help="the local queue file")
+    queue_sub = p_queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+    queue_sub.add_parser(
+        "ack", help="acknowledge that a damaged queue file was recovered (stops the warning)"
+    )
+
     p_sim = sub.add_parser("simulator", help="run the local Gett API simulator")
     from kiosk.simulator import cli as simulator_cli
 
@@ -261,6 +269,30 @@ class Cli:
                     screenshot=args.screenshot,
                 )
             )
+        if args.command == "queue":
+            return self._queue_ack(config)
+        try:
+            return self._command(config, args)
+        finally:
+            self._warn_recovered(config)
+
+    def _warn_recovered(self, config: Config) -> None:
+        """A damaged queue file was recovered and nobody has acknowledged it yet: say so after
+        every command, on stderr (stdout stays what scripts parse)."""
+        notice = recovery.summary(config.data_dir)
+        if notice is not None:
+            print(f"kiosk: warning: {notice}", file=self.stderr)
+
+    def _queue_ack(self, config: Config) -> ExitCode:
+        notices = recovery.acknowledge(config.data_dir)
+        if not notices:
+            print("Nothing to acknowledge: the queue file has not been damaged.", file=self.stdout)
+            return ExitCode.OK
+        for notice in notices:
+            print(f"Acknowledged: the damaged file kept at {notice.moved_to}.", file=self.stdout)
+        return ExitCode.OK
+
+    def _command(self, config: Config, args: argparse.Namespace) -> ExitCode:
         if args.command == "sync":
             return self._sync(config, args)
         if args.command == "history":
@@ -311,12 +343,13 @@ class Cli:
             if args.command == "pause" and args.duration:
                 update = self._on_gett_time(update, engine, store)
             try:
-                intent = engine.request(store.id, update, origin="cli")
+                saved = record_changes(outbox, [(store.id, update)], origin="cli")
             except OutboxError as exc:
                 raise _not_saved(exc) from None
+            intent, sender = _settle(engine, outbox, saved[0])
         if intent.state is IntentState.DELIVERED and intent.confirmed is not None:
             return self._show(args, store, intent.confirmed, None)
-        code, message = _outcome(intent)
+        code, message = _outcome(intent, sender)
         print(f"kiosk: {message}", file=self.stderr)
         if args.json:
             self._print_json(
@@ -388,12 +421,15 @@ class Cli:
             waiting = outbox.open_intents()
             engine.poke()  # a person asked: try now, not after the backoff
             engine.run_due()
-            results = [outbox.get(intent.id) for intent in waiting]
+            results = []
+            for intent in waiting:
+                current = outbox.get(intent.id)
+                results.append((current, _sender(outbox, current)))
         names = {s.id: s.name for s in config.stores}
         worst = ExitCode.OK
         lines = []
-        for intent in results:
-            code, message = _outcome(intent)
+        for intent, sender in results:
+            code, message = _outcome(intent, sender)
             worst = max(worst, code, key=_severity)
             lines.append((intent, code, message))
         if args.json:
@@ -548,17 +584,44 @@ def _severity(code: ExitCode) -> int:
     return {ExitCode.OK: 0, ExitCode.NOT_CONFIRMED: 1, ExitCode.REJECTED: 2}.get(code, 3)
 
 
-def _outcome(intent: Intent) -> tuple[ExitCode, str]:
-    """What became of an intent, for the exit code and one honest sentence."""
+def _sender(outbox: Outbox, intent: Intent) -> str | None:
+    """Who else is sending a change for the intent's store right now (only if it waits)."""
+    if intent.state is not IntentState.PENDING or intent.attempts > 0:
+        return None
+    holder = outbox.lease_holder(intent.store_id)
+    return None if holder is None else holder.describe()
+
+
+def _settle(engine: SyncEngine, outbox: Outbox, saved: Intent) -> tuple[Intent, str | None]:
+    """Try to deliver a saved change now. If another live process is sending an earlier change
+    for the store, say which; if it finished meanwhile (nobody holds the store), go now."""
+    engine.adopt([saved])
+    for _ in range(2):
+        intent = outbox.get(saved.id)
+        sender = _sender(outbox, intent)
+        if sender is not None or intent.state is not IntentState.PENDING or intent.attempts:
+            return intent, sender
+        engine.run_due()  # the other sender let go between our attempt and the check
+    return outbox.get(saved.id), None
+
+
+def _outcome(intent: Intent, sender: str | None = None) -> tuple[ExitCode, str]:
+    """What became of an intent, for the exit code and one honest sentence. ``sender``: who
+    else is sending an earlier change for the store right now (e.g. "the kiosk app (pid 42)")."""
     state = intent.state
     why = f" ({intent.last_error})" if intent.last_error else ""
     if state is IntentState.DELIVERED:
         return ExitCode.OK, "confirmed by Gett."
+    if state is IntentState.PENDING and intent.attempts == 0 and sender is not None:
+        return (
+            ExitCode.NOT_CONFIRMED,
+            f"queued: {sender} is sending an earlier change for this store right now; "
+            "this one goes out right after it.",
+        )
     if state is IntentState.PENDING and intent.attempts == 0:
         return (
             ExitCode.NOT_CONFIRMED,
-            "queued: the kiosk app is sending an earlier change for this store right now; "
-            "this one goes out right after it.",
+            "queued: not sent yet. The kiosk app sends it automatically, or run `kiosk sync`.",
         )
     if state is IntentState.PENDING:
         return (

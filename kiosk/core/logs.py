@@ -5,10 +5,13 @@ Nothing should ever log the key in the first place; the filter makes a slip harm
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 from pathlib import Path
 
+from kiosk.core.private import FILE_MODE, private_dir, tighten
 from kiosk.core.redact import Scrubber
 
 
@@ -36,6 +39,16 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are 0600 from creation, and tightened if they exist looser."""
+
+    def _open(self) -> io.TextIOWrapper:
+        path = Path(self.baseFilename)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        tighten(path)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 REDACTOR = RedactingFilter()
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
@@ -61,10 +74,13 @@ def setup_logging(
     path: Path | None = None
     if log_dir is not None:
         try:
-            log_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(log_dir.parent)  # the data folder: 0700 (the queue lives there too)
+            private_dir(log_dir)
             path = log_dir / "kiosk.log"
+            for old in log_dir.glob("kiosk.log*"):  # rotated files from a looser version
+                tighten(old)
             handlers.append(
-                logging.handlers.RotatingFileHandler(
+                PrivateRotatingFileHandler(
                     path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
                 )
             )

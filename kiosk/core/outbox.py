@@ -4,7 +4,14 @@ Durability follows SQLite's own rules: WAL journal, ``synchronous=FULL`` (a comm
 cut), ``BEGIN IMMEDIATE`` for every write so two processes (the GUI's worker and a ``kiosk`` CLI)
 serialise cleanly. One *open* intent per store, enforced by a partial unique index: a newer intent
 supersedes the older one (kept in history, never sent). Delivery is claimed with a lease inside a
-transaction, so two processes never send the same intent.
+transaction, so two processes never send the same intent. A lease belongs to a live process, not to
+a clock (:mod:`kiosk.core.lease`): a dead owner's lease is taken over at once.
+
+Nothing read from the file is trusted: a row that cannot be read (an unknown state or reason, a
+date that does not parse) is skipped by every reader with a logged reason, listed in
+:attr:`Outbox.unreadable`, and quarantined (ended as failed) if it was due to be sent. A damaged
+file is moved aside, what can still be read is recovered into a fresh one, and a notice stays in
+the data folder until a person acknowledges it (:mod:`kiosk.core.recovery`).
 
 Intent states::
 
@@ -32,6 +39,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kiosk.core import lease, recovery
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.models import (
     PauseReason,
@@ -41,6 +49,7 @@ from kiosk.core.models import (
     format_datetime,
     parse_datetime,
 )
+from kiosk.core.private import create_private, private_dir, tighten
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +78,10 @@ class IntentState(StrEnum):
 
 OPEN_STATES = frozenset({IntentState.PENDING, IntentState.HELD, IntentState.CONFLICT})
 _OPEN_SQL = "('pending', 'held', 'conflict')"
+_QUARANTINED = (
+    "This change could not be read from the queue file (a damaged or foreign row), so it was "
+    "not sent. Check the store's status and make the change again if needed."
+)
 
 
 class OutboxError(Exception):
@@ -168,6 +181,31 @@ _COLUMNS = (
 )
 
 
+_COLUMN_NAMES = tuple(name.strip() for name in _COLUMNS.split(","))
+
+# Ending a lease: an attempt cut short in flight may have reached Gett, so read before writing.
+_RELEASE = (
+    "lease_owner = NULL, lease_until = NULL, "
+    "verify_first = CASE WHEN sent & 2 THEN 1 ELSE verify_first END, "
+    "sent = CASE WHEN sent & 2 THEN 1 ELSE sent END"
+)
+
+#: What this version reads; a file at the current version without them is damaged.
+_REQUIRED = {
+    "intents": set(_COLUMN_NAMES) | {"lease_owner", "lease_until"},
+    "last_status": {"store_id", "status", "confirmed_at"},
+}
+
+
+def _check_schema(conn: sqlite3.Connection) -> None:
+    for table, needed in _REQUIRED.items():
+        have = {str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")}
+        missing = needed - have
+        if missing:
+            what = "is missing" if not have else f"lacks {', '.join(sorted(missing))}"
+            raise sqlite3.DatabaseError(f"integrity check failed: table {table} {what}")
+
+
 def _ts(value: datetime) -> float:
     return value.timestamp()
 
@@ -211,7 +249,21 @@ def _row_to_intent(row: tuple[Any, ...]) -> Intent:
     )
 
 
-def _explain(exc: sqlite3.Error, path: Path) -> str:
+def _decode_error(row: tuple[Any, ...], exc: Exception) -> str:
+    """One line on why a row could not be read (never the whole row: it may be huge)."""
+    text = str(exc).replace("\n", " ")
+    return f"change #{str(row[0])[:20]} cannot be read ({type(exc).__name__}: {text[:160]})"
+
+
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+#: What a query on a damaged file can raise (SQLite's message may quote bytes that are not UTF-8).
+_DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+
+
+def _explain(exc: sqlite3.Error | UnicodeDecodeError, path: Path) -> str:
     text = str(exc).lower()
     if "full" in text:
         return f"The disk is full: the change could not be saved in {path}. Free some space."
@@ -239,64 +291,118 @@ class Outbox:
         repair: bool = True,
     ) -> None:
         self.clock = clock or SystemClock()
-        self.owner = owner or f"{uuid.uuid4().hex[:12]}"
+        self.data_dir = data_dir
         self.path = data_dir / DB_FILENAME
         self.recovered_from: Path | None = None
+        #: Why rows were skipped ("change #12 cannot be read (...)"), for a caller to show.
+        self.unreadable: list[str] = []
+        self._reported: set[str] = set()
         self._busy_timeout_ms = busy_timeout_ms
         # Only one party may move a damaged file aside (the sync worker); others just fail.
         self._repair = repair
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(data_dir)
         except OSError as exc:
             raise OutboxError(
                 f"Cannot create the data folder {data_dir} ({exc.strerror}). "
                 "Set KIOSK_DATA_DIR to a writable folder."
             ) from None
-        self._conn = self._open_checked()
+        # The lease token: this owner's lock file, held while it is open (proof it is alive).
+        self._owner_lock = lease.OwnerLock(data_dir, owner or f"owner-{uuid.uuid4().hex[:8]}")
+        self.owner = self._owner_lock.token
+        try:
+            self._conn = self._open_checked()
+        except BaseException:
+            self._owner_lock.close()
+            raise
 
     # -- opening, checking, migrating ------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        # 0600 from the first byte (SQLite gives the -wal and -shm files the same mode).
+        with contextlib.suppress(OSError):
+            create_private(self.path)
         conn = sqlite3.connect(
             self.path, timeout=self._busy_timeout_ms / 1000, isolation_level=None,
             check_same_thread=True,
         )  # fmt: skip
-        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
+        # Text in a damaged file may not be UTF-8: read it with replacement characters (such a
+        # row then fails to parse and is skipped) rather than fail every read of the table.
+        conn.text_factory = _lenient_text
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            conn.close()
+            raise
+        for suffix in ("", "-wal", "-shm"):
+            tighten(Path(str(self.path) + suffix))  # an older, looser file
         return conn
 
     def _open_checked(self) -> sqlite3.Connection:
         try:
             conn = self._connect()
-            ok = conn.execute("PRAGMA quick_check").fetchone()
-            if ok is None or ok[0] != "ok":
+            try:
+                # integrity_check, not quick_check: it also finds indexes that disagree with
+                # their table (a damaged file can pass quick_check); ~10 ms for 10,000 rows.
+                ok = conn.execute("PRAGMA integrity_check(1)").fetchone()
+                if ok is None or ok[0] != "ok":
+                    raise sqlite3.DatabaseError(f"integrity check failed: {str(ok)[:200]}")
+                self._migrate(conn)
+                _check_schema(conn)
+            except BaseException:
                 conn.close()
-                raise sqlite3.DatabaseError(f"integrity check failed: {ok}")
-            self._migrate(conn)
+                raise
             return conn
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            # SQLite's own message can quote damaged bytes that are not UTF-8.
             if isinstance(exc, sqlite3.OperationalError) and not _looks_corrupt(exc):
                 raise OutboxError(_explain(exc, self.path)) from None
             if not self._repair:
                 raise OutboxError(f"The queue file {self.path} is damaged ({exc}).") from None
             return self._recover(exc)
 
-    def _recover(self, exc: sqlite3.Error) -> sqlite3.Connection:
+    def _recover(self, exc: sqlite3.Error | UnicodeDecodeError) -> sqlite3.Connection:
+        """Move the damaged file aside, start a fresh one, copy into it what can still be read,
+        and leave a notice that every command and the screen repeat until acknowledged."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{uuid.uuid4().hex[:6]}")
         log.error("queue file %s is unreadable (%s); moving it to %s", self.path, exc, aside)
-        for suffix in ("", "-wal", "-shm"):
-            src = Path(str(self.path) + suffix)
-            if src.exists():
-                src.replace(Path(str(aside) + suffix))
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                src = Path(str(self.path) + suffix)
+                if src.exists():
+                    src.replace(Path(str(aside) + suffix))
+                    tighten(Path(str(aside) + suffix))
+        except OSError as move:
+            raise OutboxError(
+                f"The queue file {self.path} is damaged and could not be moved aside "
+                f"({move.strerror}). Check the data folder's permissions."
+            ) from None
         self.recovered_from = aside
         try:
             conn = self._connect()
             self._migrate(conn)
-        except sqlite3.Error as again:
+        except _DB_ERRORS as again:
             raise OutboxError(_explain(again, self.path)) from None
+        salvaged = recovery.salvage(
+            aside, conn, columns=_COLUMN_NAMES, decode=_row_to_intent, now=_ts(self.clock.now())
+        )
+        notice = recovery.Notice(
+            moved_to=str(aside),
+            at=format_datetime(self.clock.now()),
+            cause=str(exc)[:200],
+            waiting=salvaged.waiting,
+            history=salvaged.history,
+            unreadable=salvaged.unreadable,
+        )
+        log.error("queue recovery: %s", notice.message())
+        try:
+            recovery.add_notice(self.data_dir, notice)
+        except OSError as write:
+            log.error("could not write the recovery notice: %s", write)
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -322,7 +428,27 @@ class Outbox:
             raise
 
     def close(self) -> None:
-        self._conn.close()
+        """Close the file; leases still held go with this owner (taken over at once)."""
+        try:
+            self._release_all()
+        except OutboxError as exc:
+            log.warning("could not release leases on close: %s", exc)
+        finally:
+            self._conn.close()
+            self._owner_lock.close()
+
+    def _release_all(self) -> None:
+        held = self._read(
+            "SELECT 1 FROM intents WHERE lease_until IS NOT NULL AND lease_owner = ? LIMIT 1",
+            (self.owner,),
+        )
+        if held:
+            with self._write() as conn:
+                conn.execute(
+                    f"UPDATE intents SET {_RELEASE} WHERE lease_until IS NOT NULL "
+                    "AND lease_owner = ?",
+                    (self.owner,),
+                )
 
     def __enter__(self) -> Outbox:
         return self
@@ -336,12 +462,12 @@ class Outbox:
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             raise OutboxError(_explain(exc, self.path)) from None
         try:
             yield conn
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise OutboxError(_explain(exc, self.path)) from None
@@ -353,7 +479,7 @@ class Outbox:
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         try:
             return list(self._conn.execute(sql, params).fetchall())
-        except sqlite3.Error as exc:
+        except _DB_ERRORS as exc:
             raise OutboxError(_explain(exc, self.path)) from None
 
     # -- writing intents --------------------------------------------------------------------
@@ -411,34 +537,119 @@ class Outbox:
     def claim_due(self, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> Intent | None:
         """Lease the next due pending intent to this owner, or None.
 
-        An intent is not claimable while any intent of the same store is leased by someone, so
-        an older in-flight request can never land after a newer one.
+        An intent is not claimable while any intent of the same store is leased by a live
+        owner, so an older in-flight request can never land after a newer one. A lease whose
+        owner is gone is taken over at once. A due row that cannot be read is quarantined.
         """
         now = _ts(self.clock.now())
         # Wall time can step back (NTP, a manager fixing the clock). No wait is ever longer
-        # than MAX_WAIT and no lease longer than lease_seconds (another process's clock read
-        # may lag ours a little: allow double), so anything further ahead than that was
-        # scheduled before the step: treat it as due / expired.
-        with self._write() as conn:
-            row = conn.execute(
-                "SELECT id FROM intents AS i WHERE state = 'pending' "
-                "AND (next_attempt_at <= ? OR next_attempt_at > ?) "
-                "AND NOT EXISTS (SELECT 1 FROM intents AS j WHERE j.store_id = i.store_id "
-                "  AND j.lease_until IS NOT NULL AND j.lease_until > ? AND j.lease_until <= ?) "
-                "ORDER BY next_attempt_at LIMIT 1",
-                (now, now + MAX_WAIT, now, now + 2 * lease_seconds),
-            ).fetchone()
-            if row is None:
-                return None
-            # A lease left behind means an attempt died mid-flight (crash, power cut): its POST
-            # may have landed, so read before writing this time.
-            conn.execute(
-                "UPDATE intents SET lease_owner = ?, lease_until = ?, "
-                "verify_first = CASE WHEN lease_until IS NULL THEN verify_first ELSE 1 END "
-                "WHERE id = ?",
-                (self.owner, now + lease_seconds, row[0]),
+        # than MAX_WAIT, so anything further ahead than that was scheduled before the step:
+        # treat it as due.
+        dead: set[str] = set()
+        try:
+            with self._write() as conn:
+                blocked = self._blocked_stores(conn, now, lease_seconds, dead)
+                while True:
+                    sql = (
+                        f"SELECT {_COLUMNS} FROM intents WHERE state = 'pending' "
+                        "AND (next_attempt_at <= ? OR next_attempt_at > ?)"
+                    )
+                    params: list[object] = [now, now + MAX_WAIT]
+                    if blocked:
+                        sql += f" AND store_id NOT IN ({','.join('?' * len(blocked))})"
+                        params += sorted(blocked)
+                    row = conn.execute(sql + " ORDER BY next_attempt_at LIMIT 1", params).fetchone()
+                    if row is None:
+                        return None
+                    if self._decode(row) is None:
+                        conn.execute(
+                            "UPDATE intents SET state = 'failed', finished_at = ?, "
+                            "last_error = ?, last_error_kind = 'unreadable', lease_owner = NULL, "
+                            "lease_until = NULL WHERE id = ?",
+                            (now, _QUARANTINED, row[0]),
+                        )
+                        continue
+                    # An attempt that died in flight may have landed: read before writing.
+                    conn.execute(
+                        "UPDATE intents SET lease_owner = ?, lease_until = ?, "
+                        "verify_first = CASE WHEN sent & 2 THEN 1 ELSE verify_first END "
+                        "WHERE id = ?",
+                        (self.owner, now + lease_seconds, row[0]),
+                    )
+                    claimed = conn.execute(
+                        f"SELECT {_COLUMNS} FROM intents WHERE id = ?", (row[0],)
+                    ).fetchone()
+                    return _row_to_intent(claimed)
+        finally:
+            for token in dead:  # after the commit: its leases are already cleared
+                lease.forget(self.data_dir, token)
+
+    def _blocked_stores(
+        self, conn: sqlite3.Connection, now: float, lease_seconds: float, dead: set[str]
+    ) -> set[str]:
+        """Stores with a live lease; leases of owners that are gone are cleared here."""
+        rows = conn.execute(
+            "SELECT id, store_id, lease_owner, lease_until FROM intents "
+            "WHERE lease_until IS NOT NULL"
+        ).fetchall()
+        blocked: set[str] = set()
+        liveness: dict[str, lease.Liveness] = {}
+        for iid, store_id, owner, until in rows:
+            token = str(owner)
+            if token not in liveness:
+                liveness[token] = lease.probe(self.data_dir, token)[0]
+            alive = liveness[token]
+            if alive is lease.Liveness.UNKNOWN:
+                # This file system cannot say: the old rule, a lease lasts lease_seconds (a
+                # lease further ahead than twice that was set before the clock stepped back).
+                try:
+                    when = float(until)
+                except (TypeError, ValueError):
+                    when = now
+                alive = (
+                    lease.Liveness.ALIVE
+                    if now < when <= now + 2 * lease_seconds
+                    else lease.Liveness.DEAD
+                )
+            if alive is lease.Liveness.ALIVE:
+                blocked.add(str(store_id))
+                continue
+            log.warning(
+                "intent %s: its sender (%s) is gone; taking its lease over", iid, token[:80]
             )
-        return self.get(int(row[0]))
+            conn.execute(f"UPDATE intents SET {_RELEASE}, verify_first = 1 WHERE id = ?", (iid,))
+            if liveness[token] is lease.Liveness.DEAD:
+                dead.add(token)
+        return blocked
+
+    def release(self, intent_id: int) -> None:
+        """Give up this owner's lease on an intent without changing its state (it was replaced
+        while it was being checked, or the attempt ended unexpectedly)."""
+        if not self._read(
+            "SELECT 1 FROM intents WHERE id = ? AND lease_owner = ?", (intent_id, self.owner)
+        ):
+            return  # nothing held: no write transaction
+        with self._write() as conn:
+            conn.execute(
+                f"UPDATE intents SET {_RELEASE} WHERE id = ? AND lease_owner = ?",
+                (intent_id, self.owner),
+            )
+
+    def lease_holder(self, store_id: str) -> lease.Holder | None:
+        """Which other live process is sending a change for this store right now, if any."""
+        rows = self._read(
+            "SELECT DISTINCT lease_owner FROM intents WHERE lease_until IS NOT NULL "
+            "AND store_id = ?",
+            (store_id,),
+        )
+        for (owner,) in rows:
+            token = str(owner)
+            if token == self.owner:
+                continue
+            alive, holder = lease.probe(self.data_dir, token)
+            if alive is lease.Liveness.ALIVE:
+                return holder or lease.Holder(None, lease.role_of(token))
+        return None
 
     def _finish_leased(
         self,
@@ -582,32 +793,60 @@ class Outbox:
 
     # -- reading ----------------------------------------------------------------------------
 
+    def _decode(self, row: tuple[Any, ...]) -> Intent | None:
+        """The intent in a row, or None (logged once, listed in ``unreadable``) if it cannot be
+        read: the file is outside data, a newer or damaged version may have written it."""
+        try:
+            return _row_to_intent(row)
+        except Exception as exc:
+            why = _decode_error(row, exc)
+            if why not in self._reported:
+                self._reported.add(why)
+                self.unreadable.append(why)
+                log.warning("queue file %s: %s; skipped", self.path, why)
+            return None
+
+    def _decoded(self, rows: list[tuple[Any, ...]]) -> list[Intent]:
+        return [intent for row in rows if (intent := self._decode(row)) is not None]
+
     def get(self, intent_id: int) -> Intent:
+        """The intent; KeyError if there is none, OutboxError if its row cannot be read."""
         rows = self._read(f"SELECT {_COLUMNS} FROM intents WHERE id = ?", (intent_id,))
         if not rows:
             raise KeyError(intent_id)
-        return _row_to_intent(rows[0])
+        intent = self._decode(rows[0])
+        if intent is None:
+            raise OutboxError(
+                f"The queue file {self.path} holds change #{intent_id}, which cannot be read; "
+                "it is skipped."
+            )
+        return intent
 
     def open_intent(self, store_id: str) -> Intent | None:
         rows = self._read(
             f"SELECT {_COLUMNS} FROM intents WHERE store_id = ? AND state IN {_OPEN_SQL}",
             (store_id,),
         )
-        return _row_to_intent(rows[0]) if rows else None
+        found = self._decoded(rows)
+        return found[0] if found else None
 
     def open_intents(self) -> list[Intent]:
         rows = self._read(f"SELECT {_COLUMNS} FROM intents WHERE state IN {_OPEN_SQL} ORDER BY id")
-        return [_row_to_intent(r) for r in rows]
+        return self._decoded(rows)
 
     def next_due_at(self) -> datetime | None:
         now = _ts(self.clock.now())
         rows = self._read(
             "SELECT MIN(CASE WHEN next_attempt_at > ? THEN ? ELSE next_attempt_at END) "
-            "FROM intents WHERE state = 'pending'",
+            "FROM intents WHERE state = 'pending' "
+            "AND typeof(next_attempt_at) IN ('real', 'integer')",
             (now + MAX_WAIT, now),
         )
         value = rows[0][0] if rows else None
-        return None if value is None else _dt(float(value))
+        try:
+            return None if value is None else _dt(float(value))
+        except (TypeError, ValueError, OverflowError, OSError):
+            return _dt(now)  # a time that cannot be one: try now rather than never
 
     def history(self, limit: int = 50, store_id: str | None = None) -> list[Intent]:
         where = "WHERE store_id = ?" if store_id else ""
@@ -615,7 +854,7 @@ class Outbox:
         rows = self._read(
             f"SELECT {_COLUMNS} FROM intents {where} ORDER BY id DESC LIMIT ?", params
         )
-        return [_row_to_intent(r) for r in rows]
+        return self._decoded(rows)
 
     # -- last confirmed status (so a restart can say "last known: paused, as of 14:02") ------
 
@@ -634,9 +873,17 @@ class Outbox:
         )
         if not rows:
             return None
-        status = _status_from(str(rows[0][0]))
-        assert status is not None
-        return status, _dt(float(rows[0][1]))
+        try:
+            status = _status_from(str(rows[0][0]))
+            assert status is not None
+            return status, _dt(float(rows[0][1]))
+        except Exception as exc:
+            why = f"the last status of {store_id} cannot be read ({type(exc).__name__})"
+            if why not in self._reported:
+                self._reported.add(why)
+                self.unreadable.append(why)
+                log.warning("queue file %s: %s; skipped", self.path, why)
+            return None
 
     def integrity_ok(self) -> bool:
         return bool(self._read("PRAGMA integrity_check")[0][0] == "ok")

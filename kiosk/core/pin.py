@@ -11,12 +11,12 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.private import private_dir, write_private
 
 SCHEME = "scrypt"
 #: scrypt cost: ~50 ms on a store PC. That keeps the PIN out of plain sight and makes the on-screen
@@ -174,10 +174,8 @@ class PinGuard:
         now = self._clock.now().timestamp()
         state = {"failures": self._failures, "locked_until": now + delay, "saved_at": now}
         try:
-            self._state_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._state_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(state), encoding="utf-8")
-            os.replace(tmp, self._state_path)
+            private_dir(self._state_path.parent)
+            write_private(self._state_path, json.dumps(state))  # 0600, replaced atomically
         except OSError:
             pass  # the in-memory lockout still holds for this run
 

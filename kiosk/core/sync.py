@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from kiosk.core import recovery
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Store
 from kiosk.core.errors import (
@@ -28,6 +29,8 @@ from kiosk.core.errors import (
     StoreNotFound,
     TransientError,
 )
+from kiosk.core.intake import base_for as base_for  # moved there; still importable from here
+from kiosk.core.intake import projected, record_changes
 from kiosk.core.models import StoreState, StoreStatus, StoreStatusUpdate, same_instant
 from kiosk.core.outbox import Intent, IntentState, Outbox, OutboxError
 
@@ -140,20 +143,6 @@ def _same_state(a: StoreStatus, b: StoreStatus) -> bool:
     return a.paused_at is None or b.paused_at is None or same_instant(a.paused_at, b.paused_at)
 
 
-def base_for(outbox: Outbox, store_id: str, now: datetime) -> StoreStatus | None:
-    """What Gett last confirmed for the store, moved on to ``now``: the state a person saw when
-    tapping (saved by the engine whenever it changes, so any thread can read it)."""
-    last = outbox.last_status(store_id)
-    return projected(last[0], now) if last else None
-
-
-def projected(status: StoreStatus, now: datetime) -> StoreStatus:
-    """What a confirmed status becomes by ``now`` on its own: a timed pause auto-resumes."""
-    if status.is_paused and status.resume_at is not None and status.resume_at <= now:
-        return StoreStatus(StoreState.ONLINE)
-    return status
-
-
 class SyncEngine:
     """Delivers due intents, reconciles with Gett, reports what is true."""
 
@@ -200,14 +189,10 @@ class SyncEngine:
             )
             self._next_poll[store.id] = float("-inf")
         self._next_prune = float("-inf")
-        if outbox.recovered_from is not None:
-            self._attention(
-                Attention(
-                    AttentionKind.QUEUE_RECOVERED,
-                    f"The queue file was damaged and was moved to {outbox.recovered_from.name}; "
-                    "a fresh one was started. Check the store's status on screen.",
-                )
-            )
+        # Said at every start until a person acknowledges it (`kiosk queue ack`).
+        notice = recovery.summary(outbox.data_dir)
+        if notice is not None:
+            self._attention(Attention(AttentionKind.QUEUE_RECOVERED, notice))
 
     # -- what a person does ----------------------------------------------------------------
 
@@ -223,13 +208,9 @@ class SyncEngine:
     ) -> list[Intent]:
         """Several taps at once ("pause all"): every one is committed before any is sent, so a
         slow or hung request for one store never leaves the others unsaved."""
-        now = self.clock.now()
-        batch = []
-        for store_id, update in changes:
-            view = self._view(store_id)
-            base = projected(view.confirmed, now) if view.confirmed else None
-            batch.append((store_id, update, base))
-        intents = self.outbox.enqueue_many(batch, origin=origin)
+        for store_id, _update in changes:
+            self._view(store_id)
+        intents = record_changes(self.outbox, changes, origin=origin, now=self.clock.now())
         # Saved. From here on a queue error must not be reported as "not saved".
         try:
             for intent in intents:
@@ -366,7 +347,17 @@ class SyncEngine:
                 self._deliver(intent)
             except OutboxError as exc:
                 self._attention(Attention(AttentionKind.QUEUE_ERROR, str(exc), intent.store_id))
+            finally:
+                # Whatever ended the attempt (even an unexpected error), a live owner must not
+                # keep a lease it no longer uses: it would hold the store up until it exits.
+                self._release_quietly(intent.id)
             self._refresh_pending(intent.store_id)
+
+    def _release_quietly(self, intent_id: int) -> None:
+        try:
+            self.outbox.release(intent_id)
+        except OutboxError as exc:
+            log.warning("could not release the lease of intent %d: %s", intent_id, exc)
 
     def poll(self, store_id: str) -> StoreStatus | None:
         """Read the live status of one store."""
@@ -416,6 +407,7 @@ class SyncEngine:
                 return
             if not self.outbox.mark_sending(intent.id):
                 log.info("intent %d was replaced while we checked; not sending it", intent.id)
+                self.outbox.release(intent.id)  # so the newer change goes out now
                 return
             asked = self.clock.now()
             confirmed = self.client.set_status(store_id, update)

@@ -20,6 +20,7 @@ from kiosk.core.client import GettClient
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.errors import ApiError
+from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError
 from kiosk.core.models import PauseReason, StoreStatusUpdate
 from kiosk.core.outbox import Intent, Outbox, OutboxError
@@ -31,7 +32,6 @@ from kiosk.core.sync import (
     StatusApi,
     StoreView,
     SyncEngine,
-    base_for,
 )
 
 log = logging.getLogger(__name__)
@@ -402,9 +402,7 @@ class TapWriter(QObject):
     def _save(self, changes: list[tuple[str, StoreStatusUpdate]]) -> list[Intent]:
         if self._outbox is None:
             raise _NoQueue
-        now = self._clock.now()
-        batch = [(sid, update, base_for(self._outbox, sid, now)) for sid, update in changes]
-        return self._outbox.enqueue_many(batch, origin="ui")
+        return record_changes(self._outbox, changes, origin="ui", now=self._clock.now())
 
     @Slot()
     def stop_work(self) -> None:

@@ -42,3 +42,20 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def run_cli(argv: list[str], env: dict[str, str], service: str, err_path: str) -> None:
+    """A `kiosk` command, run by the crash test in a process forked from a preloaded server
+    (so starting one costs milliseconds, not the interpreter's start-up): the real CLI, the
+    real OS keyring, the real queue file; only how the process starts differs."""
+    import io
+
+    from kiosk.cli.main import Cli
+    from kiosk.core.keystore import OsKeyStore
+
+    err = io.StringIO()
+    try:
+        code = Cli(keystore=OsKeyStore(service=service), env=env, stderr=err, stdout=err).run(argv)
+    finally:
+        Path(err_path).write_text(err.getvalue(), encoding="utf-8")
+    sys.exit(code)

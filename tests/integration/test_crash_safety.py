@@ -8,13 +8,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kiosk.core.client import GettClient
-from kiosk.core.clock import SystemClock
 from kiosk.core.config import Store
 from kiosk.core.outbox import IntentState, Outbox
 from kiosk.core.sync import SyncEngine
@@ -23,13 +21,6 @@ from tests.integration.conftest import KEY, STORE
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 40
-
-
-class LaterClock(SystemClock):
-    """Real time, moved past any lease a killed process left behind."""
-
-    def now(self) -> datetime:
-        return super().now() + timedelta(minutes=5)
 
 
 def run_child_until_killed(
@@ -95,12 +86,12 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         sim.faults.clear()
         assert committed, "the children never committed anything"
 
-        # Recovery: what the next start of the kiosk does.
+        # Recovery: what the next start of the kiosk does, at once (no lease to wait out).
         with (
-            Outbox(data_dir, clock=LaterClock(), owner="recovery") as outbox,
+            Outbox(data_dir, owner="recovery") as outbox,
             GettClient(sim.base_url, KEY) as client,
         ):
-            engine = SyncEngine(outbox, client, [Store(STORE, "crash")], clock=LaterClock())
+            engine = SyncEngine(outbox, client, [Store(STORE, "crash")])
             engine.poke()
             engine.run_due()
             assert outbox.open_intents() == []

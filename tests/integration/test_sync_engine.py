@@ -1,9 +1,14 @@
-"""The fault matrix against the Qt-free sync engine: real simulator, real SQLite, fake clock."""
+"""The fault matrix against the Qt-free sync engine: real simulator, real SQLite, fake clock.
+
+Every test runs twice: with changes coming in through ``SyncEngine.request`` and through the way
+the app's tap writer and the CLI bring them in (the shared intake function on a connection of
+its own, then the engine adopts them). Both go through :func:`kiosk.core.intake.record_changes`.
+"""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,8 +17,9 @@ import pytest
 
 from kiosk.core.client import GettClient
 from kiosk.core.config import Store
+from kiosk.core.intake import record_changes
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
-from kiosk.core.outbox import IntentState, Outbox
+from kiosk.core.outbox import Intent, IntentState, Outbox
 from kiosk.core.sync import (
     Attention,
     AttentionKind,
@@ -47,16 +53,34 @@ class Recorder:
         self.attention.append(attention)
 
 
+class TapWriterEngine(SyncEngine):
+    """Changes come in as the app's tap writer saves them: the intake function on a separate
+    connection (the writer's), then the sync worker adopts them."""
+
+    writer: Outbox
+
+    def request_many(
+        self, changes: Sequence[tuple[str, StoreStatusUpdate]], *, origin: str
+    ) -> list[Intent]:
+        intents = record_changes(self.writer, changes, origin=origin, now=self.clock.now())
+        self.adopt(intents)
+        return [self.outbox.get(intent.id) for intent in intents]
+
+
 class Rig:
     """An engine wired to the simulator, with helpers to read what happened."""
 
-    def __init__(self, api: Simulator, clock: FakeClock, data_dir: Path) -> None:
+    def __init__(
+        self, api: Simulator, clock: FakeClock, data_dir: Path, entry: str = "engine"
+    ) -> None:
         self.api = api
         self.clock = clock
         self.outbox = Outbox(data_dir, clock=clock, owner="engine")
+        self.writer = Outbox(data_dir, clock=clock, owner="gui-taps")
         self.client = self.make_client(KEY)
         self.events = Recorder()
-        self.engine = SyncEngine(
+        engine_class = TapWriterEngine if entry == "tap_writer" else SyncEngine
+        self.engine = engine_class(
             self.outbox,
             self.client,
             [Store(STORE, "Main Street")],
@@ -65,6 +89,8 @@ class Rig:
             backoff=Backoff(base=1, cap=60, floor=1),
             rng=random.Random(7),
         )
+        if isinstance(self.engine, TapWriterEngine):
+            self.engine.writer = self.writer
 
     def make_client(self, key: str) -> GettClient:
         return GettClient(
@@ -86,12 +112,15 @@ class Rig:
 
     def close(self) -> None:
         self.client.close()
+        self.writer.close()
         self.outbox.close()
 
 
-@pytest.fixture
-def rig(api: Simulator, clock: FakeClock, tmp_path: Path) -> Iterator[Rig]:
-    r = Rig(api, clock, tmp_path)
+@pytest.fixture(params=["engine", "tap_writer"])
+def rig(
+    api: Simulator, clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Rig]:
+    r = Rig(api, clock, tmp_path, entry=request.param)
     yield r
     r.close()
 

@@ -358,7 +358,7 @@ def test_an_unexpected_error_saving_a_tap_is_reported_and_syncing_goes_on(
     host.start()
     try:
         qtbot.waitUntil(lambda: seen.is_ready and bool(seen.views), timeout=5000)
-        monkeypatch.setattr(worker_module, "base_for", broken)
+        monkeypatch.setattr(worker_module, "record_changes", broken)
         host.send_pause(STORE, PauseReason.OTHER, None)
         qtbot.waitUntil(lambda: bool(seen.failed), timeout=5000)
         assert "NOT saved" in seen.failed[0][1]
