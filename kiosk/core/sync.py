@@ -61,6 +61,7 @@ class Connectivity:
 
 class AttentionKind(StrEnum):
     KEY_MISSING = "key_missing"
+    KEYRING_UNAVAILABLE = "keyring_unavailable"  # the OS keyring could not be read
     KEY_REJECTED = "key_rejected"
     STORE_UNKNOWN = "store_unknown"
     REQUEST_REJECTED = "request_rejected"

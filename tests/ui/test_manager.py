@@ -91,7 +91,7 @@ def test_settings_test_connection_and_save_key_to_the_keyring(
     assert KEY not in saved
     assert tomllib.loads(saved)["stores"][0]["name"] == "Harbour Road"
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.ONLINE, timeout=10_000)
-    assert window.store_name.text() == "Harbour Road"
+    assert window.home.store_name.text() == "Harbour Road"
 
 
 def test_settings_reject_a_bad_store_id_in_words(make_window: MakeWindow, qtbot: QtBot) -> None:
@@ -177,7 +177,7 @@ def test_a_tap_during_a_worker_restart_is_not_dropped(
     make_window: MakeWindow, qtbot: QtBot, sim: Simulator
 ) -> None:
     window = make_window()
-    window._restart_worker()  # what saving new connection settings does
+    window.session.restart(window.config)  # what saving new connection settings does
     assert window.host is None  # the old worker is still finishing its last request
     window.request_resume()
     window.request_pause(PauseReason.STAFF_SHORTAGE, None)  # the latest tap is the one sent
@@ -191,7 +191,7 @@ def test_the_app_keeps_the_wrong_pin_count_beside_the_queue(
 ) -> None:
     window = MainWindow(config, keys, save_path=None)  # the app's own defaults
     qtbot.addWidget(window)
-    assert window._guard._state_path == config.data_dir / "pin-lockout.json"
+    assert window.pin_pad.guard.state_path == config.data_dir / "pin-lockout.json"
     window.shutdown()
 
 
