@@ -35,6 +35,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check kiosk tests
 	$(BIN)/ruff format --check kiosk tests
+	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy
