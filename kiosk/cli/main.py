@@ -535,7 +535,7 @@ def _outcome(intent: Intent) -> tuple[ExitCode, str]:
             "Run `kiosk sync --force` to apply it anyway.",
         )
     if state is IntentState.SUPERSEDED:
-        return ExitCode.NOT_CONFIRMED, "replaced by a newer change before Gett confirmed it."
+        return ExitCode.NOT_CONFIRMED, history_outcome(intent) + "."
     if state is IntentState.DISMISSED:
         return ExitCode.OK, "dropped: Gett's state was kept."
     return ExitCode.REJECTED, f"not sent: {intent.last_error or state.value}."

@@ -6,8 +6,40 @@ already phrases its errors and attentions for people); it needs nothing but core
 
 from __future__ import annotations
 
+import math
+
+from kiosk.core.models import PauseReason, StoreStatus
 from kiosk.core.outbox import IntentState
 from kiosk.core.sync import AttentionKind
+
+
+def format_duration(seconds: float) -> str:
+    """``less than a minute``, ``23 min``, ``1 h 05 min``: rounded up, never shows 0 too early."""
+    if seconds < 60:
+        return "less than a minute"
+    minutes = math.ceil(seconds / 60 - 1e-9)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+def reason_text(reason: PauseReason | str | None) -> str:
+    """A pause reason for the screen (the CLI says it in lower case)."""
+    if reason is None:
+        return "No reason given"
+    if isinstance(reason, PauseReason):
+        return reason.label
+    return f"“{reason}” (a reason this kiosk does not know)"
+
+
+def status_word(status: StoreStatus) -> str:
+    if status.is_online:
+        return "ONLINE"
+    if status.is_paused:
+        return "PAUSED"
+    return f"“{status.status}”"
+
 
 #: What became of a change, as the pause log and the screen say it.
 OUTCOMES: dict[IntentState, str] = {

@@ -20,7 +20,7 @@ from kiosk.core.config import Store
 from kiosk.core.models import StoreState, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import Attention, AttentionKind, Connectivity, StoreView
-from kiosk.core.words import attention_title, outcome
+from kiosk.core.words import attention_title, format_duration, outcome, reason_text
 from kiosk.ui.view_model import (
     ConnectionInfo,
     Indicator,
@@ -31,11 +31,9 @@ from kiosk.ui.view_model import (
     describe_connection,
     describe_update,
     forgotten_pause_since,
-    format_duration,
     heads_up_key,
     needs_choice,
     pause_all_targets,
-    reason_text,
     resume_all_targets,
     summarise,
 )

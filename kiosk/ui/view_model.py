@@ -7,7 +7,6 @@ old confirmation is not passed off as the current state.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
@@ -17,6 +16,7 @@ from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
+from kiosk.core.words import format_duration, reason_text, status_word
 
 #: A confirmation older than this many poll intervals is "Status unknown" (with the last known).
 STALE_POLLS = 3.0
@@ -133,41 +133,8 @@ class LocalTime:
         return naive.replace(tzinfo=self.tz)
 
 
-def format_duration(seconds: float) -> str:
-    """``less than a minute``, ``23 min``, ``1 h 05 min``: rounded up, never shows 0 too early."""
-    if seconds < 60:
-        return "less than a minute"
-    minutes = math.ceil(seconds / 60 - 1e-9)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
-
-
-def format_age(seconds: float) -> str:
-    if seconds < 60:
-        return "just now"
-    return format_duration(seconds) + " ago"
-
-
-def reason_text(reason: PauseReason | str | None) -> str:
-    if reason is None:
-        return "No reason given"
-    if isinstance(reason, PauseReason):
-        return reason.label
-    return f"“{reason}” (a reason this kiosk does not know)"
-
-
 def reason_or_other(reason: PauseReason | str | None) -> PauseReason:
     return reason if isinstance(reason, PauseReason) else PauseReason.OTHER
-
-
-def status_word(status: StoreStatus) -> str:
-    if status.is_online:
-        return "ONLINE"
-    if status.is_paused:
-        return "PAUSED"
-    return f"“{status.status}”"
 
 
 # -- the indicator ---------------------------------------------------------------------------
