@@ -8,9 +8,7 @@ the :class:`~kiosk.ui.screen_state.Screen` it produces. The pause flow lives in
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal, Slot
@@ -20,18 +18,15 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.keystore import KeyStore
-from kiosk.core.models import PauseReason
 from kiosk.core.pin import PinGuard
 from kiosk.core.sync import StoreView
-from kiosk.ui.heads_up import HeadsUp
 from kiosk.ui.home_page import HomePage
 from kiosk.ui.manager_flow import ManagerFlow, PinPurpose
-from kiosk.ui.overlay import Overlay
 from kiosk.ui.pages import Page
 from kiosk.ui.pause_flow import PauseFlow
 from kiosk.ui.pin_pad import PinPad
-from kiosk.ui.reminder import ForgottenPauseReminder
-from kiosk.ui.screen_state import ALL_STORES, Prompt, Screen, ScreenState
+from kiosk.ui.prompts import Prompts
+from kiosk.ui.screen_state import ALL_STORES, Screen, ScreenState
 from kiosk.ui.session import Session, WorkerFactory
 from kiosk.ui.settings_dialog import CheckResult, SettingsPage, check_connection
 from kiosk.ui.setup_screen import SetupPage
@@ -39,8 +34,6 @@ from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import Indicator, LocalTime
 from kiosk.ui.worker import SyncWorker, WorkerHost
-
-log = logging.getLogger(__name__)
 
 Tester = Callable[[KeyStore, str, str | None, str], CheckResult]
 __all__ = ["MainWindow", "Page", "PinPurpose"]
@@ -134,8 +127,8 @@ class MainWindow(QMainWindow):
             self, self.pin_pad, self.settings_page, self.setup_page, keystore, self.tasks,
             save_path, self,
         )  # fmt: skip
-        self.heads_up = HeadsUp(self._theme, root)
-        self.reminder = ForgottenPauseReminder(self._theme, root)
+        self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
+        self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(tick_ms)
@@ -146,18 +139,11 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         home = self.home
         home.store_bar.store_selected.connect(self.select_store)
-        home.keep_theirs_button.clicked.connect(lambda: self._resolve_conflict(False))
-        home.apply_mine_button.clicked.connect(lambda: self._resolve_conflict(True))
         for button in (home.settings_button, home.manager_button):
             button.clicked.connect(self.manager.on_manager_requested)
         home.attention_banner.settings_requested.connect(self.on_attention_banner_settings)
         home.attention_banner.dismissed.connect(self.on_attention_banner_dismissed)
         home.connection_line.refresh_requested.connect(self.session.refresh)
-        self.heads_up.keep_paused_requested.connect(self.on_heads_up_keep_paused_requested)
-        self.heads_up.resume_now_requested.connect(self.on_heads_up_resume_now_requested)
-        self.heads_up.dismissed.connect(self.on_heads_up_dismissed)
-        self.reminder.resume_now_requested.connect(self.on_reminder_resume_now_requested)
-        self.reminder.keep_paused.connect(self.on_reminder_keep_paused)
         self.session.changed.connect(self.on_session_changed)
         self.session.first_status.connect(self.first_status)
 
@@ -212,19 +198,7 @@ class MainWindow(QMainWindow):
         self._shown = screen
         self.home.apply_compact(screen.multi_store, self.height())
         self.home.show_screen(screen)
-        self._show_prompt(self.heads_up, screen.heads_up)
-        self._show_prompt(self.reminder, screen.reminder)
-
-    @staticmethod
-    def _show_prompt(widget: Overlay, prompt: Prompt | None) -> None:
-        if prompt is None:
-            if not widget.isHidden():
-                widget.hide()
-            return
-        widget.title.setText(prompt.title)
-        widget.body.setText(prompt.text)
-        if widget.isHidden():
-            widget.popup()
+        self.prompts.show(screen)
 
     @Slot()
     def on_session_changed(self) -> None:
@@ -283,24 +257,11 @@ class MainWindow(QMainWindow):
 
     def apply_config(self, config: Config, *, key_changed: bool) -> None:
         old, self._config = self._config, config
-        ui = config.ui
-        self.state.configure(
-            config.stores, config.poll_interval_seconds, ui.forgotten_pause_minutes
-        )
-        if ui.fullscreen != old.ui.fullscreen and self.isVisible():
+        minutes = config.ui.forgotten_pause_minutes
+        self.state.configure(config.stores, config.poll_interval_seconds, minutes)
+        if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
-        restart = (
-            self.host is None
-            or old.stores != config.stores
-            or old.api_url != config.api_url
-            or old.poll_interval_seconds != config.poll_interval_seconds
-            or old.data_dir != config.data_dir
-        )
-        if restart and config.stores:
-            self.session.restart(config)
-        elif key_changed:
-            self.session.key_changed()
-        self.session.config = config
+        self.session.apply(config, key_changed=key_changed)
         self.redraw()
 
     def close_for_good(self) -> None:
@@ -353,59 +314,21 @@ class MainWindow(QMainWindow):
     # -- pages -----------------------------------------------------------------------------
 
     def current_page(self) -> Page:
-        widget = self.pages.currentWidget()
-        for page, candidate in self._page_widgets.items():
-            if candidate is widget:
-                return page
-        return Page.HOME
+        shown = self.pages.currentWidget()
+        return next((p for p, w in self._page_widgets.items() if w is shown), Page.HOME)
 
     def show_page(self, page: Page) -> None:
         self.pages.setCurrentWidget(self._page_widgets[page])
         if page is not Page.HOME:
             self.state.leave_home()
-            self.heads_up.hide()
-            self.reminder.hide()
+            self.prompts.hide()
 
     @Slot()
     def go_home(self) -> None:
         self.show_page(Page.HOME)
         self.redraw()
 
-    # -- taps that are not a pause flow ----------------------------------------------------
-
-    def _resolve_conflict(self, apply_mine: bool) -> None:
-        if self.store_id is not None and self.host is not None:
-            self.session.resolve_conflict(self.store_id, apply_mine)
-            self.redraw()
-
-    @Slot()
-    def on_heads_up_keep_paused_requested(self) -> None:
-        prompt, self.state.heads_up = self.state.heads_up, None
-        if prompt is not None:
-            self.flow.extend(prompt.store_id)
-        self.redraw()
-
-    @Slot()
-    def on_heads_up_resume_now_requested(self) -> None:
-        prompt, self.state.heads_up = self.state.heads_up, None
-        if prompt is not None:
-            self.flow.resume(prompt.store_id)
-        self.redraw()
-
-    @Slot()
-    def on_heads_up_dismissed(self) -> None:
-        self.state.close_heads_up()
-
-    @Slot()
-    def on_reminder_resume_now_requested(self) -> None:
-        store_id = self.state.close_reminder()
-        if store_id is not None:
-            self.flow.resume(store_id)
-        self.redraw()
-
-    @Slot()
-    def on_reminder_keep_paused(self) -> None:
-        self.state.close_reminder(snooze_at=self._clock.now())
+    # -- the banner -----------------------------------------------------------------------
 
     @Slot()
     def on_attention_banner_dismissed(self) -> None:
@@ -416,17 +339,3 @@ class MainWindow(QMainWindow):
     def on_attention_banner_settings(self) -> None:
         self.state.dismiss_banner(keep_alert=True)
         self.manager.on_manager_requested()
-
-    def poke(self) -> None:
-        """The network may be back: ask the worker to retry now (a hint, not a judgement)."""
-        self.session.poke()
-
-    def request_pause(
-        self, reason: PauseReason, resume_at: datetime | None, store_id: str | None = None
-    ) -> None:
-        """Pause ``store_id`` (default: the store shown)."""
-        self.flow.pause(reason, resume_at, store_id or self.store_id)
-
-    def request_resume(self, store_id: str | None = None) -> None:
-        """Resume ``store_id`` (default: the store shown)."""
-        self.flow.resume(store_id or self.store_id)

@@ -72,6 +72,8 @@ class PauseFlow(QObject):
         home.resume_all_button.clicked.connect(self.on_resume_all_button_clicked)
         home.extend_button.clicked.connect(self.on_extend_button_clicked)
         home.change_button.clicked.connect(self.on_change_button_clicked)
+        home.keep_theirs_button.clicked.connect(lambda: self.resolve_conflict(apply_mine=False))
+        home.apply_mine_button.clicked.connect(lambda: self.resolve_conflict(apply_mine=True))
 
     def _build_reasons_page(self, theme: Theme) -> QWidget:
         page = QWidget()
@@ -150,6 +152,12 @@ class PauseFlow(QObject):
     def resume(self, store_id: str | None) -> None:
         if store_id is not None:
             self._tap([(store_id, StoreStatusUpdate.resume())])
+
+    def resolve_conflict(self, *, apply_mine: bool) -> None:
+        """Changed elsewhere: keep Gett's state, or apply this kiosk's change."""
+        if self._state.store_id is not None and self._session.host is not None:
+            self._session.resolve_conflict(self._state.store_id, apply_mine)
+            self._host.redraw()
 
     def _tap(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
         """Shown as "not confirmed yet" in this frame, before anything is saved or sent."""

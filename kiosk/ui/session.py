@@ -101,6 +101,21 @@ class Session(QObject):
         old.tap_thread.finished.connect(self.on_retiring_thread_finished)
         old.stop_soon()  # the request in flight finishes, taps already sent are saved
 
+    def apply(self, config: Config, *, key_changed: bool) -> None:
+        """New settings: a new worker if what it talks to changed, else maybe a new key."""
+        old, self.config = self.config, config
+        restart = (
+            self.host is None
+            or old.stores != config.stores
+            or old.api_url != config.api_url
+            or old.poll_interval_seconds != config.poll_interval_seconds
+            or old.data_dir != config.data_dir
+        )
+        if restart and config.stores:
+            self.restart(config)
+        elif key_changed:
+            self.key_changed()
+
     @Slot()
     def on_retiring_thread_finished(self) -> None:
         for old in [h for h in self._retiring if h.is_stopped()]:

@@ -57,7 +57,7 @@ def test_offline_pause_waits_then_is_confirmed_on_reconnect(
     assert find(window, "Resume now").isVisible()
 
     sim.come_back()
-    window.poke()
+    window.session.poke()
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
     assert window.indicator().fill is Fill.SOLID
     assert not window.home.offline_banner.isVisible()
@@ -94,7 +94,7 @@ def make_conflict(
     clock.advance(60)
     sim.set_state(STORE, StoreStatus(StoreState.PAUSED, PauseReason.OTHER, clock.now(), None))
     sim.come_back()
-    window.poke()
+    window.session.poke()
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.CONFLICT, timeout=10_000)
     assert window.home.status_panel.headline.text() == "CHANGED ELSEWHERE"
     details = window.home.status_panel.details.text()
@@ -154,7 +154,7 @@ def test_a_pause_that_expired_offline_is_explained(
     wait_attempted(window, qtbot)
     clock.advance(16 * 60)
     sim.come_back()
-    window.poke()
+    window.session.poke()
     qtbot.waitUntil(window.home.attention_banner.isVisible, timeout=10_000)
     assert "A pause was not sent" in window.home.attention_banner.text.text()
     assert sim.state(STORE).is_online
@@ -181,7 +181,7 @@ def test_a_tap_that_cannot_be_saved_says_so_and_takes_back_its_feedback(
     blocker = tmp_path / "blocked"
     blocker.write_text("a file where the data folder should be")
     window = make_window(replace(config, data_dir=blocker / "data"), wait_status=False)
-    window.request_pause(PauseReason.TOO_BUSY, None)
+    window.flow.pause(PauseReason.TOO_BUSY, None, window.store_id)
     qtbot.waitUntil(window.home.attention_banner.isVisible, timeout=10_000)
     assert "NOT saved" in window.home.attention_banner.text.text()
     assert window.indicator().kind is not StateKind.PAUSING  # no "saving…" left behind

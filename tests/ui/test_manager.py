@@ -179,8 +179,8 @@ def test_a_tap_during_a_worker_restart_is_not_dropped(
     window = make_window()
     window.session.restart(window.config)  # what saving new connection settings does
     assert window.host is None  # the old worker is still finishing its last request
-    window.request_resume()
-    window.request_pause(PauseReason.STAFF_SHORTAGE, None)  # the latest tap is the one sent
+    window.flow.resume(window.store_id)
+    window.flow.pause(PauseReason.STAFF_SHORTAGE, None, window.store_id)  # the latest is sent
     assert window.indicator().kind is StateKind.PAUSING  # feedback at once, not confirmed
     qtbot.waitUntil(lambda: sim.state(STORE).reason == PauseReason.STAFF_SHORTAGE, timeout=10_000)
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)

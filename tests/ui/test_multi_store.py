@@ -201,7 +201,7 @@ def test_offline_banner_counts_the_changes_of_every_store(
     for store in two.stores:
         assert button(window, store.id).word == "PAUSING…"  # not confirmed, on every button
     sim.come_back()
-    window.poke()
+    window.session.poke()
     qtbot.waitUntil(lambda: all(sim.state(s.id).is_paused for s in two.stores), timeout=10_000)
     qtbot.waitUntil(lambda: not window.home.offline_banner.isVisible(), timeout=10_000)
 
@@ -244,7 +244,7 @@ def test_an_attention_about_a_store_not_shown_names_it_and_marks_its_button(
     tap(qtbot, window, "Store: Main Street")
     clock.advance(16 * 60)
     sim.come_back()
-    window.poke()
+    window.session.poke()
     qtbot.waitUntil(window.home.attention_banner.isVisible, timeout=10_000)
     assert window.home.attention_banner.text.text().startswith("Pizza Nonna: A pause was not sent")
     assert button(window, PIZZA.id).alert is not None
@@ -330,7 +330,7 @@ def test_pause_all_leaves_out_a_store_whose_state_is_not_known(
     tap(qtbot, window, "All stores")
     pause(qtbot, window, "Too busy", "Pause for 30 minutes")
     sim.come_back()
-    window.poke()
+    window.session.poke()
     qtbot.waitUntil(lambda: sim.state(MAIN.id).is_paused, timeout=10_000)
     view = window.store_view(PIZZA.id)
     assert view is None or view.pending is None  # nothing was queued for Pizza
