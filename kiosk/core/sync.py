@@ -73,6 +73,16 @@ class AttentionKind(StrEnum):
     QUEUE_ERROR = "queue_error"
     UNEXPECTED = "unexpected"
 
+    @property
+    def is_key_problem(self) -> bool:
+        """The API key is missing or rejected: a valid key releases what it held."""
+        return self in (AttentionKind.KEY_MISSING, AttentionKind.KEY_REJECTED)
+
+    @property
+    def needs_manager(self) -> bool:
+        """Only a manager can fix it (in Settings); a successful read clears it."""
+        return self.is_key_problem or self is AttentionKind.STORE_UNKNOWN
+
 
 @dataclass(frozen=True, slots=True)
 class Attention:
@@ -514,7 +524,7 @@ class SyncEngine:
             except OutboxError as exc:
                 log.warning("could not save last status: %s", exc)
         attention = view.attention
-        if attention is not None and attention.kind in _CLEARED_BY_SUCCESS:
+        if attention is not None and attention.kind.needs_manager:
             attention = None
         # Another process (`kiosk resume`, `kiosk sync`) may have settled or replaced our
         # waiting change: the screen must not keep showing it as waiting.
@@ -568,8 +578,3 @@ class SyncEngine:
     def _attention(self, attention: Attention) -> None:
         log.warning("needs attention (%s): %s", attention.kind.value, attention.message)
         self.listener.on_attention(attention)
-
-
-_CLEARED_BY_SUCCESS = frozenset(
-    {AttentionKind.KEY_REJECTED, AttentionKind.KEY_MISSING, AttentionKind.STORE_UNKNOWN}
-)

@@ -70,6 +70,14 @@ ATTENTION_TITLES: dict[AttentionKind, str] = {
 }
 
 
+#: The big panel's line for what a manager must fix (every kind whose ``needs_manager``).
+MANAGER_WORDS: dict[AttentionKind, str] = {
+    AttentionKind.KEY_MISSING: "No API key is stored",
+    AttentionKind.KEY_REJECTED: "Gett did not accept the API key",
+    AttentionKind.STORE_UNKNOWN: "Gett does not know this store",
+}
+
+
 def attention_title(kind: AttentionKind) -> str:
     return ATTENTION_TITLES.get(kind, "Needs attention")
 

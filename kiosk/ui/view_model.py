@@ -16,7 +16,7 @@ from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
-from kiosk.core.words import format_duration, reason_text, status_word
+from kiosk.core.words import MANAGER_WORDS, format_duration, reason_text, status_word
 
 #: A confirmation older than this many poll intervals is "Status unknown" (with the last known).
 STALE_POLLS = 3.0
@@ -219,13 +219,6 @@ def _last_known(view: StoreView, now: datetime, lt: LocalTime) -> str | None:
     return f"Last confirmed by Gett: {status_word(view.confirmed)} at {when}"
 
 
-_MANAGER_WORDS: dict[AttentionKind, str] = {
-    AttentionKind.KEY_MISSING: "No API key is stored",
-    AttentionKind.KEY_REJECTED: "Gett did not accept the API key",
-    AttentionKind.STORE_UNKNOWN: "Gett does not know this store",
-}
-
-
 def describe(snap: Snapshot) -> Indicator:
     """The one truth the big panel shows."""
     view, now, lt = snap.view, snap.now, snap.time
@@ -241,10 +234,10 @@ def describe(snap: Snapshot) -> Indicator:
         )
     pending = view.pending
     attention = view.attention
-    if (attention is not None and attention.kind in _MANAGER_WORDS) or (
+    if (attention is not None and attention.kind.needs_manager) or (
         pending is not None and pending.state is IntentState.HELD
     ):
-        kind = attention.kind if attention and attention.kind in _MANAGER_WORDS else None
+        kind = attention.kind if attention and attention.kind.needs_manager else None
         lines: list[str] = []
         if attention is not None and attention.message:
             lines.append(attention.message)
@@ -256,7 +249,7 @@ def describe(snap: Snapshot) -> Indicator:
         return Indicator(
             StateKind.NEEDS_MANAGER,
             "NEEDS A MANAGER",
-            _MANAGER_WORDS[kind] if kind else "Gett did not accept the API key",
+            MANAGER_WORDS[kind] if kind else MANAGER_WORDS[AttentionKind.KEY_REJECTED],
             tuple(lines),
             target=_target_of(view, now),
             manager_action=True,

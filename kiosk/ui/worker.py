@@ -326,7 +326,7 @@ class SyncWorker(QObject):
         manager may have run `kiosk key set`, or the keyring may have been unlocked."""
         assert self._engine is not None
         key_trouble = self._client is None or any(
-            view.attention is not None and view.attention.kind in _KEY_TROUBLE
+            view.attention is not None and view.attention.kind.is_key_problem
             for view in self._engine.views()
         )
         now = self._clock.monotonic()
@@ -450,7 +450,6 @@ REOPEN_EVERY_MS = 5_000
 QUEUE_OPEN_WAIT_S = 30.0
 #: One request can take the client's connect + read timeouts; leave room for closing down.
 STOP_TIMEOUT_MS = 20_000
-_KEY_TROUBLE = frozenset({AttentionKind.KEY_MISSING, AttentionKind.KEY_REJECTED})
 
 
 class WorkerHost(QObject):

@@ -9,8 +9,8 @@ from kiosk.cli.render import history_outcome, status_line
 from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
-from kiosk.core.sync import Connectivity, Link, StoreView
-from kiosk.core.words import outcome
+from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
+from kiosk.core.words import MANAGER_WORDS, attention_title, outcome
 from kiosk.ui.view_model import LocalTime, Snapshot, describe
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -37,3 +37,11 @@ def test_the_pause_log_and_the_screen_name_a_replaced_change_alike() -> None:
     assert history_outcome(intent) == outcome(IntentState.SUPERSEDED)
     assert history_outcome(replace(intent, sent=True)) == outcome(IntentState.SUPERSEDED, sent=True)
     assert "may have reached Gett" in outcome(IntentState.SUPERSEDED, sent=True)
+
+
+def test_every_kind_a_manager_must_fix_has_its_words_and_a_banner_title() -> None:
+    """One answer to "is this a key problem?" (AttentionKind), words for each answer."""
+    manager = {kind for kind in AttentionKind if kind.needs_manager}
+    assert set(MANAGER_WORDS) == manager
+    assert {k for k in AttentionKind if k.is_key_problem} < manager
+    assert all(attention_title(kind) != "Needs attention" for kind in manager)
