@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.page_reasons = self.flow.page_reasons
         self.pin_pad = PinPad(self._theme, guard)
         self.settings_page = SettingsPage(self._theme, keystore, self.tasks, tester)
-        self.setup_page = SetupPage(self._theme, keystore, self.tasks, tester)
+        self.setup_page = SetupPage(keystore, self.tasks, tester)
         for page, widget in (
             (Page.HOME, self.home.widget),
             (Page.REASONS, self.flow.reasons_page),

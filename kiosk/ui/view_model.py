@@ -199,7 +199,7 @@ def describe_until(resume_at: datetime | None, now: datetime, lt: LocalTime) -> 
     return f"until {lt.clock_on(resume_at, now)} (in {format_duration(left)})"
 
 
-def _why_waiting(intent: Intent | None, conn: Connectivity, now: datetime, lt: LocalTime) -> str:
+def _why_waiting(intent: Intent | None, conn: Connectivity, now: datetime) -> str:
     if intent is None:
         return "Saving your change…"
     if conn.link is Link.OFFLINE:
@@ -251,7 +251,7 @@ def describe(snap: Snapshot) -> Indicator:
             "NEEDS A MANAGER",
             MANAGER_WORDS[kind] if kind else MANAGER_WORDS[AttentionKind.KEY_REJECTED],
             tuple(lines),
-            target=_target_of(view, now),
+            target=_target_of(view),
             manager_action=True,
         )
     if pending is not None and pending.state is IntentState.CONFLICT:
@@ -280,7 +280,7 @@ def describe(snap: Snapshot) -> Indicator:
     if waiting_update is not None:
         pausing = waiting_update.status == StoreState.PAUSED
         lines = [describe_update(waiting_update, now, lt)]
-        lines.append(_why_waiting(waiting_intent, snap.connectivity, now, lt))
+        lines.append(_why_waiting(waiting_intent, snap.connectivity, now))
         if (known := _last_known(view, now, lt)) is not None:
             lines.append(known)
         return Indicator(
@@ -375,7 +375,7 @@ def _known_state(status: StoreStatus) -> StoreState | None:
     return status.status if isinstance(status.status, StoreState) else None
 
 
-def _target_of(view: StoreView, now: datetime) -> StoreState | None:
+def _target_of(view: StoreView) -> StoreState | None:
     if view.pending is not None and view.pending.is_open:
         return view.pending.update.status
     return _known_state(view.confirmed) if view.confirmed else None
