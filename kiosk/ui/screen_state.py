@@ -160,7 +160,8 @@ class ScreenState:
     selected: str = ""  # (the first store, once configured)
     local_taps: dict[str, LocalTap] = field(default_factory=dict)
     replaced: dict[str, Replaced] = field(default_factory=dict)
-    conflict_sent: set[str] = field(default_factory=set)
+    #: The conflict (its intent id) a choice was sent for, per store: its buttons wait.
+    conflict_sent: dict[str, int] = field(default_factory=dict)
     store_alerts: dict[str, str] = field(default_factory=dict)
     banner: Notice | None = None
     flow_targets: tuple[str, ...] = ()
@@ -220,7 +221,13 @@ class ScreenState:
         """A store's view from the worker. Returns True if it is the first status to show."""
         sid = view.store.id
         self.views[sid] = view
-        self.conflict_sent.discard(sid)
+        chosen = self.conflict_sent.get(sid)
+        if chosen is not None and (
+            view.pending is None
+            or view.pending.id != chosen
+            or view.pending.state is not IntentState.CONFLICT
+        ):
+            del self.conflict_sent[sid]  # that conflict is settled (a poll alone settles nothing)
         local = self.local_taps.get(sid)
         if local is not None and local.intent_id is not None and view.pending is not None:
             if view.pending.id == local.intent_id:
@@ -326,7 +333,9 @@ class ScreenState:
         self.replaced[store_id] = Replaced(local.update, now)
 
     def conflict_resolving(self, store_id: str) -> None:
-        self.conflict_sent.add(store_id)
+        view = self.views.get(store_id)
+        if view is not None and view.pending is not None:
+            self.conflict_sent[store_id] = view.pending.id
 
     # -- indicators ------------------------------------------------------------------------
 

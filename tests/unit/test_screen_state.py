@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
-from kiosk.core.outbox import Intent, Outbox
+from kiosk.core.outbox import Intent, IntentState, Outbox
 from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreView
 from kiosk.ui.screen_state import ALL_STORES, REPLACED_NOTE_SECONDS, ScreenState
 from kiosk.ui.view_model import LocalTime, StateKind
@@ -259,3 +259,24 @@ def test_screen_state_and_view_model_load_without_qt() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_conflict_choice_waits_until_that_conflict_is_settled_not_the_next_poll(
+    clock: FakeClock, writer: Outbox
+) -> None:
+    state = state_for(MAIN, clock=clock)
+    mine = writer.enqueue(MAIN.id, PAUSE, origin="ui", base=ONLINE)
+    assert writer.claim_due() is not None  # the engine's lease, as when it found the conflict
+    writer.mark_terminal(mine.id, IntentState.CONFLICT, "Changed elsewhere.", "conflict")
+    now = clock.now()
+    conflict = StoreView(MAIN, ONLINE, now, writer.get(mine.id))
+    state.on_view(conflict, now)
+    assert state.screen(now).actions.conflict_choice is not None
+    assert state.screen(now).actions.conflict_enabled
+    state.conflict_resolving(MAIN.id)
+    assert not state.screen(now).actions.conflict_enabled
+    state.on_view(conflict, now)  # an unrelated poll: still that conflict, still waiting
+    assert not state.screen(now).actions.conflict_enabled
+    writer.resolve_conflict(MAIN.id, apply_mine=True)
+    state.on_view(StoreView(MAIN, ONLINE, now, writer.open_intent(MAIN.id)), now)
+    assert MAIN.id not in state.conflict_sent
