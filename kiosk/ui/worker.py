@@ -117,7 +117,8 @@ class SyncWorker(QObject):
         with self._taps_lock:
             self._taps_waiting = max(0, self._taps_waiting - 1)
 
-    def _taps_pending(self) -> bool:
+    def taps_pending(self) -> bool:
+        """A tap was announced and not saved yet (the engine lets it in first)."""
         with self._taps_lock:
             if self._taps_waiting == 0:
                 return False
@@ -184,7 +185,7 @@ class SyncWorker(QObject):
             poll_interval=self._config.poll_interval_seconds,
             backoff=self._backoff,
             should_stop=self._stopping.is_set,
-            should_yield=self._taps_pending,
+            should_yield=self.taps_pending,
         )
         for view in self._engine.views():
             self.store_view_changed.emit(view)
@@ -533,6 +534,11 @@ class WorkerHost(QObject):
         self._stop_requested.emit()
         return bool(self.sync_thread.wait(timeout_ms)) and taps_stopped
 
+    @property
+    def watching_network(self) -> bool:
+        """The OS's reachability reports reach the worker (a backend loaded)."""
+        return self._network_info is not None
+
     def _watch_network(self) -> None:
         """Use the OS's reachability reports as a hint to retry sooner, if a backend loads."""
         try:
@@ -545,10 +551,10 @@ class WorkerHost(QObject):
         if info is None:
             return
         self._network_info = info
-        info.reachabilityChanged.connect(self._on_network_info_reachability_changed)
+        info.reachabilityChanged.connect(self.on_network_info_reachability_changed)
 
     @Slot(object)
-    def _on_network_info_reachability_changed(self, reachability: object) -> None:
+    def on_network_info_reachability_changed(self, reachability: object) -> None:
         from PySide6.QtNetwork import QNetworkInformation
 
         if reachability in (

@@ -281,20 +281,20 @@ def test_os_reachability_is_a_hint_to_retry_now(
         qtbot.waitUntil(
             lambda: seen.is_ready and bool(seen.views) and seen.last.confirmed is not None
         )
-        assert host._network_info is not None  # the glib backend loads here
+        assert host.watching_network  # the glib backend loads here
         sim.go_down()
         send_pause(host, PauseReason.TOO_BUSY)
         qtbot.waitUntil(lambda: seen.last.pending is not None and seen.last.pending.attempts >= 1)
         sim.come_back()
         before = len(sim.requests)
         # "Disconnected" is never taken as proof of anything: no retry, no request.
-        host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Disconnected)
+        host.on_network_info_reachability_changed(QNetworkInformation.Reachability.Disconnected)
         host.refresh_requested.emit()  # a round trip through the worker's queue...
         qtbot.waitUntil(lambda: len(sim.requests) > before)  # ...that only reads the status
         assert seen.last.pending is not None
         assert all(r.method == "GET" for r in sim.requests.snapshot()[before:])
         # "Online" makes the worker retry at once instead of after the minute.
-        host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Online)
+        host.on_network_info_reachability_changed(QNetworkInformation.Reachability.Online)
         qtbot.waitUntil(lambda: seen.last.pending is None, timeout=5000)
         assert sim.state(STORE).is_paused
     finally:
@@ -371,7 +371,7 @@ def test_an_unexpected_error_saving_a_tap_is_reported_and_syncing_goes_on(
         send_pause(host, PauseReason.OTHER)
         qtbot.waitUntil(lambda: bool(seen.failed), timeout=5000)
         assert "NOT saved" in seen.failed[0][1]
-        qtbot.waitUntil(lambda: not host.worker._taps_pending(), timeout=5000)  # count is back
+        qtbot.waitUntil(lambda: not host.worker.taps_pending(), timeout=5000)  # count is back
         monkeypatch.undo()
         send_pause(host, PauseReason.TOO_BUSY)
         qtbot.waitUntil(lambda: sim.state(STORE).reason is PauseReason.TOO_BUSY, timeout=5000)
