@@ -70,11 +70,10 @@ class Session(QObject):
         worker.connectivity_changed.connect(self.on_worker_connectivity_changed)
         worker.attention_raised.connect(self.on_worker_attention_raised)
         worker.taps_adopted.connect(self.on_worker_taps_adopted)
-        # Straight from the writer, and kept while a replaced worker retires: a tap handed to
-        # it just before a restart still reports how it went.
-        host.tap_writer.saved.connect(
-            lambda tap_id, ids, h=host: self._on_tap_writer_saved(h, tap_id, ids)
-        )
+        # Straight from the writer (queued to this thread: slots of this object, never a
+        # lambda, which would run on the writer's thread), and kept while a replaced worker
+        # retires: a tap handed to it just before a restart still reports how it went.
+        host.tap_writer.saved.connect(self.on_tap_writer_saved)
         host.tap_writer.failed.connect(self.on_tap_writer_failed)
         self.host = host
         self.state.ready = True
@@ -212,9 +211,11 @@ class Session(QObject):
         self.state.taps_adopted(intents, self._clock.now())
         self.changed.emit()
 
-    def _on_tap_writer_saved(self, host: WorkerHost, tap_id: int, intent_ids: list[int]) -> None:
+    @Slot(int, object)
+    def on_tap_writer_saved(self, tap_id: int, intent_ids: list[int]) -> None:
         self.state.tap_saved(tap_id, intent_ids, self._clock.now())
-        if host is not self.host:  # its worker is closing down: the next one shows them
+        current = self.host is not None and self.sender() is self.host.tap_writer
+        if not current:  # its worker is closing down: the next one shows them
             if self.host is not None:
                 self.host.adopt_requested.emit(intent_ids)
             else:

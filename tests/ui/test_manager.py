@@ -186,6 +186,19 @@ def test_a_tap_during_a_worker_restart_is_not_dropped(
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
 
 
+def test_a_tap_the_old_writer_saves_during_a_restart_is_shown_and_sent_by_the_new_worker(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator
+) -> None:
+    window = make_window()
+    tap(qtbot, window, "Pause: Too busy")
+    tap(qtbot, window, "Pause until I resume")  # handed to the current tap writer...
+    window.session.restart(window.config)  # ...which saves it while its worker retires
+    qtbot.waitUntil(lambda: window.host is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: sim.state(STORE).reason == PauseReason.TOO_BUSY, timeout=10_000)
+    qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
+    assert window.state.local_taps == {}  # acknowledged, not left waiting
+
+
 def test_the_app_keeps_the_wrong_pin_count_beside_the_queue(
     config: Config, keys: MemoryKeyStore, qtbot: QtBot
 ) -> None:

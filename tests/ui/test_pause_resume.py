@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -12,6 +14,7 @@ from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusU
 from kiosk.core.outbox import Outbox
 from kiosk.simulator.server import Simulator
 from kiosk.ui.main_window import Page
+from kiosk.ui.screen_state import ScreenState
 from kiosk.ui.view_model import Fill, StateKind
 from tests.helpers.fakes import FakeClock
 from tests.ui.conftest import STORE, MakeWindow, find, tap
@@ -234,3 +237,23 @@ def test_a_tap_another_process_replaced_before_the_worker_took_it_is_not_left_sp
     assert "Saving your change" not in panel.details.text()
     assert "Your change was replaced by a newer change" in panel.details.text()
     assert sim_state(sim).is_online  # the pause was never sent
+
+
+def test_the_tap_writers_answers_are_handled_on_the_ui_thread(
+    make_window: MakeWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen state is the UI thread's alone: the writer's answers come to it queued."""
+    threads: list[threading.Thread] = []
+    saved = ScreenState.tap_saved
+
+    def spy(self: ScreenState, *args: Any) -> None:
+        threads.append(threading.current_thread())
+        saved(self, *args)
+
+    monkeypatch.setattr(ScreenState, "tap_saved", spy)
+    window = make_window()
+    tap(qtbot, window, "Pause: Too busy")
+    tap(qtbot, window, "Pause for 30 minutes")
+    qtbot.waitUntil(lambda: bool(threads), timeout=5000)
+    assert threads == [threading.main_thread()]
+    qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)
