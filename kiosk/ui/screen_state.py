@@ -366,11 +366,14 @@ class ScreenState:
 
     def indicator(self, now: datetime) -> Indicator:
         """What the big panel says: the selected store, or the summary of all stores."""
+        return self._big_panel(self.indicators(now), now)
+
+    def _big_panel(self, indicators: list[tuple[Store, Indicator]], now: datetime) -> Indicator:
         if self.store_id is not None:
-            return self.store_indicator(self.store_id, now)
-        if not self.stores:
+            return next(ind for store, ind in indicators if store.id == self.store_id)
+        if not indicators:
             return describe(Snapshot(None, self.connectivity, now))
-        return summarise(self.indicators(now))
+        return summarise(indicators)
 
     def pause_targets(self, now: datetime) -> tuple[str, ...]:
         if self.store_id is not None:
@@ -527,12 +530,7 @@ class ScreenState:
 
     def screen(self, now: datetime) -> Screen:
         indicators = self.indicators(now)
-        if self.store_id is not None:
-            indicator = self.store_indicator(self.store_id, now)
-        elif indicators:
-            indicator = summarise(indicators)
-        else:
-            indicator = self.indicator(now)
+        indicator = self._big_panel(indicators, now)
         buttons: tuple[StoreButton, ...] = ()
         all_stores = None
         if self.multi_store:
