@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: help setup demo test lint typecheck check bench screenshots package clean
+.PHONY: help setup demo test lint typecheck check bench package clean
 
 help:
 	@echo "make demo        start the kiosk on its built-in simulator"
@@ -35,6 +35,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check kiosk tests
 	$(BIN)/ruff format --check kiosk tests
+	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy

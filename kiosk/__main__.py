@@ -2,6 +2,6 @@
 
 import sys
 
-from kiosk.cli.main import main
+from kiosk.entry import main
 
 sys.exit(main())

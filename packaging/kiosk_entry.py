@@ -13,6 +13,6 @@ for _name in ("stdout", "stderr"):
     if getattr(sys, _name) is None:
         setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
-from kiosk.cli.main import main  # noqa: E402
+from kiosk.entry import main  # noqa: E402
 
 sys.exit(main())

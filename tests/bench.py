@@ -110,10 +110,12 @@ def reconnect_worker(runs: int = 10) -> None:
             sim.go_down()
             paused = i % 2 == 0
             probe.want = None
-            if paused:
-                host.pause_requested.emit(STORE, PauseReason.OTHER, None)
-            else:
-                host.resume_requested.emit(STORE)
+            update = (
+                StoreStatusUpdate.pause(PauseReason.OTHER, None)
+                if paused
+                else StoreStatusUpdate.resume()
+            )
+            host.send_changes(i + 1, [(STORE, update)])
             wait_until(app, lambda: probe.view is not None and probe.view.pending is not None
                        and probe.view.pending.attempts >= 1)  # fmt: skip
             sim.come_back()

@@ -188,6 +188,7 @@ class Cli:
         stderr: TextIO | None = None,
         client_factory: Callable[[str, str], GettClient] | None = None,
         show_error: Callable[[str], None] | None = None,
+        run_app: Callable[..., int] | None = None,
     ) -> None:
         self.keystore = keystore or OsKeyStore()
         self.clock: Clock = clock or SystemClock()
@@ -196,7 +197,9 @@ class Cli:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
-        self.show_error = show_error  # main() passes the on-screen one; tests and scripts don't
+        # Only the entry module (kiosk.entry) passes these: the CLI itself never imports the UI.
+        self.show_error = show_error
+        self.run_app = run_app
         self.client_factory = client_factory or (
             lambda url, key: GettClient(url, key, clock=self.clock, env=self.env)
         )
@@ -258,10 +261,10 @@ class Cli:
             quiet = logging.WARNING if args.command is None else logging.CRITICAL
             setup_logging(config.data_dir / "logs", verbose=args.verbose, stderr_level=quiet)
         if args.command is None:
-            from kiosk.ui.app import run_app
-
+            if self.run_app is None:
+                raise CliError("The touchscreen app is started with `kiosk`.", ExitCode.USAGE)
             return ExitCode(
-                run_app(
+                self.run_app(
                     config,
                     demo=args.demo,
                     keystore=self.keystore,
@@ -554,18 +557,6 @@ class Cli:
         return key
 
 
-def _on_screen_error() -> Callable[[str], None]:
-    """Show start-up errors on screen when there is one (imports Qt only then)."""
-
-    def show(message: str) -> None:
-        from kiosk.ui.error_screen import display_available, run_error_screen
-
-        if display_available():
-            run_error_screen(message)
-
-    return show
-
-
 def _not_saved(exc: OutboxError) -> CliError:
     return CliError(
         f"The change was NOT saved and NOT sent. {exc}", ExitCode.NOT_CONFIRMED, kind="queue_error"
@@ -647,7 +638,7 @@ def _outcome(intent: Intent, sender: str | None = None) -> tuple[ExitCode, str]:
             "Run `kiosk sync --force` to apply it anyway.",
         )
     if state is IntentState.SUPERSEDED:
-        return ExitCode.NOT_CONFIRMED, "replaced by a newer change before Gett confirmed it."
+        return ExitCode.NOT_CONFIRMED, history_outcome(intent) + "."
     if state is IntentState.DISMISSED:
         return ExitCode.OK, "dropped: Gett's state was kept."
     return ExitCode.REJECTED, f"not sent: {intent.last_error or state.value}."
@@ -674,7 +665,8 @@ def _cli_error(exc: ApiError, store: Store) -> CliError:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return Cli(show_error=_on_screen_error()).run(sys.argv[1:] if argv is None else argv)
+    """The commands alone; the ``kiosk`` command is :func:`kiosk.entry.main` (app included)."""
+    return Cli().run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import Any
 from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
+from kiosk.core.words import format_duration, outcome
 
 
 def reason_text(reason: PauseReason | str | None) -> str:
@@ -26,13 +27,8 @@ def local_time(when: datetime, now: datetime) -> str:
 
 
 def in_words(seconds: float) -> str:
-    minutes = max(0, round(seconds / 60))
-    if minutes < 1:
-        return "less than a minute"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+    """As the screen says it (rounded up: never "0 min" too early)."""
+    return format_duration(seconds)
 
 
 def status_line(store: Store, status: StoreStatus, now: datetime) -> str:
@@ -83,22 +79,8 @@ def pending_line(intent: Intent, now: datetime) -> str:
     return text
 
 
-_OUTCOMES: dict[IntentState, str] = {
-    IntentState.DELIVERED: "confirmed by Gett",
-    IntentState.SUPERSEDED: "replaced by a newer change before it was sent",
-    IntentState.EXPIRED: "not sent: its end time passed first",
-    IntentState.FAILED: "refused by Gett",
-    IntentState.DISMISSED: "dropped: Gett's state was kept",
-    IntentState.PENDING: "waiting to be sent",
-    IntentState.HELD: "waiting for a valid API key",
-    IntentState.CONFLICT: "waiting: changed elsewhere, a person must choose",
-}
-
-
 def history_outcome(intent: Intent) -> str:
-    if intent.state is IntentState.SUPERSEDED and intent.sent:
-        return "replaced by a newer change; an earlier attempt may have reached Gett"
-    text = _OUTCOMES[intent.state]
+    text = outcome(intent.state, sent=intent.sent)
     if intent.state is IntentState.FAILED and intent.last_error:
         text += f" ({intent.last_error})"
     return text

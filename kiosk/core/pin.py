@@ -141,6 +141,11 @@ class PinGuard:
         self._locked_until = float("-inf")
         self._restore()
 
+    @property
+    def state_path(self) -> Path | None:
+        """Where the wrong-attempt count is kept (None: in memory only)."""
+        return self._state_path
+
     def _restore(self) -> None:
         """A restart must not be a way round the lockout: the count and the end of the lockout
         survive it. The end is wall time (monotonic time does not survive a restart); if the

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: How far this PC's clock may be off Gett's before a pause looks like someone else's.
 CLOCK_SKEW = timedelta(minutes=2)
+#: An unchanged status is written again with its new confirmation time this often at most.
+CONFIRMED_AT_EVERY = timedelta(seconds=60)
 
 
 class StatusApi(Protocol):
@@ -65,6 +67,7 @@ class Connectivity:
 
 class AttentionKind(StrEnum):
     KEY_MISSING = "key_missing"
+    KEYRING_UNAVAILABLE = "keyring_unavailable"  # the OS keyring could not be read
     KEY_REJECTED = "key_rejected"
     CERTIFICATE_UNTRUSTED = "certificate_untrusted"
     STORE_UNKNOWN = "store_unknown"
@@ -74,6 +77,19 @@ class AttentionKind(StrEnum):
     QUEUE_RECOVERED = "queue_recovered"
     QUEUE_ERROR = "queue_error"
     UNEXPECTED = "unexpected"
+
+    @property
+    def is_key_problem(self) -> bool:
+        """The API key is missing or rejected: a valid key releases what it held."""
+        return self in (AttentionKind.KEY_MISSING, AttentionKind.KEY_REJECTED)
+
+    @property
+    def needs_manager(self) -> bool:
+        """Only a manager (or IT) can fix it; a successful read clears it."""
+        return self.is_key_problem or self in (
+            AttentionKind.STORE_UNKNOWN,
+            AttentionKind.CERTIFICATE_UNTRUSTED,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,12 +191,12 @@ class SyncEngine:
         self.should_yield = should_yield or (lambda: False)
         self.connectivity = Connectivity()
         self._views: dict[str, StoreView] = {}
-        self._saved_status: dict[str, StoreStatus] = {}
+        self._saved_status: dict[str, tuple[StoreStatus, datetime]] = {}
         self._next_poll: dict[str, float] = {}
         for store in stores:
             last = outbox.last_status(store.id)
             if last:
-                self._saved_status[store.id] = last[0]
+                self._saved_status[store.id] = last
             self._views[store.id] = StoreView(
                 store=store,
                 confirmed=last[0] if last else None,
@@ -507,16 +523,19 @@ class SyncEngine:
         then (not of when the answer came back), so a slow answer never looks fresher."""
         now = asked
         view = self._view(store_id)
-        # Other connections (the UI's tap writer, the CLI) read it as the base of a new tap:
-        # write it whenever it differs from what was last written, until a write succeeds.
-        if self._saved_status.get(store_id) != live:
+        # Other connections (the UI's tap writer, the CLI) read it as the base of a new tap,
+        # and a restart reads when it was last confirmed: write it when it differs from what
+        # was last written, or its time is a minute old (the screen shows minutes; one write a
+        # minute at most spares the disk), until a write succeeds.
+        saved = self._saved_status.get(store_id)
+        if saved is None or saved[0] != live or abs(now - saved[1]) >= CONFIRMED_AT_EVERY:
             try:
                 self.outbox.save_last_status(store_id, live, now)
-                self._saved_status[store_id] = live
+                self._saved_status[store_id] = (live, now)
             except OutboxError as exc:
                 log.warning("could not save last status: %s", exc)
         attention = view.attention
-        if attention is not None and attention.kind in _CLEARED_BY_SUCCESS:
+        if attention is not None and attention.kind.needs_manager:
             attention = None
         # Another process (`kiosk resume`, `kiosk sync`) may have settled or replaced our
         # waiting change: the screen must not keep showing it as waiting.
@@ -578,13 +597,3 @@ class SyncEngine:
     def _attention(self, attention: Attention) -> None:
         log.warning("needs attention (%s): %s", attention.kind.value, attention.message)
         self.listener.on_attention(attention)
-
-
-_CLEARED_BY_SUCCESS = frozenset(
-    {
-        AttentionKind.KEY_REJECTED,
-        AttentionKind.KEY_MISSING,
-        AttentionKind.STORE_UNKNOWN,
-        AttentionKind.CERTIFICATE_UNTRUSTED,
-    }
-)

@@ -329,10 +329,6 @@ class Simulator:
                 raise KeyError(store_id)
             self._stores[store] = status
 
-    def add_store(self, store_id: str, status: StoreStatus | None = None) -> None:
-        with self._lock:
-            self._stores[canonical_store_id(store_id)] = status or StoreStatus(StoreState.ONLINE)
-
     def remove_store(self, store_id: str) -> None:
         """Make the store unknown (404), as if it were removed from the account."""
         with self._lock:

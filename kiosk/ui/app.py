@@ -84,13 +84,12 @@ def run_app(
         if simulator is not None:
             from kiosk.ui.demo_panel import DemoPanel
 
-            demo_window = window
             panel = DemoPanel(
                 simulator,
                 config.stores[0].id,
                 window.tasks,
-                on_network_back=demo_window.poke,
-                on_changed=demo_window.on_connection_line_refresh_requested,
+                on_network_back=window.session.poke,
+                on_changed=window.session.refresh,
             )
             window.add_top_bar_widget(panel)
         marks: dict[str, float] = {}

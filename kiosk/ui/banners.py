@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
-from kiosk.core.sync import Attention, AttentionKind, Link
+from kiosk.core.sync import Link
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import ConnectionInfo
 from kiosk.ui.widgets import big_button, label
@@ -67,18 +67,6 @@ class OfflineBanner(QFrame):
         self.show()
 
 
-TITLES: dict[AttentionKind, str] = {
-    AttentionKind.PAUSE_EXPIRED: "A pause was not sent",
-    AttentionKind.REQUEST_REJECTED: "Gett refused a change",
-    AttentionKind.QUEUE_ERROR: "Changes cannot be saved",
-    AttentionKind.QUEUE_RECOVERED: "The queue was repaired",
-    AttentionKind.KEY_MISSING: "No API key",
-    AttentionKind.KEY_REJECTED: "API key rejected",
-    AttentionKind.STORE_UNKNOWN: "Unknown store",
-    AttentionKind.CONFLICT: "Changed elsewhere",
-}
-
-
 class AttentionBanner(QFrame):
     """A plain message for something a person must know, with OK and a way into Settings.
 
@@ -110,18 +98,10 @@ class AttentionBanner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.settings)
         layout.addWidget(self.ok)
-        self.kind: AttentionKind | None = None
         self.title = ""
         self.hide()
 
-    def show_attention(self, attention: Attention, store_name: str | None = None) -> None:
-        """``store_name``: with several stores, the message says which store it is about."""
-        title = TITLES.get(attention.kind, "Needs attention")
-        self.show_message(f"{store_name}: {title}" if store_name else title, attention.message)
-        self.kind = attention.kind
-
     def show_message(self, title: str, message: str) -> None:
-        self.kind = None
         self.title = title
         self.text.setText(f"{title}. {message}")
         self.setAccessibleDescription(self.text.text())

@@ -3,7 +3,8 @@
     QT_QPA_PLATFORM=offscreen python -m kiosk.ui.gallery out/gallery
 
 Writes ``<state>-<width>x<height>.png`` at 1280x800, 800x480 and portrait 800x1280. No network,
-no worker: the states are made up with :meth:`MainWindow.show_preview`.
+no worker: each state is a made-up :class:`~kiosk.ui.screen_state.Screen`, drawn with
+:meth:`MainWindow.show_screen`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from kiosk.core.keystore import MemoryKeyStore
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreView
+from kiosk.ui.screen_state import Screen, ScreenState
+from kiosk.ui.view_model import LocalTime
 
 SIZES = ((1280, 800), (800, 480), (800, 1280), (1920, 1080))
 NOW = datetime(2026, 1, 15, 14, 7, tzinfo=UTC)
@@ -161,6 +164,27 @@ def multi_states() -> dict[str, tuple[list[StoreView], Connectivity, str]]:
     }
 
 
+def screen_for(
+    views: list[StoreView | None],
+    conn: Connectivity,
+    selected: str | None = None,
+    *,
+    prompts: bool = False,
+) -> Screen:
+    """A made-up frame: the views go through a screen state of their own, as from a worker;
+    ``prompts``: a tick opens those that are due (the heads-up, the forgotten-pause reminder)."""
+    known = [v for v in views if v is not None]
+    state = ScreenState(tuple(v.store for v in known), lt=LocalTime(UTC), ready=True)
+    for view in known:
+        state.on_view(view, NOW)
+    state.on_connectivity(conn)
+    if selected is not None:
+        state.select(selected)
+    if prompts:
+        state.tick(NOW, on_home=True)
+    return state.screen(NOW)
+
+
 def render(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
@@ -175,8 +199,6 @@ def render(out: Path) -> list[Path]:
         data_dir=Path(tempfile.gettempdir()) / "kiosk-gallery",
         ui=UiSettings(fullscreen=False, pin_hash="scrypt$16$8$1$AAAA$AAAA"),
     )
-    from kiosk.ui.view_model import LocalTime
-
     window = MainWindow(
         config, MemoryKeyStore("x"), clock=FixedClock(), local_time=LocalTime(UTC), save_path=None
     )
@@ -190,30 +212,23 @@ def render(out: Path) -> list[Path]:
         window.grab().save(str(path))
         written.append(path)
 
-    def home(view: StoreView | None, conn: Connectivity) -> Callable[[], None]:
+    def home(screen: Screen) -> Callable[[], None]:
         def go() -> None:
             window.show_page(Page.HOME)
-            window.show_preview(view, conn)
+            window.show_screen(screen)
 
         return go
 
-    scenes: dict[str, Callable[[], None]] = {n: home(v, c) for n, (v, c) in states().items()}
-
-    def multi(views: list[StoreView], conn: Connectivity, selected: str) -> Callable[[], None]:
-        def go() -> None:
-            window.show_page(Page.HOME)
-            window.show_preview_stores(views, conn, selected)
-
-        return go
-
-    scenes |= {n: multi(v, c, sel) for n, (v, c, sel) in multi_states().items()}
+    scenes: dict[str, Callable[[], None]] = {
+        n: home(screen_for([v], c)) for n, (v, c) in states().items()
+    }
+    scenes |= {n: home(screen_for(list(v), c, sel)) for n, (v, c, sel) in multi_states().items()}
     online_view, online_conn = states()["online"]
-    paused_view, _ = states()["paused"]
     open_view, _ = states()["paused-open-ended"]
 
     def picker(page: Page) -> Callable[[], None]:
         def go() -> None:
-            window.show_preview(online_view, online_conn)
+            window.show_screen(screen_for([online_view], online_conn))
             if page is Page.RESUME:
                 window.resume_picker.start(PauseReason.TOO_BUSY)
             elif page is Page.CUSTOM:
@@ -230,35 +245,7 @@ def render(out: Path) -> list[Path]:
 
         return go
 
-    def overlay(which: str) -> Callable[[], None]:
-        def go() -> None:
-            window.show_page(Page.HOME)
-            if which == "multi-store-heads-up":
-                views, conn, _ = multi_states()["multi-store"]
-                views = [views[0], StoreView(BRANDS[1], _paused(1.7), NOW)]
-                window.show_preview_stores(views, conn, STORE.id)
-                window.heads_up.title.setText("Pizza Nonna: back online soon")
-                window.heads_up.set_text(
-                    "Gett puts Pizza Nonna back online at 14:09 (in 2 min).\nPaused for: Too busy."
-                )
-                window.heads_up.popup()
-            elif which == "heads-up":
-                window.show_preview(StoreView(STORE, _paused(1.7), NOW), online_conn)
-                window.heads_up.title.setText("Back online soon")
-                window.heads_up.set_text(
-                    "Gett puts the store back online at 14:09 (in 2 min).\nPaused for: Too busy."
-                )
-                window.heads_up.popup()
-            else:
-                window.show_preview(open_view, online_conn)
-                window.reminder.set_text(
-                    "Paused since 13:26 (41 min) with no end time. Reason: Maintenance.\n"
-                    "Customers cannot order."
-                )
-                window.reminder.popup()
-
-        return go
-
+    multi_views, multi_conn, _ = multi_states()["multi-store"]
     scenes |= {
         "reason-picker": picker(Page.REASONS),
         "resume-picker": picker(Page.RESUME),
@@ -266,17 +253,24 @@ def render(out: Path) -> list[Path]:
         "pin-pad": picker(Page.PIN),
         "settings": picker(Page.SETTINGS),
         "setup": picker(Page.SETUP),
-        "heads-up": overlay("heads-up"),
-        "reminder": overlay("reminder"),
-        "multi-store-heads-up": overlay("multi-store-heads-up"),
+        # Two minutes before Gett resumes the store: the heads-up opens by itself.
+        "heads-up": home(
+            screen_for([StoreView(STORE, _paused(2), NOW)], online_conn, prompts=True)
+        ),
+        "reminder": home(screen_for([open_view], online_conn, prompts=True)),
+        "multi-store-heads-up": home(
+            screen_for(
+                [multi_views[0], StoreView(BRANDS[1], _paused(2), NOW)],
+                multi_conn,
+                STORE.id,
+                prompts=True,
+            )
+        ),
     }
-    _ = paused_view
     for name, scene in scenes.items():
         for width, height in SIZES:
             scene()
             shot(name, width, height)
-        window.heads_up.hide()
-        window.reminder.hide()
     window.shutdown()
     window.close()
     return written

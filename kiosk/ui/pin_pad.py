@@ -82,6 +82,10 @@ class PinPad(QWidget):
         layout.addWidget(self.message)
         layout.addLayout(pad, 1)
 
+    @property
+    def guard(self) -> PinGuard:
+        return self._guard
+
     def start_verify(self, stored_hash: str, title: str = "Manager PIN") -> None:
         self._mode, self._stored, self._first = PinMode.VERIFY, stored_hash, None
         self.title.setText(title)

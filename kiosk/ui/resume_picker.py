@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.clock import Clock
 from kiosk.core.models import PauseReason
+from kiosk.core.words import format_duration
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_model import LocalTime, format_duration
+from kiosk.ui.view_model import LocalTime
 from kiosk.ui.widgets import big_button, label, regrid, restyle
 
 PRESET_MINUTES = (15, 30, 45, 60, 90)

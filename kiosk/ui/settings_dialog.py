@@ -30,9 +30,9 @@ from kiosk.core.config import Config, ConfigError, Store, check_url, check_uuid
 from kiosk.core.errors import ApiError
 from kiosk.core.keystore import KeyStore, KeyStoreError
 from kiosk.core.models import PauseReason
+from kiosk.core.words import format_duration, status_word
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_model import format_duration, status_word
 from kiosk.ui.widgets import big_button, label
 
 T = TypeVar("T")

@@ -11,7 +11,6 @@ from kiosk.core.config import Config, ConfigError
 from kiosk.core.keystore import KeyStore
 from kiosk.ui.settings_dialog import CheckResult, ConnectionForm, check_connection, scroll_page
 from kiosk.ui.tasks import TaskRunner
-from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import big_button, label
 
 
@@ -26,7 +25,6 @@ class SetupPage(QWidget):
 
     def __init__(
         self,
-        theme: Theme,
         keystore: KeyStore,
         tasks: TaskRunner,
         tester: Callable[[KeyStore, str, str | None, str], CheckResult] = check_connection,

@@ -26,11 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.config import Store
+from kiosk.ui.screen_state import ALL_STORES
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, Palette
 
-#: The "All stores" choice (not a store id: those are UUIDs).
-ALL_STORES = "all"
 #: Never narrower than this: below it the buttons wrap into a second row, then scroll.
 MIN_BUTTON_WIDTH = 136
 MAX_BUTTON_WIDTH = 360

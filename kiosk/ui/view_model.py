@@ -7,7 +7,6 @@ old confirmation is not passed off as the current state.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
@@ -17,6 +16,7 @@ from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
+from kiosk.core.words import MANAGER_WORDS, format_duration, reason_text, status_word
 
 #: A confirmation older than this many poll intervals is "Status unknown" (with the last known).
 STALE_POLLS = 3.0
@@ -133,41 +133,8 @@ class LocalTime:
         return naive.replace(tzinfo=self.tz)
 
 
-def format_duration(seconds: float) -> str:
-    """``less than a minute``, ``23 min``, ``1 h 05 min``: rounded up, never shows 0 too early."""
-    if seconds < 60:
-        return "less than a minute"
-    minutes = math.ceil(seconds / 60 - 1e-9)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
-
-
-def format_age(seconds: float) -> str:
-    if seconds < 60:
-        return "just now"
-    return format_duration(seconds) + " ago"
-
-
-def reason_text(reason: PauseReason | str | None) -> str:
-    if reason is None:
-        return "No reason given"
-    if isinstance(reason, PauseReason):
-        return reason.label
-    return f"“{reason}” (a reason this kiosk does not know)"
-
-
 def reason_or_other(reason: PauseReason | str | None) -> PauseReason:
     return reason if isinstance(reason, PauseReason) else PauseReason.OTHER
-
-
-def status_word(status: StoreStatus) -> str:
-    if status.is_online:
-        return "ONLINE"
-    if status.is_paused:
-        return "PAUSED"
-    return f"“{status.status}”"
 
 
 # -- the indicator ---------------------------------------------------------------------------
@@ -232,7 +199,7 @@ def describe_until(resume_at: datetime | None, now: datetime, lt: LocalTime) -> 
     return f"until {lt.clock_on(resume_at, now)} (in {format_duration(left)})"
 
 
-def _why_waiting(intent: Intent | None, conn: Connectivity, now: datetime, lt: LocalTime) -> str:
+def _why_waiting(intent: Intent | None, conn: Connectivity, now: datetime) -> str:
     if intent is None:
         return "Saving your change…"
     if conn.link is Link.OFFLINE:
@@ -252,13 +219,6 @@ def _last_known(view: StoreView, now: datetime, lt: LocalTime) -> str | None:
     return f"Last confirmed by Gett: {status_word(view.confirmed)} at {when}"
 
 
-_MANAGER_WORDS: dict[AttentionKind, str] = {
-    AttentionKind.KEY_MISSING: "No API key is stored",
-    AttentionKind.KEY_REJECTED: "Gett did not accept the API key",
-    AttentionKind.STORE_UNKNOWN: "Gett does not know this store",
-}
-
-
 def describe(snap: Snapshot) -> Indicator:
     """The one truth the big panel shows."""
     view, now, lt = snap.view, snap.now, snap.time
@@ -274,10 +234,16 @@ def describe(snap: Snapshot) -> Indicator:
         )
     pending = view.pending
     attention = view.attention
-    if (attention is not None and attention.kind in _MANAGER_WORDS) or (
+    if (attention is not None and attention.kind.needs_manager) or (
         pending is not None and pending.state is IntentState.HELD
     ):
-        kind = attention.kind if attention and attention.kind in _MANAGER_WORDS else None
+        kind = attention.kind if attention and attention.kind.needs_manager else None
+        if (
+            kind is None
+            and pending is not None
+            and pending.last_error_kind == "CertificateRejected"
+        ):
+            kind = AttentionKind.CERTIFICATE_UNTRUSTED  # held by the certificate, not the key
         lines: list[str] = []
         if attention is not None and attention.message:
             lines.append(attention.message)
@@ -285,13 +251,16 @@ def describe(snap: Snapshot) -> Indicator:
             lines.append(f"Waiting to be sent: {describe_update(pending.update, now, lt)}")
         if (known := _last_known(view, now, lt)) is not None:
             lines.append(known)
-        lines.append("A manager can fix this in Settings.")
+        if kind is AttentionKind.CERTIFICATE_UNTRUSTED:
+            lines.append("Call IT: this PC must trust Gett's certificate. Changes are kept.")
+        else:
+            lines.append("A manager can fix this in Settings.")
         return Indicator(
             StateKind.NEEDS_MANAGER,
             "NEEDS A MANAGER",
-            _MANAGER_WORDS[kind] if kind else "Gett did not accept the API key",
+            MANAGER_WORDS[kind] if kind else MANAGER_WORDS[AttentionKind.KEY_REJECTED],
             tuple(lines),
-            target=_target_of(view, now),
+            target=_target_of(view),
             manager_action=True,
         )
     if pending is not None and pending.state is IntentState.CONFLICT:
@@ -320,7 +289,7 @@ def describe(snap: Snapshot) -> Indicator:
     if waiting_update is not None:
         pausing = waiting_update.status == StoreState.PAUSED
         lines = [describe_update(waiting_update, now, lt)]
-        lines.append(_why_waiting(waiting_intent, snap.connectivity, now, lt))
+        lines.append(_why_waiting(waiting_intent, snap.connectivity, now))
         if (known := _last_known(view, now, lt)) is not None:
             lines.append(known)
         return Indicator(
@@ -415,7 +384,7 @@ def _known_state(status: StoreStatus) -> StoreState | None:
     return status.status if isinstance(status.status, StoreState) else None
 
 
-def _target_of(view: StoreView, now: datetime) -> StoreState | None:
+def _target_of(view: StoreView) -> StoreState | None:
     if view.pending is not None and view.pending.is_open:
         return view.pending.update.status
     return _known_state(view.confirmed) if view.confirmed else None

@@ -12,7 +12,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
@@ -22,7 +21,7 @@ from kiosk.core.config import Config
 from kiosk.core.errors import ApiError
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError
-from kiosk.core.models import PauseReason, StoreStatusUpdate
+from kiosk.core.models import StoreStatusUpdate
 from kiosk.core.outbox import Intent, Outbox, OutboxError
 from kiosk.core.sync import (
     Attention,
@@ -62,6 +61,8 @@ class SyncWorker(QObject):
         store_view_changed(StoreView): what is true about a store changed.
         connectivity_changed(Connectivity): online / degraded / offline, last success.
         attention_raised(Attention): something a person must fix.
+        taps_adopted(list[Intent]): saved taps taken in, as the queue has them now (their
+            views were sent first); one another process replaced shows as superseded.
         ready(): the engine is up and the first views were sent.
         stopped(): everything is closed; the thread is ending.
     """
@@ -69,6 +70,7 @@ class SyncWorker(QObject):
     store_view_changed = Signal(object)
     connectivity_changed = Signal(object)
     attention_raised = Signal(object)
+    taps_adopted = Signal(object)
     ready = Signal()
     stopped = Signal()
 
@@ -115,7 +117,8 @@ class SyncWorker(QObject):
         with self._taps_lock:
             self._taps_waiting = max(0, self._taps_waiting - 1)
 
-    def _taps_pending(self) -> bool:
+    def taps_pending(self) -> bool:
+        """A tap was announced and not saved yet (the engine lets it in first)."""
         with self._taps_lock:
             if self._taps_waiting == 0:
                 return False
@@ -133,6 +136,10 @@ class SyncWorker(QObject):
     @property
     def clock(self) -> Clock:
         return self._clock
+
+    @property
+    def keystore(self) -> KeyStore:
+        return self._keystore
 
     def request_stop(self) -> None:
         """Thread-safe: finish the request in flight, then do no more network work."""
@@ -178,7 +185,7 @@ class SyncWorker(QObject):
             poll_interval=self._config.poll_interval_seconds,
             backoff=self._backoff,
             should_stop=self._stopping.is_set,
-            should_yield=self._taps_pending,
+            should_yield=self.taps_pending,
         )
         for view in self._engine.views():
             self.store_view_changed.emit(view)
@@ -211,11 +218,18 @@ class SyncWorker(QObject):
 
     # -- requests from the UI -----------------------------------------------------------------
 
-    @Slot(object)
-    def on_tap_writer_saved(self, intents: list[Intent]) -> None:
+    @Slot(int, object)
+    def on_tap_writer_saved(self, tap_id: int, intent_ids: list[int]) -> None:
         """The tap writer committed these: show them as waiting and send them."""
         self._tap_arrived()
-        if self._engine is None:  # the queue will not open here: saved, sent once it does
+        self.adopt(intent_ids)
+
+    @Slot(object)
+    def adopt(self, intent_ids: list[int]) -> None:
+        """Show saved intents as waiting and send them; then say which were taken in (also
+        for taps a retiring worker's writer saved during a restart)."""
+        if self._engine is None or self._outbox is None:
+            # The queue will not open here: saved, and sent once it does.
             self.attention_raised.emit(
                 Attention(
                     AttentionKind.QUEUE_ERROR,
@@ -224,11 +238,21 @@ class SyncWorker(QObject):
                 )
             )
             return
+        outbox = self._outbox
+        try:
+            intents = [outbox.get(i) for i in intent_ids]
+        except OutboxError as exc:
+            self.attention_raised.emit(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
+            return
         self._engine.adopt(intents)
+        try:
+            self.taps_adopted.emit([outbox.get(i) for i in intent_ids])
+        except OutboxError as exc:
+            self.attention_raised.emit(Attention(AttentionKind.QUEUE_ERROR, str(exc)))
         self._tick()
 
-    @Slot(object, str)
-    def on_tap_writer_failed(self, store_ids: list[str], message: str) -> None:
+    @Slot(int, str)
+    def on_tap_writer_failed(self, tap_id: int, message: str) -> None:
         """The screen hears of the failure from the writer itself; here only the count."""
         self._tap_arrived()
 
@@ -303,7 +327,7 @@ class SyncWorker(QObject):
         manager may have run `kiosk key set`, or the keyring may have been unlocked."""
         assert self._engine is not None
         key_trouble = self._client is None or any(
-            view.attention is not None and view.attention.kind in _KEY_TROUBLE
+            view.attention is not None and view.attention.kind.is_key_problem
             for view in self._engine.views()
         )
         now = self._clock.monotonic()
@@ -322,7 +346,7 @@ class SyncWorker(QObject):
         try:
             key = self._keystore.get()
         except KeyStoreError as exc:
-            self.attention_raised.emit(Attention(AttentionKind.KEY_MISSING, str(exc)))
+            self.attention_raised.emit(Attention(AttentionKind.KEYRING_UNAVAILABLE, str(exc)))
             return None, None
         if not key:
             return None, None
@@ -352,12 +376,13 @@ class TapWriter(QObject):
     connections work side by side; every write is a short ``BEGIN IMMEDIATE``.)
 
     Signals:
-        saved(list[Intent]): committed; the sync worker shows and sends them.
-        failed(list[str], str): NOT saved (store ids, why): the screen must say so.
+        saved(int, list[int]): the tap (its id) is committed as these intents, in the order of
+            its changes; the sync worker shows and sends them.
+        failed(int, str): the tap (its id) was NOT saved, and why: the screen must say so.
     """
 
-    saved = Signal(object)
-    failed = Signal(object, str)
+    saved = Signal(int, object)
+    failed = Signal(int, str)
 
     def __init__(
         self, config: Config, clock: Clock | None = None, after: threading.Event | None = None
@@ -382,8 +407,8 @@ class TapWriter(QObject):
         except OutboxError as exc:
             self._error = str(exc)
 
-    @Slot(object)
-    def save(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
+    @Slot(int, object)
+    def save(self, tap_id: int, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
         """Exactly one of ``saved`` or ``failed`` answers every call, whatever happens."""
         store_ids = [store_id for store_id, _update in changes]
         try:
@@ -394,10 +419,10 @@ class TapWriter(QObject):
                 log.exception("saving a tap failed unexpectedly")
                 message = "The change was NOT saved (an unexpected error; see the log)."
             log.error("tap for %s not saved: %s", store_ids, message)
-            self.failed.emit(store_ids, message)
+            self.failed.emit(tap_id, message)
             return
         log.info("saved %d tap(s): %s", len(intents), [i.id for i in intents])
-        self.saved.emit(intents)
+        self.saved.emit(tap_id, [intent.id for intent in intents])
 
     def _save(self, changes: list[tuple[str, StoreStatusUpdate]]) -> list[Intent]:
         if self._outbox is None:
@@ -424,19 +449,17 @@ REOPEN_EVERY_MS = 5_000
 QUEUE_OPEN_WAIT_S = 30.0
 #: One request can take the client's connect + read timeouts; leave room for closing down.
 STOP_TIMEOUT_MS = 20_000
-_KEY_TROUBLE = frozenset({AttentionKind.KEY_MISSING, AttentionKind.KEY_REJECTED})
 
 
 class WorkerHost(QObject):
     """Owns the worker thread from the UI side: start it, send it taps, stop it cleanly.
 
     Signals:
-        pause_requested / resume_requested / ...: queued into the worker thread.
+        changes_requested / conflict_resolved / ...: queued into the worker threads.
     """
 
-    pause_requested = Signal(str, object, object)
-    resume_requested = Signal(str)
-    changes_requested = Signal(object)  # [(store_id, StoreStatusUpdate), ...] in one go
+    changes_requested = Signal(int, object)  # tap id, [(store_id, StoreStatusUpdate), ...]
+    adopt_requested = Signal(object)  # intent ids another writer saved
     conflict_resolved = Signal(str, bool)
     key_changed = Signal()
     network_hint = Signal()
@@ -461,9 +484,8 @@ class WorkerHost(QObject):
         self.tap_writer.saved.connect(worker.on_tap_writer_saved)
         self.tap_writer.failed.connect(worker.on_tap_writer_failed)
         self._stop_tap_writer.connect(self.tap_writer.stop_work)
-        self.pause_requested.connect(self.send_pause)
-        self.resume_requested.connect(self.send_resume)
         self.changes_requested.connect(self.tap_writer.save)
+        self.adopt_requested.connect(worker.adopt)
         self.conflict_resolved.connect(worker.resolve_conflict)
         self.key_changed.connect(worker.reload_key)
         self.network_hint.connect(worker.poke)
@@ -476,21 +498,12 @@ class WorkerHost(QObject):
         self.tap_thread.start()
         self._watch_network()
 
-    # Taps go through these, so the worker knows one is coming before it is queued: the
-    # engine then finishes its current request and saves the tap before any more network work.
-
-    @Slot(str, object, object)
-    def send_pause(self, store_id: str, reason: PauseReason, resume_at: datetime | None) -> None:
-        self.send_changes([(store_id, StoreStatusUpdate.pause(reason, resume_at))])
-
-    @Slot(str)
-    def send_resume(self, store_id: str) -> None:
-        self.send_changes([(store_id, StoreStatusUpdate.resume())])
-
-    def send_changes(self, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
-        """To the tap writer: on disk at once, whatever the sync worker is waiting on."""
+    def send_changes(self, tap_id: int, changes: list[tuple[str, StoreStatusUpdate]]) -> None:
+        """To the tap writer: on disk at once, whatever the sync worker is waiting on. The
+        worker hears first that a tap is coming, so it lets the tap in before more network
+        work; the writer answers ``saved`` or ``failed`` with ``tap_id``."""
         self.worker.note_tap_coming()
-        self.changes_requested.emit(changes)
+        self.changes_requested.emit(tap_id, changes)
 
     def stop_soon(self) -> None:
         """Ask both threads to close down without waiting (a restart with new settings)."""
@@ -519,6 +532,11 @@ class WorkerHost(QObject):
         self._stop_requested.emit()
         return bool(self.sync_thread.wait(timeout_ms)) and taps_stopped
 
+    @property
+    def watching_network(self) -> bool:
+        """The OS's reachability reports reach the worker (a backend loaded)."""
+        return self._network_info is not None
+
     def _watch_network(self) -> None:
         """Use the OS's reachability reports as a hint to retry sooner, if a backend loads."""
         try:
@@ -531,10 +549,10 @@ class WorkerHost(QObject):
         if info is None:
             return
         self._network_info = info
-        info.reachabilityChanged.connect(self._on_network_info_reachability_changed)
+        info.reachabilityChanged.connect(self.on_network_info_reachability_changed)
 
     @Slot(object)
-    def _on_network_info_reachability_changed(self, reachability: object) -> None:
+    def on_network_info_reachability_changed(self, reachability: object) -> None:
         from PySide6.QtNetwork import QNetworkInformation
 
         if reachability in (

@@ -71,14 +71,14 @@ def test_cli_tap_writer_and_engine_record_the_same_context(
     writer = TapWriter(Config(data_dir=data, stores=(Store(STORE, "Main"),)), clock)
     writer.start_work()
     with qtbot.waitSignal(writer.saved, timeout=5000) as saved:
-        writer.save([(STORE, RESUME)])
-    writer._outbox.close()  # type: ignore[union-attr]
+        writer.save(1, [(STORE, RESUME)])
+    writer._outbox.close()  # type: ignore[union-attr]  # (stop_work would quit this thread)
 
     with Outbox(data, clock=clock) as box:
         engine = SyncEngine(box, None, [Store(STORE, "Main")], clock=clock)
         engine.request(STORE, RESUME, origin="engine")
         by_origin = {i.origin: i for i in box.history()}
-    assert saved.args is not None and saved.args[0][0].origin == "ui"
+    assert saved.args is not None and saved.args[0] == 1  # the tap id comes back
     assert set(by_origin) == {"cli", "ui", "engine"}
     bases = {origin: intent.base for origin, intent in by_origin.items()}
     assert bases == {"cli": paused, "ui": paused, "engine": paused}

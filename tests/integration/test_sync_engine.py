@@ -549,3 +549,23 @@ def test_a_status_is_confirmed_as_of_when_it_was_asked_for(rig: Rig) -> None:
     rig.engine.poll(STORE)
     assert rig.clock.now() == asked + timedelta(seconds=10)
     assert rig.view().confirmed_at == asked  # a slow answer never looks fresher than it is
+
+
+def test_last_confirmed_is_saved_on_unchanged_polls_too_at_most_once_a_minute(
+    rig: Rig, tmp_path: Path
+) -> None:
+    """After a restart "last confirmed at" is the last confirmation, not the first sighting."""
+    rig.engine.poll(STORE)
+    first = rig.clock.now()
+    saved = rig.outbox.last_status(STORE)
+    assert saved is not None and saved[1] == first
+    rig.clock.advance(30)
+    rig.engine.poll(STORE)  # the same status, 30 s later: not written again yet
+    assert rig.outbox.last_status(STORE) == saved
+    rig.clock.advance(30)
+    rig.engine.poll(STORE)  # a minute after the last write: written with its new time
+    saved = rig.outbox.last_status(STORE)
+    assert saved is not None and saved[1] == rig.clock.now()
+    with Outbox(tmp_path, clock=rig.clock, owner="restarted") as again:
+        restarted = SyncEngine(again, None, [Store(STORE, "Main Street")], clock=rig.clock)
+        assert restarted.views()[0].confirmed_at == rig.clock.now()

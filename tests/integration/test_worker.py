@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core.config import Config, Store
 from kiosk.core.keystore import MemoryKeyStore
-from kiosk.core.models import PauseReason
+from kiosk.core.models import PauseReason, StoreStatusUpdate
 from kiosk.core.outbox import IntentState
 from kiosk.core.sync import Attention, AttentionKind, Backoff, Connectivity, Link, StoreView
 from kiosk.simulator.server import Simulator
@@ -59,9 +60,9 @@ class Seen(QObject):
     def on_worker_ready(self) -> None:
         self.is_ready = True
 
-    @Slot(object, str)
-    def on_tap_writer_failed(self, store_ids: list[str], message: str) -> None:
-        self.failed.extend((store_id, message) for store_id in store_ids)
+    @Slot(int, str)
+    def on_tap_writer_failed(self, tap_id: int, message: str) -> None:
+        self.failed.append((tap_id, message))
 
     @property
     def last(self) -> StoreView:
@@ -69,6 +70,14 @@ class Seen(QObject):
 
     def kinds(self) -> set[AttentionKind]:
         return {a.kind for a in self.attention}
+
+
+def send_pause(host: WorkerHost, reason: PauseReason, store_id: str = STORE) -> None:
+    """A tap, as the screen sends one: to the tap writer, with a tap id."""
+    host.send_changes(next(TAP_IDS), [(store_id, StoreStatusUpdate.pause(reason, None))])
+
+
+TAP_IDS = itertools.count(1)
 
 
 @pytest.fixture
@@ -120,7 +129,7 @@ def test_pause_shows_pending_then_confirmed(
     running: tuple[WorkerHost, Seen], sim: Simulator, qtbot: QtBot
 ) -> None:
     host, seen = running
-    host.pause_requested.emit(STORE, PauseReason.TOO_BUSY, None)
+    send_pause(host, PauseReason.TOO_BUSY)
     qtbot.waitUntil(
         lambda: seen.last.confirmed is not None and seen.last.confirmed.is_paused, timeout=5000
     )
@@ -135,7 +144,7 @@ def test_offline_tap_waits_then_goes_out_on_reconnect(
 ) -> None:
     host, seen = running
     sim.go_down()
-    host.pause_requested.emit(STORE, PauseReason.STAFF_SHORTAGE, None)
+    send_pause(host, PauseReason.STAFF_SHORTAGE)
     qtbot.waitUntil(
         lambda: seen.last.pending is not None and seen.last.pending.attempts >= 1, timeout=5000
     )
@@ -159,14 +168,14 @@ def test_rejected_key_is_reported_and_a_new_key_releases_the_tap(
 ) -> None:
     host, seen = running
     sim.set_api_key("rotated-key")
-    host.pause_requested.emit(STORE, PauseReason.MAINTENANCE, None)
+    send_pause(host, PauseReason.MAINTENANCE)
     qtbot.waitUntil(
         lambda: seen.last.pending is not None and seen.last.pending.state is IntentState.HELD,
         timeout=5000,
     )
     assert AttentionKind.KEY_REJECTED in seen.kinds()
     assert sim.state(STORE).is_online
-    host.worker._keystore.set("rotated-key")
+    host.worker.keystore.set("rotated-key")
     host.key_changed.emit()
     qtbot.waitUntil(lambda: seen.last.pending is None, timeout=5000)
     # The held pause really went out with the new key (the old one is refused).
@@ -180,9 +189,9 @@ def test_a_key_set_by_another_process_is_picked_up(
     host.start()
     try:
         qtbot.waitUntil(lambda: AttentionKind.KEY_MISSING in seen.kinds(), timeout=5000)
-        host.pause_requested.emit(STORE, PauseReason.OTHER, None)
+        send_pause(host, PauseReason.OTHER)
         qtbot.waitUntil(lambda: seen.is_ready and seen.last.pending is not None, timeout=5000)
-        host.worker._keystore.set(KEY)  # as `kiosk key set` does, behind the app's back
+        host.worker.keystore.set(KEY)  # as `kiosk key set` does, behind the app's back
         qtbot.waitUntil(lambda: sim.state(STORE).is_paused, timeout=5000)
         qtbot.waitUntil(lambda: seen.last.pending is None, timeout=5000)
     finally:
@@ -196,7 +205,7 @@ def test_a_key_that_cannot_be_used_is_reported_and_syncing_goes_on(
     host.start()
     try:
         qtbot.waitUntil(lambda: AttentionKind.KEY_REJECTED in seen.kinds(), timeout=5000)
-        host.pause_requested.emit(STORE, PauseReason.OTHER, None)
+        send_pause(host, PauseReason.OTHER)
         # Kept, not lost, not sent.
         qtbot.waitUntil(
             lambda: (
@@ -206,7 +215,7 @@ def test_a_key_that_cannot_be_used_is_reported_and_syncing_goes_on(
             ),
             timeout=5000,
         )
-        host.worker._keystore.set(KEY)
+        host.worker.keystore.set(KEY)
         host.key_changed.emit()
         qtbot.waitUntil(lambda: sim.state(STORE).is_paused, timeout=5000)
     finally:
@@ -222,7 +231,7 @@ def test_a_server_answer_that_breaks_parsing_does_not_stop_syncing(
     )
     host.refresh_requested.emit()
     qtbot.waitUntil(lambda: bool(seen.links) and seen.links[-1].link is Link.DEGRADED)
-    host.pause_requested.emit(STORE, PauseReason.TOO_BUSY, None)
+    send_pause(host, PauseReason.TOO_BUSY)
     qtbot.waitUntil(lambda: sim.state(STORE).is_paused, timeout=5000)
 
 
@@ -237,7 +246,7 @@ def test_unwritable_data_dir_is_reported_not_hidden(
     try:
         assert AttentionKind.QUEUE_ERROR in seen.kinds()
         host.tap_writer.failed.connect(seen.on_tap_writer_failed)
-        host.pause_requested.emit(STORE, PauseReason.OTHER, None)
+        send_pause(host, PauseReason.OTHER)
         qtbot.waitUntil(lambda: bool(seen.failed), timeout=5000)
         assert "NOT saved" in seen.failed[0][1]
         assert len(sim.requests) == 0
@@ -272,20 +281,20 @@ def test_os_reachability_is_a_hint_to_retry_now(
         qtbot.waitUntil(
             lambda: seen.is_ready and bool(seen.views) and seen.last.confirmed is not None
         )
-        assert host._network_info is not None  # the glib backend loads here
+        assert host.watching_network  # the glib backend loads here
         sim.go_down()
-        host.pause_requested.emit(STORE, PauseReason.TOO_BUSY, None)
+        send_pause(host, PauseReason.TOO_BUSY)
         qtbot.waitUntil(lambda: seen.last.pending is not None and seen.last.pending.attempts >= 1)
         sim.come_back()
         before = len(sim.requests)
         # "Disconnected" is never taken as proof of anything: no retry, no request.
-        host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Disconnected)
+        host.on_network_info_reachability_changed(QNetworkInformation.Reachability.Disconnected)
         host.refresh_requested.emit()  # a round trip through the worker's queue...
         qtbot.waitUntil(lambda: len(sim.requests) > before)  # ...that only reads the status
         assert seen.last.pending is not None
         assert all(r.method == "GET" for r in sim.requests.snapshot()[before:])
         # "Online" makes the worker retry at once instead of after the minute.
-        host._on_network_info_reachability_changed(QNetworkInformation.Reachability.Online)
+        host.on_network_info_reachability_changed(QNetworkInformation.Reachability.Online)
         qtbot.waitUntil(lambda: seen.last.pending is None, timeout=5000)
         assert sim.state(STORE).is_paused
     finally:
@@ -309,7 +318,7 @@ def test_a_tap_is_saved_before_the_rest_of_a_slow_poll_round(tmp_path: Path, qtb
         try:
             qtbot.waitUntil(lambda: seen.is_ready, timeout=5000)
             qtbot.waitUntil(lambda: len(sim.requests) >= 1, timeout=5000)  # polling is under way
-            host.send_pause(stores[2], PauseReason.TOO_BUSY, None)
+            send_pause(host, PauseReason.TOO_BUSY, stores[2])
             qtbot.waitUntil(lambda: sim.state(stores[2]).is_paused, timeout=10_000)
             with Outbox(config.data_dir) as outbox:
                 saved_at = outbox.history(limit=1)[0].created_at
@@ -332,7 +341,7 @@ def test_a_tap_is_on_disk_even_while_a_request_hangs(tmp_path: Path, qtbot: QtBo
             sim.faults.latency(60)  # the next request hangs (a Wi-Fi that eats packets)
             host.refresh_requested.emit()
             assert sim.wait_for_held(1, timeout=5)  # the worker is stuck in that request
-            host.send_pause(STORE, PauseReason.STAFF_SHORTAGE, None)
+            send_pause(host, PauseReason.STAFF_SHORTAGE)
 
             def on_disk() -> bool:
                 with Outbox(tmp_path / "data", owner="test") as outbox:
@@ -359,12 +368,12 @@ def test_an_unexpected_error_saving_a_tap_is_reported_and_syncing_goes_on(
     try:
         qtbot.waitUntil(lambda: seen.is_ready and bool(seen.views), timeout=5000)
         monkeypatch.setattr(worker_module, "record_changes", broken)
-        host.send_pause(STORE, PauseReason.OTHER, None)
+        send_pause(host, PauseReason.OTHER)
         qtbot.waitUntil(lambda: bool(seen.failed), timeout=5000)
         assert "NOT saved" in seen.failed[0][1]
-        qtbot.waitUntil(lambda: not host.worker._taps_pending(), timeout=5000)  # count is back
+        qtbot.waitUntil(lambda: not host.worker.taps_pending(), timeout=5000)  # count is back
         monkeypatch.undo()
-        host.send_pause(STORE, PauseReason.TOO_BUSY, None)
+        send_pause(host, PauseReason.TOO_BUSY)
         qtbot.waitUntil(lambda: sim.state(STORE).reason is PauseReason.TOO_BUSY, timeout=5000)
     finally:
         assert host.stop()

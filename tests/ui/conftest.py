@@ -132,16 +132,14 @@ def make_window(
 
     yield make
     for window in windows:
-        hosts = [window.host, *window._retiring]
+        hosts = window.session.hosts
         window.shutdown()
         for host in hosts:
-            if host is not None:
-                assert host.sync_thread.isFinished(), "the sync worker thread is still running"
+            assert host.sync_thread.isFinished(), "the sync worker thread is still running"
         active = [t.objectName() or repr(t) for t in window.findChildren(QTimer) if t.isActive()]
         assert not active, f"timers left running: {active}"
         assert not window.tasks.busy, "background tasks were left unfinished"
-        window._allow_close = True
-        window.close()
+        window.close_for_good()
 
 
 # -- helpers for tapping -----------------------------------------------------------------------
@@ -177,7 +175,7 @@ def settle(window: MainWindow, qtbot: QtBot, clock: FakeClock, seconds: float) -
 
 
 def _confirmed_at(window: MainWindow) -> object:
-    view = window._view()
+    view = window.store_view()
     return view.confirmed_at if view is not None else None
 
 

@@ -22,7 +22,7 @@ def wait_attempted(window: MainWindow, qtbot: QtBot) -> None:
     """Until the worker has tried (and failed) to send the waiting change at least once."""
 
     def attempted() -> bool:
-        view = window._view()
+        view = window.store_view()
         return view is not None and view.pending is not None and view.pending.attempts > 0
 
     qtbot.waitUntil(attempted, timeout=10_000)
@@ -32,7 +32,7 @@ def go_offline(window: MainWindow, qtbot: QtBot, sim: Simulator) -> None:
     sim.go_down()
     assert window.host is not None
     window.host.refresh_requested.emit()
-    qtbot.waitUntil(lambda: window._connectivity.link is Link.OFFLINE, timeout=10_000)
+    qtbot.waitUntil(lambda: window.current_screen().connection.link is Link.OFFLINE, timeout=10_000)
 
 
 def test_offline_pause_waits_then_is_confirmed_on_reconnect(
@@ -40,27 +40,27 @@ def test_offline_pause_waits_then_is_confirmed_on_reconnect(
 ) -> None:
     window = make_window()
     go_offline(window, qtbot, sim)
-    assert window.offline_banner.isVisible()
-    assert "Changes you make will be sent" in window.offline_banner.text.text()
+    assert window.home.offline_banner.isVisible()
+    assert "Changes you make will be sent" in window.home.offline_banner.text.text()
     tap(qtbot, window, "Pause: Too busy")
     tap(qtbot, window, "Pause for 30 minutes")
     wait_attempted(window, qtbot)
     indicator = window.indicator()
     assert indicator.kind is StateKind.PAUSING
     assert indicator.fill is Fill.STRIPED
-    assert window.status_panel.headline.text() == "PAUSING…"
-    assert window.status_panel.subheadline.text() == "Not confirmed yet"
-    assert "No connection to Gett" in window.status_panel.details.text()
-    assert "1 change is waiting" in window.offline_banner.text.text()
-    assert "No connection" in window.connection_line.text()
+    assert window.home.status_panel.headline.text() == "PAUSING…"
+    assert window.home.status_panel.subheadline.text() == "Not confirmed yet"
+    assert "No connection to Gett" in window.home.status_panel.details.text()
+    assert "1 change is waiting" in window.home.offline_banner.text.text()
+    assert "No connection" in window.home.connection_line.text()
     # Resume stays possible while a pause waits (it would replace the pause).
     assert find(window, "Resume now").isVisible()
 
     sim.come_back()
-    window.poke()
+    window.session.poke()
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
     assert window.indicator().fill is Fill.SOLID
-    assert not window.offline_banner.isVisible()
+    assert not window.home.offline_banner.isVisible()
     assert sim.state(STORE).reason == PauseReason.TOO_BUSY
 
 
@@ -71,7 +71,7 @@ def test_changed_elsewhere_keep_gett_state(
     tap(qtbot, window, "Keep Gett's state")
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
     assert sim.state(STORE).reason == PauseReason.OTHER
-    assert window.status_panel.subheadline.text() == "Other"
+    assert window.home.status_panel.subheadline.text() == "Other"
 
 
 def test_changed_elsewhere_apply_mine(
@@ -94,10 +94,10 @@ def make_conflict(
     clock.advance(60)
     sim.set_state(STORE, StoreStatus(StoreState.PAUSED, PauseReason.OTHER, clock.now(), None))
     sim.come_back()
-    window.poke()
+    window.session.poke()
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.CONFLICT, timeout=10_000)
-    assert window.status_panel.headline.text() == "CHANGED ELSEWHERE"
-    details = window.status_panel.details.text()
+    assert window.home.status_panel.headline.text() == "CHANGED ELSEWHERE"
+    details = window.home.status_panel.details.text()
     assert "Gett now says: PAUSED (Other" in details
     assert "This kiosk wanted: Pause: Too busy, until you resume" in details
     assert find(window, "Keep Gett's state").text() == "Keep Gett's: PAUSED"
@@ -112,9 +112,9 @@ def test_rejected_key_needs_a_manager_with_a_way_to_settings(
     sim.set_api_key("a-different-key")
     window = make_window()
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.NEEDS_MANAGER, timeout=10_000)
-    assert window.status_panel.headline.text() == "NEEDS A MANAGER"
-    assert window.status_panel.subheadline.text() == "Gett did not accept the API key"
-    assert "Traceback" not in window.status_panel.details.text()
+    assert window.home.status_panel.headline.text() == "NEEDS A MANAGER"
+    assert window.home.status_panel.subheadline.text() == "Gett did not accept the API key"
+    assert "Traceback" not in window.home.status_panel.details.text()
     tap(qtbot, window, "Open settings")
     assert window.current_page() is Page.PIN
 
@@ -125,13 +125,13 @@ def test_unknown_store_needs_a_manager(
     sim.remove_store(STORE)
     window = make_window()
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.NEEDS_MANAGER, timeout=10_000)
-    assert window.status_panel.subheadline.text() == "Gett does not know this store"
+    assert window.home.status_panel.subheadline.text() == "Gett does not know this store"
 
 
 def test_missing_key_needs_a_manager(make_window: MakeWindow, qtbot: QtBot) -> None:
     window = make_window(keystore=MemoryKeyStore(None))
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.NEEDS_MANAGER, timeout=10_000)
-    assert window.status_panel.subheadline.text() == "No API key is stored"
+    assert window.home.status_panel.subheadline.text() == "No API key is stored"
 
 
 def test_an_old_confirmation_is_status_unknown(make_window: MakeWindow, clock: FakeClock) -> None:
@@ -140,8 +140,8 @@ def test_an_old_confirmation_is_status_unknown(make_window: MakeWindow, clock: F
     window.on_tick_timer_timeout()
     indicator = window.indicator()
     assert indicator.kind is StateKind.UNKNOWN
-    assert window.status_panel.headline.text() == "STATUS UNKNOWN"
-    assert "Last known: ONLINE as of 12:00" in window.status_panel.details.text()
+    assert window.home.status_panel.headline.text() == "STATUS UNKNOWN"
+    assert "Last known: ONLINE as of 12:00" in window.home.status_panel.details.text()
 
 
 def test_a_pause_that_expired_offline_is_explained(
@@ -154,9 +154,9 @@ def test_a_pause_that_expired_offline_is_explained(
     wait_attempted(window, qtbot)
     clock.advance(16 * 60)
     sim.come_back()
-    window.poke()
-    qtbot.waitUntil(window.attention_banner.isVisible, timeout=10_000)
-    assert "A pause was not sent" in window.attention_banner.text.text()
+    window.session.poke()
+    qtbot.waitUntil(window.home.attention_banner.isVisible, timeout=10_000)
+    assert "A pause was not sent" in window.home.attention_banner.text.text()
     assert sim.state(STORE).is_online
     tap(qtbot, window, "Open settings from message")
     assert window.current_page() is Page.PIN
@@ -170,7 +170,7 @@ def test_countdown_ticks_down_while_gett_keeps_confirming(
     tap(qtbot, window, "Pause for 30 minutes")
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
     settle(window, qtbot, clock, 10 * 60)
-    assert "Resumes at 12:30 (in 20 min)" in window.status_panel.details.text()
+    assert "Resumes at 12:30 (in 20 min)" in window.home.status_panel.details.text()
     settle(window, qtbot, clock, 20 * 60 + 2)  # Gett auto-resumed at 12:30
     assert window.indicator().kind is StateKind.ONLINE
 
@@ -181,7 +181,7 @@ def test_a_tap_that_cannot_be_saved_says_so_and_takes_back_its_feedback(
     blocker = tmp_path / "blocked"
     blocker.write_text("a file where the data folder should be")
     window = make_window(replace(config, data_dir=blocker / "data"), wait_status=False)
-    window.request_pause(PauseReason.TOO_BUSY, None)
-    qtbot.waitUntil(window.attention_banner.isVisible, timeout=10_000)
-    assert "NOT saved" in window.attention_banner.text.text()
+    window.flow.pause(PauseReason.TOO_BUSY, None, window.store_id)
+    qtbot.waitUntil(window.home.attention_banner.isVisible, timeout=10_000)
+    assert "NOT saved" in window.home.attention_banner.text.text()
     assert window.indicator().kind is not StateKind.PAUSING  # no "saving…" left behind

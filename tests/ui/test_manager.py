@@ -91,7 +91,7 @@ def test_settings_test_connection_and_save_key_to_the_keyring(
     assert KEY not in saved
     assert tomllib.loads(saved)["stores"][0]["name"] == "Harbour Road"
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.ONLINE, timeout=10_000)
-    assert window.store_name.text() == "Harbour Road"
+    assert window.home.store_name.text() == "Harbour Road"
 
 
 def test_settings_reject_a_bad_store_id_in_words(make_window: MakeWindow, qtbot: QtBot) -> None:
@@ -177,13 +177,26 @@ def test_a_tap_during_a_worker_restart_is_not_dropped(
     make_window: MakeWindow, qtbot: QtBot, sim: Simulator
 ) -> None:
     window = make_window()
-    window._restart_worker()  # what saving new connection settings does
+    window.session.restart(window.config)  # what saving new connection settings does
     assert window.host is None  # the old worker is still finishing its last request
-    window.request_resume()
-    window.request_pause(PauseReason.STAFF_SHORTAGE, None)  # the latest tap is the one sent
+    window.flow.resume(window.store_id)
+    window.flow.pause(PauseReason.STAFF_SHORTAGE, None, window.store_id)  # the latest is sent
     assert window.indicator().kind is StateKind.PAUSING  # feedback at once, not confirmed
     qtbot.waitUntil(lambda: sim.state(STORE).reason == PauseReason.STAFF_SHORTAGE, timeout=10_000)
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
+
+
+def test_a_tap_the_old_writer_saves_during_a_restart_is_shown_and_sent_by_the_new_worker(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator
+) -> None:
+    window = make_window()
+    tap(qtbot, window, "Pause: Too busy")
+    tap(qtbot, window, "Pause until I resume")  # handed to the current tap writer...
+    window.session.restart(window.config)  # ...which saves it while its worker retires
+    qtbot.waitUntil(lambda: window.host is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: sim.state(STORE).reason == PauseReason.TOO_BUSY, timeout=10_000)
+    qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=10_000)
+    assert window.state.local_taps == {}  # acknowledged, not left waiting
 
 
 def test_the_app_keeps_the_wrong_pin_count_beside_the_queue(
@@ -191,7 +204,7 @@ def test_the_app_keeps_the_wrong_pin_count_beside_the_queue(
 ) -> None:
     window = MainWindow(config, keys, save_path=None)  # the app's own defaults
     qtbot.addWidget(window)
-    assert window._guard._state_path == config.data_dir / "pin-lockout.json"
+    assert window.pin_pad.guard.state_path == config.data_dir / "pin-lockout.json"
     window.shutdown()
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.core.models import PauseReason, StoreState, StoreStatus
+from kiosk.core.config import Config
+from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
+from kiosk.core.outbox import Outbox
 from kiosk.simulator.server import Simulator
 from kiosk.ui.main_window import Page
+from kiosk.ui.screen_state import ScreenState
 from kiosk.ui.view_model import Fill, StateKind
 from tests.helpers.fakes import FakeClock
 from tests.ui.conftest import STORE, MakeWindow, find, tap
@@ -24,10 +29,10 @@ def sim_state(sim: Simulator) -> StoreStatus:
 def test_starts_online_and_offers_the_reasons(make_window: MakeWindow) -> None:
     window = make_window()
     assert window.indicator().kind is StateKind.ONLINE
-    assert window.status_panel.headline.text() == "ONLINE"
+    assert window.home.status_panel.headline.text() == "ONLINE"
     for reason in PauseReason:
         assert find(window, f"Pause: {reason.label}").isVisible()
-    assert "Connected to Gett · last confirmed 12:00" in window.connection_line.text()
+    assert "Connected to Gett · last confirmed 12:00" in window.home.connection_line.text()
 
 
 @pytest.mark.parametrize("minutes", [15, 30, 45, 60, 90])
@@ -45,7 +50,7 @@ def test_pause_with_a_preset(
     hours, rest = divmod(minutes, 60)
     left = f"{minutes} min" if minutes < 60 else (f"{hours} h {rest:02d} min" if rest else "1 h")
     when = (NOON + timedelta(minutes=minutes)).strftime("%H:%M")
-    assert f"Resumes at {when} (in {left})" in window.status_panel.details.text()
+    assert f"Resumes at {when} (in {left})" in window.home.status_panel.details.text()
     assert find(window, "Resume now").isVisible()
 
 
@@ -69,9 +74,9 @@ def test_a_tap_shows_feedback_before_the_worker_answers(
     tap(qtbot, window, "Pause: Other")
     tap(qtbot, window, "Pause for 30 minutes")
     # No event loop turn yet: the local tap alone already changes what the panel says.
-    assert window.status_panel.indicator is not None
-    assert window.status_panel.indicator.kind is StateKind.PAUSING
-    assert window.status_panel.indicator.fill is Fill.STRIPED
+    assert window.home.status_panel.indicator is not None
+    assert window.home.status_panel.indicator.kind is StateKind.PAUSING
+    assert window.home.status_panel.indicator.fill is Fill.STRIPED
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)
 
 
@@ -81,7 +86,7 @@ def test_pause_until_end_of_day(make_window: MakeWindow, qtbot: QtBot, sim: Simu
     tap(qtbot, window, "Pause until end of day")
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)
     assert sim_state(sim).resume_at == datetime(2026, 1, 16, 0, 0, tzinfo=UTC)
-    assert "Resumes at tomorrow 00:00" in window.status_panel.details.text()
+    assert "Resumes at tomorrow 00:00" in window.home.status_panel.details.text()
 
 
 def test_pause_until_i_resume(make_window: MakeWindow, qtbot: QtBot, sim: Simulator) -> None:
@@ -90,10 +95,10 @@ def test_pause_until_i_resume(make_window: MakeWindow, qtbot: QtBot, sim: Simula
     tap(qtbot, window, "Pause until I resume")
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)
     assert sim_state(sim).resume_at is None
-    assert "Until you resume" in window.status_panel.details.text()
+    assert "Until you resume" in window.home.status_panel.details.text()
     assert not find(window, "Change pause").isHidden()
     # No end time: nothing to extend.
-    assert window.extend_button.isHidden()
+    assert window.home.extend_button.isHidden()
 
 
 def test_pause_at_a_custom_time_with_steppers(
@@ -144,8 +149,8 @@ def test_resume_in_one_tap(
     window = make_window()
     assert window.indicator().kind is StateKind.PAUSED
     tap(qtbot, window, "Resume now")
-    assert window.status_panel.indicator is not None
-    assert window.status_panel.indicator.kind is StateKind.RESUMING
+    assert window.home.status_panel.indicator is not None
+    assert window.home.status_panel.indicator.kind is StateKind.RESUMING
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.ONLINE, timeout=5000)
     assert sim_state(sim).is_online
 
@@ -158,7 +163,7 @@ def test_extend_adds_fifteen_minutes(make_window: MakeWindow, qtbot: QtBot, sim:
     tap(qtbot, window, "Extend pause by 15 minutes")
     qtbot.waitUntil(lambda: sim_state(sim).resume_at == NOON + timedelta(minutes=45), timeout=5000)
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)
-    assert "Resumes at 12:45 (in 45 min)" in window.status_panel.details.text()
+    assert "Resumes at 12:45 (in 45 min)" in window.home.status_panel.details.text()
     assert sim_state(sim).reason == PauseReason.TOO_BUSY
 
 
@@ -206,3 +211,49 @@ def test_touch_targets_are_at_least_64_px_on_every_page(
                 small.append(f"{page.value}: {button.accessibleName()} {button.size().toTuple()}")
     assert not small, "\n".join(small)
     assert checked >= 40  # every page was really looked at
+
+
+def test_a_tap_another_process_replaced_before_the_worker_took_it_is_not_left_spinning(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator, config: Config, clock: FakeClock
+) -> None:
+    """Saved by the tap writer while the worker is stuck in a read; `kiosk resume` replaces
+    it; then the worker takes it in: the screen says it was replaced, and stops "saving"."""
+    window = make_window()
+    sim.faults.latency(60, method="GET")
+    assert window.host is not None
+    window.host.refresh_requested.emit()
+    assert sim.wait_for_held(1, timeout=5)  # the worker waits on that read
+    tap(qtbot, window, "Pause: Too busy")
+    tap(qtbot, window, "Pause for 30 minutes")
+    qtbot.waitUntil(
+        lambda: (t := window.state.local_taps.get(STORE)) is not None and t.intent_id is not None,
+        timeout=5000,
+    )  # saved: the writer answered the tap by its id
+    with Outbox(config.data_dir, clock=clock, owner="cli-test") as other:
+        other.enqueue(STORE, StoreStatusUpdate.resume(), origin="cli")
+    sim.faults.clear()  # the read comes back; the worker takes the saved tap in
+    panel = window.home.status_panel
+    qtbot.waitUntil(lambda: window.indicator().kind is StateKind.ONLINE, timeout=10_000)
+    assert "Saving your change" not in panel.details.text()
+    assert "Your change was replaced by a newer change" in panel.details.text()
+    assert sim_state(sim).is_online  # the pause was never sent
+
+
+def test_the_tap_writers_answers_are_handled_on_the_ui_thread(
+    make_window: MakeWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen state is the UI thread's alone: the writer's answers come to it queued."""
+    threads: list[threading.Thread] = []
+    saved = ScreenState.tap_saved
+
+    def spy(self: ScreenState, *args: Any) -> None:
+        threads.append(threading.current_thread())
+        saved(self, *args)
+
+    monkeypatch.setattr(ScreenState, "tap_saved", spy)
+    window = make_window()
+    tap(qtbot, window, "Pause: Too busy")
+    tap(qtbot, window, "Pause for 30 minutes")
+    qtbot.waitUntil(lambda: bool(threads), timeout=5000)
+    assert threads == [threading.main_thread()]
+    qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)

@@ -18,12 +18,12 @@ def test_the_screen_says_the_queue_was_recovered_until_acknowledged(
     shown = []
     for _start in range(2):  # the kiosk restarts (autostart): it says it again
         window = make_window()
-        qtbot.waitUntil(window.attention_banner.isVisible, timeout=10_000)
-        shown.append(window.attention_banner.text.text())
+        qtbot.waitUntil(window.home.attention_banner.isVisible, timeout=10_000)
+        shown.append(window.home.attention_banner.text.text())
         window.shutdown()
     [moved] = config.data_dir.glob(f"{DB_FILENAME}.corrupt-*[0-9a-f]")
     for text in shown:
         assert str(moved) in text and "kiosk queue ack" in text
     recovery.acknowledge(config.data_dir)
     window = make_window()
-    assert not window.attention_banner.isVisible()
+    assert not window.home.attention_banner.isVisible()

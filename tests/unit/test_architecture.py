@@ -46,3 +46,12 @@ def test_cli_commands_load_without_qt() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_only_the_entry_module_knows_both_the_cli_and_the_ui() -> None:
+    """Scripts running `kiosk status` never load the UI; the app is reached via kiosk.entry."""
+    for path in (ROOT / "kiosk/cli").rglob("*.py"):
+        for module in imported_modules(path):
+            assert not module.startswith(("kiosk.ui", "kiosk.entry")), f"{path}: {module}"
+    assert "kiosk.entry" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert "kiosk.entry" in imported_modules(ROOT / "kiosk/__main__.py")

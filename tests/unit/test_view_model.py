@@ -12,6 +12,7 @@ from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreView
+from kiosk.core.words import format_duration
 from kiosk.ui.view_model import (
     PALETTES,
     STRIPE_COLOURS,
@@ -25,7 +26,6 @@ from kiosk.ui.view_model import (
     describe_connection,
     extension,
     forgotten_pause_since,
-    format_duration,
     heads_up_key,
     pause_all_targets,
     resume_all_targets,

@@ -1,0 +1,595 @@
+"""Everything the screen knows, in one place and without Qt.
+
+The window used to keep a second copy of every store's view, the taps it had not heard back
+about, alerts, prompt keys and snoozes in some fifteen fields of its own, and decided that a tap
+was saved by comparing values. Here that state has one owner: :class:`ScreenState` takes events
+(a store view, the connection, a tap, the tap writer's answer, a tick) and produces one immutable
+:class:`Screen` that the widgets render. A tap carries a *tap id* from the moment it is made;
+the tap writer answers by id, and the worker says which saved intents it has adopted, so a tap is
+cleared when it is known to be done, never by guessing from values.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from kiosk.core.config import Store
+from kiosk.core.models import StoreState, StoreStatusUpdate
+from kiosk.core.outbox import Intent, IntentState
+from kiosk.core.sync import Attention, AttentionKind, Connectivity, StoreView
+from kiosk.core.words import attention_title, format_duration, outcome, reason_text
+from kiosk.ui.view_model import (
+    ConnectionInfo,
+    Indicator,
+    LocalTime,
+    Snapshot,
+    StateKind,
+    describe,
+    describe_connection,
+    describe_update,
+    forgotten_pause_since,
+    heads_up_key,
+    needs_choice,
+    pause_all_targets,
+    resume_all_targets,
+    summarise,
+)
+
+#: The store selector's "All stores" choice (not a store id: those are UUIDs).
+ALL_STORES = "all"
+#: How long "Keep paused" silences the forgotten-pause reminder.
+REMIND_AGAIN_MINUTES = 10
+#: How long a tap that someone else replaced is named on its store's panel.
+REPLACED_NOTE_SECONDS = 120.0
+#: Attention kinds shown as a banner (the others are part of the big indicator).
+BANNER_KINDS = frozenset(
+    {
+        AttentionKind.PAUSE_EXPIRED,
+        AttentionKind.REQUEST_REJECTED,
+        AttentionKind.QUEUE_ERROR,
+        AttentionKind.QUEUE_RECOVERED,
+        AttentionKind.KEYRING_UNAVAILABLE,
+    }
+)
+
+Changes = list[tuple[str, StoreStatusUpdate]]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalTap:
+    """A tap the worker has not shown yet; ``intent_id`` once the tap writer saved it."""
+
+    tap_id: int
+    update: StoreStatusUpdate
+    intent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    """A saved tap that another process replaced before this kiosk sent it."""
+
+    update: StoreStatusUpdate
+    noticed: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A timed question over the whole screen (heads-up, forgotten pause), about one store."""
+
+    store_id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """The attention banner's message; ``store_id`` when it is about one store of several."""
+
+    title: str
+    message: str
+    store_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    """Which action buttons show, and what they say."""
+
+    pause: bool = False
+    resume: bool = False
+    resume_all: bool = False
+    extend: bool = False
+    change: bool = False
+    conflict_choice: tuple[str, str] | None = None
+    conflict_enabled: bool = True
+    settings: bool = False
+    taps_enabled: bool = False
+    pause_question: str = "Pause the store. Why?"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreButton:
+    store: Store
+    indicator: Indicator
+    alert: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """One frame: what every widget of the home page (and the prompts) shows."""
+
+    stores: tuple[Store, ...]
+    selected: str
+    title: str
+    indicator: Indicator
+    store_buttons: tuple[StoreButton, ...]
+    all_stores: Indicator | None
+    connection: ConnectionInfo
+    actions: Actions
+    banner: Notice | None = None
+    heads_up: Prompt | None = None
+    reminder: Prompt | None = None
+
+    @property
+    def store_id(self) -> str | None:
+        return None if self.selected == ALL_STORES else self.selected
+
+    @property
+    def multi_store(self) -> bool:
+        return len(self.stores) > 1
+
+
+@dataclass
+class ScreenState:
+    """The screen's one source of truth. Plain Python: every rule is unit-tested without Qt.
+
+    Time comes in with the events that need it (``now``), so a test drives it like a clock.
+    """
+
+    stores: tuple[Store, ...] = ()
+    poll_interval: float = 30.0
+    forgotten_pause_minutes: int = 30
+    lt: LocalTime = field(default_factory=LocalTime)
+    #: True while a worker takes taps (or for a made-up screen): the tap buttons are enabled.
+    ready: bool = False
+
+    views: dict[str, StoreView] = field(default_factory=dict)
+    connectivity: Connectivity = field(default_factory=Connectivity)
+    selected: str = ""  # (the first store, once configured)
+    local_taps: dict[str, LocalTap] = field(default_factory=dict)
+    replaced: dict[str, Replaced] = field(default_factory=dict)
+    #: The conflict (its intent id) a choice was sent for, per store: its buttons wait.
+    conflict_sent: dict[str, int] = field(default_factory=dict)
+    store_alerts: dict[str, str] = field(default_factory=dict)
+    banner: Notice | None = None
+    flow_targets: tuple[str, ...] = ()
+    heads_up: Prompt | None = None
+    heads_up_key: str | None = None
+    heads_up_shown: set[tuple[str, str]] = field(default_factory=set)
+    reminder: Prompt | None = None
+    reminder_keys: dict[str, str] = field(default_factory=dict)
+    reminder_snoozed_until: dict[str, datetime] = field(default_factory=dict)
+    had_status: bool = False
+    #: Each tap's changes until the tap writer answers for it.
+    taps: dict[int, Changes] = field(default_factory=dict)
+    _tap_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        self.configure(self.stores, self.poll_interval, self.forgotten_pause_minutes)
+
+    # -- configuration and selection -------------------------------------------------------
+
+    def configure(
+        self, stores: Sequence[Store], poll_interval: float, forgotten_pause_minutes: int
+    ) -> None:
+        self.stores = tuple(stores)
+        self.poll_interval = poll_interval
+        self.forgotten_pause_minutes = forgotten_pause_minutes
+        self.select(self.selected)
+
+    @property
+    def store_id(self) -> str | None:
+        """The store the big panel shows (None: "All stores", or no store configured)."""
+        return None if self.selected == ALL_STORES else self.selected
+
+    @property
+    def multi_store(self) -> bool:
+        return len(self.stores) > 1
+
+    def store(self, store_id: str) -> Store | None:
+        return next((s for s in self.stores if s.id == store_id), None)
+
+    def store_name(self, store_id: str) -> str:
+        store = self.store(store_id)
+        return store.name if store is not None else "this store"
+
+    def select(self, store_id: str) -> None:
+        """Show ``store_id`` (or ``ALL_STORES``); an unknown id falls back to the first store,
+        and "All stores" means the store itself when there is only one."""
+        if store_id != ALL_STORES and self.store(store_id) is None:
+            store_id = self.stores[0].id if self.stores else ALL_STORES
+        if store_id == ALL_STORES and len(self.stores) == 1:
+            store_id = self.stores[0].id
+        self.selected = store_id
+        self.store_alerts.pop(store_id, None)
+
+    # -- the worker's reports --------------------------------------------------------------
+
+    def on_view(self, view: StoreView, now: datetime) -> bool:
+        """A store's view from the worker. Returns True if it is the first status to show."""
+        sid = view.store.id
+        self.views[sid] = view
+        chosen = self.conflict_sent.get(sid)
+        if chosen is not None and (
+            view.pending is None
+            or view.pending.id != chosen
+            or view.pending.state is not IntentState.CONFLICT
+        ):
+            del self.conflict_sent[sid]  # that conflict is settled (a poll alone settles nothing)
+        local = self.local_taps.get(sid)
+        if local is not None and local.intent_id is not None and view.pending is not None:
+            if view.pending.id == local.intent_id:
+                del self.local_taps[sid]  # adopted: the view shows it from here on
+            elif view.pending.id > local.intent_id:
+                self._replaced(sid, local, now)
+        first = (
+            not self.had_status
+            and (sid == self.store_id or self.store_id is None)
+            and (view.confirmed is not None or view.attention is not None)
+        )
+        self.had_status = self.had_status or first
+        return first
+
+    def on_connectivity(self, connectivity: Connectivity) -> None:
+        self.connectivity = connectivity
+
+    def on_attention(self, attention: Attention) -> None:
+        """Worker attentions that need a banner; the others show on the big panel."""
+        if attention.kind not in BANNER_KINDS:
+            return
+        title = attention_title(attention.kind)
+        store = self.store(attention.store_id) if attention.store_id else None
+        if store is not None and self.multi_store:
+            title = f"{store.name}: {title}"
+            self.banner = Notice(title, attention.message, store.id)
+            self.store_alerts[store.id] = title
+        else:
+            self.banner = Notice(title, attention.message)
+
+    def notify(self, title: str, message: str) -> None:
+        """A banner of the window's own (settings not saved)."""
+        self.banner = Notice(title, message)
+
+    def dismiss_banner(self, *, keep_alert: bool = False) -> None:
+        """OK on the banner (its store's mark goes too), or its way into Settings."""
+        if not keep_alert and self.banner is not None and self.banner.store_id is not None:
+            self.store_alerts.pop(self.banner.store_id, None)
+        self.banner = None
+
+    def worker_restarting(self) -> None:
+        """New settings: the new worker reports afresh. Local taps stay (they are saved by
+        the old worker's writer, or handed to the new worker)."""
+        self.views.clear()
+        self.connectivity = Connectivity()
+        self.had_status = False
+
+    # -- taps ------------------------------------------------------------------------------
+
+    def tap(self, changes: Changes) -> int:
+        """A person tapped: shown at once as "not confirmed yet". Returns the tap's id."""
+        tap_id = next(self._tap_ids)
+        self.taps[tap_id] = list(changes)
+        for store_id, update in changes:
+            self.local_taps[store_id] = LocalTap(tap_id, update)
+            self.replaced.pop(store_id, None)
+            if update.status is StoreState.ONLINE:
+                if self.heads_up is not None and self.heads_up.store_id == store_id:
+                    self.heads_up = None
+                if self.reminder is not None and self.reminder.store_id == store_id:
+                    self.reminder = None
+        return tap_id
+
+    def tap_saved(self, tap_id: int, intent_ids: Sequence[int], now: datetime) -> None:
+        """The tap writer committed the tap (``intent_ids`` in the order of its changes)."""
+        changes = self.taps.pop(tap_id, [])
+        for (store_id, _update), intent_id in zip(changes, intent_ids, strict=False):
+            local = self.local_taps.get(store_id)
+            if local is None or local.tap_id != tap_id:
+                continue  # a newer tap of this store is what shows
+            self.local_taps[store_id] = replace(local, intent_id=intent_id)
+            view = self.views.get(store_id)
+            if view is not None and view.pending is not None:
+                if view.pending.id == intent_id:
+                    del self.local_taps[store_id]
+                elif view.pending.id > intent_id:
+                    self._replaced(store_id, self.local_taps[store_id], now)
+
+    def tap_failed(self, tap_id: int, message: str) -> None:
+        """NOT saved: take back the tap's feedback and say so loudly."""
+        for store_id, _update in self.taps.pop(tap_id, []):
+            local = self.local_taps.get(store_id)
+            if local is not None and local.tap_id == tap_id:
+                del self.local_taps[store_id]
+            title = "Your change was NOT saved"
+            if self.multi_store and self.store(store_id) is not None:
+                title = f"{self.store_name(store_id)}: {title}"
+            self.banner = Notice(title, message)
+
+    def taps_adopted(self, intents: Sequence[Intent], now: datetime) -> None:
+        """The worker took saved taps in (its views for them came first). ``intents`` are as
+        the queue has them now: one replaced or settled by another process is done here."""
+        for intent in intents:
+            local = self.local_taps.get(intent.store_id)
+            if local is None or local.intent_id != intent.id:
+                continue
+            del self.local_taps[intent.store_id]
+            if intent.state is IntentState.SUPERSEDED:
+                self.replaced[intent.store_id] = Replaced(local.update, now)
+
+    def _replaced(self, store_id: str, local: LocalTap, now: datetime) -> None:
+        del self.local_taps[store_id]
+        self.replaced[store_id] = Replaced(local.update, now)
+
+    def conflict_resolving(self, store_id: str) -> None:
+        view = self.views.get(store_id)
+        if view is not None and view.pending is not None:
+            self.conflict_sent[store_id] = view.pending.id
+
+    # -- indicators ------------------------------------------------------------------------
+
+    def store_indicator(self, store_id: str, now: datetime) -> Indicator:
+        """What the panel (and the store's bar button) says about one store."""
+        local = self.local_taps.get(store_id)
+        ind = describe(
+            Snapshot(
+                self.views.get(store_id),
+                self.connectivity,
+                now,
+                self.poll_interval,
+                local.update if local is not None else None,
+                self.lt,
+            )
+        )
+        gone = self.replaced.get(store_id)
+        if gone is not None and (now - gone.noticed).total_seconds() < REPLACED_NOTE_SECONDS:
+            note = (
+                f"Your change was {outcome(IntentState.SUPERSEDED)} (made elsewhere): "
+                f"{describe_update(gone.update, now, self.lt)}"
+            )
+            ind = replace(ind, lines=(note, *ind.lines))
+        return ind
+
+    def indicators(self, now: datetime) -> list[tuple[Store, Indicator]]:
+        return [(s, self.store_indicator(s.id, now)) for s in self.stores]
+
+    def indicator(self, now: datetime) -> Indicator:
+        """What the big panel says: the selected store, or the summary of all stores."""
+        return self._big_panel(self.indicators(now), now)
+
+    def _big_panel(self, indicators: list[tuple[Store, Indicator]], now: datetime) -> Indicator:
+        if self.store_id is not None:
+            return next(ind for store, ind in indicators if store.id == self.store_id)
+        if not indicators:
+            return describe(Snapshot(None, self.connectivity, now))
+        return summarise(indicators)
+
+    def pause_targets(self, now: datetime) -> tuple[str, ...]:
+        if self.store_id is not None:
+            return (self.store_id,)
+        return tuple(s.id for s in pause_all_targets(self.indicators(now)))
+
+    def resume_targets(self, now: datetime) -> tuple[str, ...]:
+        return tuple(s.id for s in resume_all_targets(self.indicators(now)))
+
+    def key_missing(self) -> bool:
+        return any(
+            v.attention is not None and v.attention.kind is AttentionKind.KEY_MISSING
+            for v in self.views.values()
+        )
+
+    # -- the pause flow --------------------------------------------------------------------
+
+    def flow_label(self) -> str | None:
+        """Who the pause pages name: None with one store (the screen stays as it always was)."""
+        if not self.multi_store:
+            return None
+        targets = self.flow_targets
+        if len(targets) == 1:
+            return self.store_name(targets[0])
+        if len(targets) == len(self.stores):
+            return f"all {len(targets)} stores"
+        return f"{len(targets)} stores"
+
+    def pause_question(self, now: datetime) -> str:
+        if not self.multi_store:
+            return "Pause the store. Why?"
+        if self.store_id is not None:
+            return f"Pause {self.store_name(self.store_id)}. Why?"
+        targets = pause_all_targets(self.indicators(now))
+        if len(targets) == len(self.stores):
+            return f"Pause all {len(targets)} stores. Why?"
+        if len(targets) == 1:
+            return f"Pause {targets[0].name} too (not paused yet). Why?"
+        return f"Pause the other {len(targets)} stores too (not paused yet). Why?"
+
+    def flow_changes(self, update: StoreStatusUpdate, now: datetime) -> Changes:
+        """What a chosen pause applies to: the flow's one store, or for "pause all" the stores
+        still pausable *now* (one may have been paused elsewhere while the person chose)."""
+        targets, self.flow_targets = self.flow_targets, ()
+        if len(targets) == 1:
+            return [(targets[0], update)]
+        still = {s.id for s in pause_all_targets(self.indicators(now))}
+        return [(sid, update) for sid in targets if sid in still]
+
+    # -- timed prompts ---------------------------------------------------------------------
+
+    def _prompt_order(self) -> list[Store]:
+        stores = list(self.stores)
+        stores.sort(key=lambda s: s.id != self.store_id)  # stable: the shown store first
+        return stores
+
+    def _prompt_view(self, store_id: str, now: datetime) -> StoreView | None:
+        """The store's view if its status is fresh and nobody just tapped it; else None."""
+        if store_id in self.local_taps:
+            return None
+        if self.store_indicator(store_id, now).kind is StateKind.UNKNOWN:
+            return None
+        return self.views.get(store_id)
+
+    def _whose(self, store_id: str) -> str:
+        return self.store_name(store_id) if self.multi_store else "the store"
+
+    def tick(self, now: datetime, *, on_home: bool) -> None:
+        """Once a second: open or close the heads-up and the forgotten-pause reminder."""
+        for store_id in list(self.replaced):
+            if (now - self.replaced[store_id].noticed).total_seconds() >= REPLACED_NOTE_SECONDS:
+                del self.replaced[store_id]
+        self._check_heads_up(now, on_home)
+        self._check_reminder(now, on_home)
+
+    def leave_home(self) -> None:
+        """Another page covers home: prompts close (the heads-up stays answered)."""
+        self.heads_up = None
+        self.reminder = None
+
+    def close_heads_up(self) -> None:
+        self.heads_up = None
+
+    def close_reminder(self, *, snooze_at: datetime | None = None) -> str | None:
+        """The reminder was answered; ``snooze_at``: "Keep paused" (ask again later)."""
+        prompt, self.reminder = self.reminder, None
+        if prompt is None:
+            return None
+        if snooze_at is not None:
+            self.reminder_snoozed_until[prompt.store_id] = snooze_at + timedelta(
+                minutes=REMIND_AGAIN_MINUTES
+            )
+        return prompt.store_id
+
+    def _check_heads_up(self, now: datetime, on_home: bool) -> None:
+        if self.heads_up is not None:
+            key = heads_up_key(self._prompt_view(self.heads_up.store_id, now), now)
+            if key != self.heads_up_key:
+                self.heads_up = None
+        if self.heads_up is not None or self.reminder is not None or not on_home:
+            return
+        for store in self._prompt_order():
+            view = self._prompt_view(store.id, now)
+            key = heads_up_key(view, now)
+            if key is None or (store.id, key) in self.heads_up_shown:
+                continue
+            assert view is not None and view.confirmed is not None
+            resume_at = view.confirmed.resume_at
+            assert resume_at is not None
+            self.heads_up_shown.add((store.id, key))
+            self.heads_up_key = key
+            self.heads_up = Prompt(
+                store.id,
+                f"{store.name}: back online soon" if self.multi_store else "Back online soon",
+                f"Gett puts {self._whose(store.id)} back online at {self.lt.clock(resume_at)} "
+                f"(in {format_duration((resume_at - now).total_seconds())}).\n"
+                f"Paused for: {reason_text(view.confirmed.reason)}.",
+            )
+            return
+
+    def _check_reminder(self, now: datetime, on_home: bool) -> None:
+        minutes = self.forgotten_pause_minutes
+        due: list[tuple[Store, datetime]] = []
+        for store in self._prompt_order():
+            since = forgotten_pause_since(self._prompt_view(store.id, now), now, minutes)
+            if since is None:
+                self.reminder_keys.pop(store.id, None)
+                self.reminder_snoozed_until.pop(store.id, None)
+                if self.reminder is not None and self.reminder.store_id == store.id:
+                    self.reminder = None
+                continue
+            key = since.isoformat()
+            if self.reminder_keys.get(store.id) != key:  # a new pause: no snooze carried over
+                self.reminder_keys[store.id] = key
+                self.reminder_snoozed_until.pop(store.id, None)
+            snoozed = self.reminder_snoozed_until.get(store.id)
+            if snoozed is None or now >= snoozed:
+                due.append((store, since))
+        if not due or self.reminder is not None or self.heads_up is not None or not on_home:
+            return
+        store, since = due[0]
+        view = self.views[store.id]
+        assert view.confirmed is not None
+        self.reminder = Prompt(
+            store.id,
+            f"{store.name} is still paused" if self.multi_store else "The store is still paused",
+            f"Paused since {self.lt.clock_on(since, now)} "
+            f"({format_duration((now - since).total_seconds())}) with no end time. "
+            f"Reason: {reason_text(view.confirmed.reason)}.\nCustomers cannot order"
+            + (f" from {store.name}." if self.multi_store else "."),
+        )
+
+    # -- the frame -------------------------------------------------------------------------
+
+    def screen(self, now: datetime) -> Screen:
+        indicators = self.indicators(now)
+        indicator = self._big_panel(indicators, now)
+        buttons: tuple[StoreButton, ...] = ()
+        all_stores = None
+        if self.multi_store:
+            buttons = tuple(
+                StoreButton(store, ind, self._alert(store.id)) for store, ind in indicators
+            )
+            all_stores = summarise(indicators)
+        if self.multi_store:
+            title = "All stores" if self.store_id is None else self.store_name(self.selected)
+        else:
+            title = self.stores[0].name if self.stores else ""
+        return Screen(
+            stores=self.stores,
+            selected=self.selected,
+            title=title,
+            indicator=indicator,
+            store_buttons=buttons,
+            all_stores=all_stores,
+            connection=describe_connection(
+                self.connectivity, list(self.views.values()), now, self.lt
+            ),
+            actions=self._actions(indicator, indicators, now),
+            banner=self.banner,
+            heads_up=self.heads_up,
+            reminder=self.reminder,
+        )
+
+    def _alert(self, store_id: str) -> str | None:
+        alert = self.store_alerts.get(store_id)
+        view = self.views.get(store_id)
+        if alert is None and view is not None and view.attention is not None:
+            alert = view.attention.message or view.attention.kind.value
+        return alert
+
+    def _actions(
+        self, ind: Indicator, indicators: list[tuple[Store, Indicator]], now: datetime
+    ) -> Actions:
+        question = self.pause_question(now)
+        if self.store_id is None and indicators:
+            show_pause = bool(pause_all_targets(indicators))
+            return Actions(
+                pause=show_pause,
+                resume_all=bool(resume_all_targets(indicators)),
+                settings=any(i.manager_action for _, i in indicators),
+                taps_enabled=self.ready,
+                pause_question=question,
+            )
+        # A key or store problem: taps would only be held, so the way out is the only action.
+        blocked = needs_choice(ind)
+        show_pause = not blocked and ind.target in (StoreState.ONLINE, None)
+        show_resume = not blocked and ind.target in (StoreState.PAUSED, None)
+        return Actions(
+            pause=show_pause,
+            resume=show_resume,
+            extend=show_resume and ind.can_extend,
+            change=show_resume and ind.target is StoreState.PAUSED,
+            conflict_choice=ind.conflict_choice,
+            conflict_enabled=self.store_id not in self.conflict_sent,
+            settings=ind.manager_action,
+            taps_enabled=self.ready,
+            pause_question=question,
+        )
