@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from kiosk.core import recovery
-from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.clock import Clock, GettClock, SystemClock
 from kiosk.core.config import Store
 from kiosk.core.errors import (
     ApiError,
@@ -63,6 +63,8 @@ class Connectivity:
     link: Link = Link.UNKNOWN
     last_success: datetime | None = None
     last_error: str | None = None
+    #: Seconds Gett's clock is ahead of this PC's, once learnt (see ``GettClock``).
+    clock_offset: float = 0.0
 
 
 class AttentionKind(StrEnum):
@@ -549,7 +551,8 @@ class SyncEngine:
                 pending = self.outbox.open_intent(store_id)
         except OutboxError:
             pending = view.pending
-        self._set_connectivity(Connectivity(Link.ONLINE, now, None))
+        offset = self.clock.offset if isinstance(self.clock, GettClock) else 0.0
+        self._set_connectivity(Connectivity(Link.ONLINE, now, None, offset))
         self._set_view(
             replace(view, confirmed=live, confirmed_at=now, attention=attention, pending=pending)
         )
@@ -563,7 +566,9 @@ class SyncEngine:
             link = Link.ONLINE  # Gett answered; the problem is ours to fix
         now = self.clock.now()
         last_success = now if link is Link.ONLINE else self.connectivity.last_success
-        self._set_connectivity(Connectivity(link, last_success, str(exc)))
+        self._set_connectivity(
+            Connectivity(link, last_success, str(exc), self.connectivity.clock_offset)
+        )
         if isinstance(exc, NeedsAttention):
             if isinstance(exc, AuthRejected):
                 kind = AttentionKind.KEY_REJECTED

@@ -12,9 +12,11 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from kiosk.core.client import CERTIFICATE_MESSAGE
 from kiosk.core.config import Config, Store, UiSettings
 from kiosk.core.keystore import MemoryKeyStore
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
@@ -116,6 +118,23 @@ def states() -> dict[str, tuple[StoreView | None, Connectivity]]:
                 ),
             ),
             ONLINE,
+        ),
+        "certificate-untrusted": (
+            StoreView(
+                STORE,
+                online,
+                NOW - timedelta(minutes=4),
+                replace(
+                    _intent(pause, IntentState.HELD, 1),
+                    last_error_kind="CertificateRejected",
+                ),
+                Attention(AttentionKind.CERTIFICATE_UNTRUSTED, CERTIFICATE_MESSAGE, STORE.id),
+            ),
+            Connectivity(Link.OFFLINE, NOW - timedelta(minutes=4), CERTIFICATE_MESSAGE),
+        ),
+        "pc-clock-off": (
+            StoreView(STORE, _paused(23), NOW),
+            Connectivity(Link.ONLINE, NOW, None, clock_offset=-86_400.0),
         ),
     }
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
+from kiosk.core.clock import describe_offset
 from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
@@ -133,6 +134,9 @@ class LocalTime:
         return naive.replace(tzinfo=self.tz)
 
 
+CERTIFICATE = AttentionKind.CERTIFICATE_UNTRUSTED
+
+
 def reason_or_other(reason: PauseReason | str | None) -> PauseReason:
     return reason if isinstance(reason, PauseReason) else PauseReason.OTHER
 
@@ -243,16 +247,19 @@ def describe(snap: Snapshot) -> Indicator:
             and pending is not None
             and pending.last_error_kind == "CertificateRejected"
         ):
-            kind = AttentionKind.CERTIFICATE_UNTRUSTED  # held by the certificate, not the key
+            kind = CERTIFICATE  # held by the certificate, not the key
         lines: list[str] = []
-        if attention is not None and attention.message:
-            lines.append(attention.message)
+        if attention is not None and attention.message and kind is not CERTIFICATE:
+            lines.append(attention.message)  # (the certificate's long advice is for IT: below)
         if pending is not None and pending.is_open:
             lines.append(f"Waiting to be sent: {describe_update(pending.update, now, lt)}")
         if (known := _last_known(view, now, lt)) is not None:
             lines.append(known)
-        if kind is AttentionKind.CERTIFICATE_UNTRUSTED:
-            lines.append("Call IT: this PC must trust Gett's certificate. Changes are kept.")
+        if kind is CERTIFICATE:
+            lines.append(
+                "Call IT: this PC must trust Gett's certificate (a proxy's root certificate, "
+                "or the PC's date). Changes are kept."
+            )
         else:
             lines.append("A manager can fix this in Settings.")
         return Indicator(
@@ -539,6 +546,9 @@ def describe_connection(
         Link.OFFLINE: "No connection",
     }[conn.link]
     line = f"{words} · {since}"
+    skew = describe_offset(conn.clock_offset, short=True)
+    if skew:  # the times on screen are Gett's, not the taskbar's: say why they differ
+        line += f" · {skew}"
     banner = None
     waiting = waiting_count(views)
     if conn.link in (Link.OFFLINE, Link.DEGRADED):
