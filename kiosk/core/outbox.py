@@ -214,9 +214,9 @@ def _row_to_intent(row: tuple[Any, ...]) -> Intent:
 def _explain(exc: sqlite3.Error, path: Path) -> str:
     text = str(exc).lower()
     if "full" in text:
-        return f"The disk is full: the change could not be saved in {path}. Free some space."
+        return f"The disk is full: {path} cannot be written. Free some space."
     if "readonly" in text or "read-only" in text:
-        return f"The data folder is read-only: the change could not be saved in {path}."
+        return f"The data folder is read-only: {path} cannot be written."
     if "unable to open" in text:
         return (
             f"Cannot open the queue file {path}. Check that the data folder exists and is writable."
@@ -318,7 +318,8 @@ class Outbox:
                 conn.execute(f"PRAGMA user_version = {target}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # a failed ROLLBACK must not hide the cause
+                conn.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
