@@ -602,7 +602,24 @@ def _queue_error(data_dir: Path, detail: str, doing: str) -> CliError:
     lowered = detail.lower()
     if free is not None and free < _NEARLY_FULL and ("full" in lowered or "i/o" in lowered):
         detail = f"The disk holding {data_dir} is full ({free // 1024} KB free). Free some space."
+    elif _read_only(data_dir):
+        detail = (
+            f"The data folder {data_dir} is read-only. Make it writable, or set KIOSK_DATA_DIR "
+            "to a writable folder."
+        )
     return CliError(f"{_QUEUE_WORDS[doing]} {detail}", ExitCode.QUEUE, kind="queue_error")
+
+
+def _read_only(folder: Path) -> bool:
+    """The folder exists but this process cannot write there (read-only mount or permissions)."""
+    try:
+        if not folder.is_dir():
+            return False
+        if hasattr(os, "statvfs") and os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+        return not os.access(folder, os.W_OK)
+    except (OSError, ValueError):
+        return False
 
 
 def _free_bytes(path: Path) -> int | None:

@@ -374,6 +374,7 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+_USERINFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
 _HOST_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
 
 
@@ -399,7 +400,9 @@ def check_url(url: str, fld: str, source: str | None) -> str:
     key lives in the keyring), a real host name and, if given, a port from 1 to 65535."""
 
     def bad(why: str) -> ConfigError:
-        return ConfigError(f"{shown(url)} {why}", source=source, field=fld)
+        # A user:password in the URL may be a secret (the key pasted there): never repeat it.
+        safe = _USERINFO.sub(r"\1[redacted]@", url)
+        return ConfigError(f"{shown(safe)} {why}", source=source, field=fld)
 
     example = f"Use e.g. {PRODUCTION_URL!r}."
     if any(c.isspace() or not c.isprintable() for c in url):

@@ -223,7 +223,7 @@ def _explain(exc: sqlite3.Error, path: Path) -> str:
         )
     if "locked" in text or "busy" in text:
         return "Another kiosk process kept the queue busy for too long; try again."
-    return f"The queue file {path} could not be written ({exc})."
+    return f"The queue file {path} could not be used ({exc})."
 
 
 class Outbox:
