@@ -3,7 +3,8 @@
 Exit codes are a contract (the README's table lists them all): 0 done and confirmed by Gett; 2 usage
 or configuration error; 3 API key missing or rejected; 4 request rejected (unknown store,
 validation, changed elsewhere); 74 the local queue could not be written or read (a change was NOT
-saved); 75 saved but not confirmed yet (it will be sent); 70 a bug; 130 interrupted.
+saved); 75 saved but not confirmed yet (it will be sent); 1 the simulator cannot listen; 70 a bug;
+130 interrupted; 141 the reader of stdout went away.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import io
 import json
 import logging
 import os
@@ -58,6 +60,7 @@ class ExitCode(IntEnum):
     QUEUE = 74
     NOT_CONFIRMED = 75  # EX_TEMPFAIL: saved, will be sent
     INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: whoever read the output stopped reading
 
 
 class CliError(Exception):
@@ -194,9 +197,10 @@ class Cli:
         self.keystore = keystore or OsKeyStore()
         self.clock = clock or SystemClock()
         self.env = dict(os.environ) if env is None else env
-        self.stdin = stdin or sys.stdin
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
+        # A process started with a standard stream closed (`kiosk key set <&-`) has None here.
+        self.stdin: TextIO | None = stdin or sys.stdin
+        self.stdout: TextIO = stdout or sys.stdout or _Nowhere()
+        self.stderr: TextIO = stderr or sys.stderr or _Nowhere()
         # Human output goes through these (control characters escaped); JSON goes to stdout as is.
         self.out = TerminalWriter(self.stdout)
         self.err = TerminalWriter(self.stderr)
@@ -213,6 +217,19 @@ class Cli:
         logging.raiseExceptions, logging.lastResort = False, None
         try:
             return self._run(argv)
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise  # main() ends these quietly, with their own codes
+        except Exception as exc:
+            # The last line of defence: an error nobody foresaw still ends in one sentence. The
+            # traceback goes to the log file (never to stderr: its handler takes only CRITICAL).
+            log.error("unexpected error", exc_info=True)
+            with contextlib.suppress(Exception):
+                print(
+                    f"kiosk: an unexpected error stopped the command ({type(exc).__name__}). "
+                    "Please report it, with the kiosk's log file.",
+                    file=self.err,
+                )
+            return int(ExitCode.BUG)
         finally:
             logging.raiseExceptions, logging.lastResort = raise_exceptions, last_resort
 
@@ -543,6 +560,13 @@ class Cli:
             )
 
     def _read_key(self) -> str:
+        if self.stdin is None:
+            raise CliError(
+                "Standard input is closed; nothing was stored. Pipe the key in, e.g. "
+                "printf '%s\\n' \"$KEY\" | kiosk key set.",
+                ExitCode.USAGE,
+                kind="usage",
+            )
         try:
             if self.stdin.isatty():
                 key = getpass.getpass("Gett API key (input hidden): ")
@@ -570,6 +594,13 @@ class Cli:
                 ExitCode.USAGE,
             )
         return key
+
+
+class _Nowhere(io.StringIO):
+    """Where output goes when the process was started with that stream closed."""
+
+    def write(self, text: str) -> int:
+        return len(text)
 
 
 def _on_screen_error() -> Callable[[str], None]:
@@ -730,18 +761,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             # A name or message the terminal's encoding cannot show must not stop the command.
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
-        return Cli(show_error=_on_screen_error()).run(sys.argv[1:] if argv is None else argv)
+        code = Cli(show_error=_on_screen_error()).run(sys.argv[1:] if argv is None else argv)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a reader that went away shows here, not as noise at exit
+        return code
     except KeyboardInterrupt:
-        print("kiosk: interrupted.", file=sys.stderr)
+        with contextlib.suppress(Exception):
+            print("kiosk: interrupted.", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
-    except Exception as exc:
-        log.error("unexpected error", exc_info=True)
-        print(
-            f"kiosk: an unexpected error stopped the command ({type(exc).__name__}). Details "
-            "are in the kiosk's log file; please report it.",
-            file=sys.stderr,
-        )
-        return int(ExitCode.BUG)
+    except BrokenPipeError:
+        # `kiosk history | head -1`: the reader stopped reading. Say nothing (there is nobody
+        # to say it to on stdout) and exit as a shell reports a command ended by SIGPIPE.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return int(ExitCode.BROKEN_PIPE)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli.main import Cli, ExitCode
+from kiosk.core.client import GettClient
 from kiosk.core.keystore import MemoryKeyStore, OsKeyStore
 from kiosk.simulator.server import Simulator
 from tests.helpers.fakes import FakeClock
@@ -307,3 +308,27 @@ def test_help_and_version_return_instead_of_exiting() -> None:
     assert cli.run(["--version"]) == 0
     assert cli.run(["pause", "--help"]) == 0
     assert "kiosk" in out.getvalue() and "--reason" in out.getvalue()
+
+
+def test_an_error_nobody_foresaw_is_one_sentence_and_exit_70(
+    api: Simulator, clock: FakeClock, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The last line of defence, driven by a client factory that fails as a bug would."""
+
+    def broken(url: str, key: str) -> GettClient:
+        raise RuntimeError("a bug")
+
+    err = io.StringIO()
+    cli = Cli(
+        keystore=MemoryKeyStore(KEY),
+        clock=clock,
+        env={"KIOSK_CONFIG": str(tmp_path / "none.toml"), "KIOSK_STORE_ID": STORE,
+             "KIOSK_API_URL": api.base_url, "KIOSK_DATA_DIR": str(tmp_path / "data")},
+        stdout=io.StringIO(),
+        stderr=err,
+        client_factory=broken,
+    )  # fmt: skip
+    assert cli.run(["status"]) == ExitCode.BUG
+    assert err.getvalue().count("\n") == 1 and "RuntimeError" in err.getvalue()
+    assert "Traceback" not in capfd.readouterr().err
+    assert "Traceback" in (tmp_path / "data" / "logs" / "kiosk.log").read_text()

@@ -1,8 +1,9 @@
-"""The real ``kiosk`` command on a disk that is really full or read-only (a small tmpfs), against
-the simulator over loopback: a change that could not be saved says so with exit 74, reading commands
-do not claim a change was lost, and logging's own failures never print tracebacks.
+"""The real ``kiosk`` command as a process, where only a process can be hurt: a disk that is really
+full or read-only (a small tmpfs), a log that cannot be written, closed standard streams, a reader
+that stops reading. Against the simulator over loopback. A change that could not be saved says so
+with exit 74, reading commands do not claim a change was lost, and nothing prints a traceback.
 
-Mounting needs root (CI containers run as root); elsewhere these tests are skipped.
+Mounting needs root (CI containers run as root); elsewhere those two tests are skipped.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,7 +59,10 @@ def sim(real_keyring_backend: str) -> Iterator[Simulator]:
         server.stop()
 
 
-def kiosk(sim: Simulator, data: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+def kiosk(
+    sim: Simulator, data: Path, *argv: str, closing: str = "", **popen: Any
+) -> subprocess.CompletedProcess[str]:
+    """``python -m kiosk ARGV``; ``closing`` ("<&-", ">&-") starts it with that stream closed."""
     env = {
         **os.environ,
         "KIOSK_CONFIG": str(data.parent / "absent.toml"),
@@ -66,14 +71,19 @@ def kiosk(sim: Simulator, data: Path, *argv: str) -> subprocess.CompletedProcess
         "KIOSK_STORE_ID": STORE,
         "PYTHONPATH": str(ROOT),
     }
+    popen.setdefault("stdout", subprocess.PIPE)
+    command = [sys.executable, "-m", "kiosk", *argv]
+    if closing:
+        command = ["sh", "-c", f'exec "$@" {closing}', "sh", *command]
     return subprocess.run(
-        [sys.executable, "-m", "kiosk", *argv],
+        command,
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stderr=subprocess.PIPE,
         text=True,
         timeout=60,
         check=False,
+        **popen,
     )
 
 
@@ -133,3 +143,29 @@ def test_a_log_file_on_a_full_disk_prints_no_logging_tracebacks(
         assert "Logging error" not in result.stderr and "Traceback" not in result.stderr, argv
         assert result.stderr.count("\n") <= 1, (argv, result.stderr)
         assert result.returncode in (0, 75), (argv, result.returncode, result.stderr)
+
+
+def test_closed_standard_streams_end_in_a_sentence(sim: Simulator, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    no_stdin = kiosk(sim, data, "key", "set", closing="<&-")
+    assert no_stdin.returncode == 2, no_stdin.stderr
+    assert "Standard input is closed; nothing was stored" in no_stdin.stderr
+    assert "Traceback" not in no_stdin.stderr
+    for argv in (("key", "status"), ("history",), ("status",)):
+        no_stdout = kiosk(sim, data, *argv, closing=">&-")
+        assert no_stdout.returncode == 0, (argv, no_stdout.stderr)
+        assert no_stdout.stderr == ""
+
+
+def test_a_reader_that_stops_reading_ends_quietly(sim: Simulator, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for _ in range(3):
+        assert kiosk(sim, data, "pause", "--reason", "other").returncode == 0
+    reader, writer = os.pipe()
+    os.close(reader)  # like `kiosk history | head -0`
+    try:
+        result = kiosk(sim, data, "history", stdout=writer)
+    finally:
+        os.close(writer)
+    assert result.returncode == 141
+    assert result.stderr == ""
