@@ -54,7 +54,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     KEY = 3
     REJECTED = 4
-    BUG = 70  # EX_SOFTWARE: only main() returns it, for an error nobody foresaw
+    BUG = 70  # EX_SOFTWARE: an error nobody foresaw (Cli.run's last line of defence)
     # EX_IOERR: the queue file could not be written or read. Apart from 75 so a script can tell
     # "saved, will be sent" from "NOT saved: fix the disk or folder, then run it again".
     QUEUE = 74
@@ -633,7 +633,9 @@ def _queue_error(data_dir: Path, detail: str, doing: str) -> CliError:
     lowered = detail.lower()
     if free is not None and free < _NEARLY_FULL and ("full" in lowered or "i/o" in lowered):
         detail = f"The disk holding {data_dir} is full ({free // 1024} KB free). Free some space."
-    elif _read_only(data_dir):
+    elif any(word in lowered for word in ("read", "open", "creat", "writ")) and _read_only(
+        data_dir
+    ):
         detail = (
             f"The data folder {data_dir} is read-only. Make it writable, or set KIOSK_DATA_DIR "
             "to a writable folder."
