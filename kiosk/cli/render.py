@@ -64,7 +64,12 @@ def reason_text(reason: PauseReason | str | None) -> str:
 
 
 def local_time(when: datetime, now: datetime) -> str:
-    local = when.astimezone()
+    try:
+        local = when.astimezone()
+    except (OverflowError, ValueError, OSError):
+        # At the edge of the calendar (a resumeAt of 9999-12-31 east of UTC) the local time
+        # does not exist as a datetime: show the date as it came.
+        return when.strftime("%Y-%m-%d %H:%M %Z").strip()
     if local.date() == now.astimezone().date():
         return local.strftime("%H:%M")
     return local.strftime("%a %d %b %H:%M")
@@ -108,7 +113,11 @@ def describe_update(update: StoreStatusUpdate) -> str:
         return "resume"
     text = f"pause ({reason_text(update.reason)})"
     if update.resume_at is not None:
-        text += f" until {update.resume_at.astimezone().strftime('%H:%M')}"
+        try:
+            until = update.resume_at.astimezone().strftime("%H:%M")
+        except (OverflowError, ValueError, OSError):
+            until = update.resume_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+        text += f" until {until}"
     return text
 
 

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import io
+import time
+from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.cli.render import TerminalWriter, terminal_safe
+from kiosk.cli.render import (
+    TerminalWriter,
+    describe_update,
+    local_time,
+    status_line,
+    terminal_safe,
+)
+from kiosk.core.config import Store
+from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 
 
 @pytest.mark.parametrize(
@@ -42,3 +52,22 @@ def test_the_writer_lets_only_prints_own_line_end_through() -> None:
     print("Main\nSt: ONLINE", file=out)
     print("second", file=out)
     assert raw.getvalue() == "Main\\nSt: ONLINE\nsecond\n"
+
+
+def test_times_at_the_edge_of_the_calendar_are_shown_not_crashed_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server may say resumeAt 9999-12-31T23:59:59Z; east of UTC that has no local time."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        far = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+        now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+        assert local_time(far, now) == "9999-12-31 23:59 UTC"
+        update = StoreStatusUpdate.pause(PauseReason.OTHER, far)
+        assert describe_update(update) == "pause (other) until 9999-12-31 23:59 UTC"
+        assert "9999-12-31" in status_line(Store(id="s", name="Main"), StoreStatus(
+            StoreState.PAUSED, PauseReason.OTHER, now, far), now)  # fmt: skip
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
