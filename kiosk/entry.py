@@ -10,13 +10,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from kiosk.cli.main import Cli
+from kiosk.cli.main import main as cli_main
 from kiosk.core.config import Config
 from kiosk.core.keystore import KeyStore
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return Cli(run_app=_run_app, show_error=_show_error).run(sys.argv[1:] if argv is None else argv)
+    return cli_main(argv, run_app=_run_app, show_error=_show_error)
 
 
 def _run_app(

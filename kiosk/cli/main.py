@@ -1,26 +1,34 @@
 """The ``kiosk`` command: the touchscreen app, and a CLI that deployment and monitoring scripts use.
 
-Exit codes are a contract: 0 done and confirmed by Gett; 2 usage or configuration error; 3 API key
-missing or rejected; 4 request rejected (unknown store, validation); 5 Gett's certificate could not
-be verified; 75 not confirmed (Gett could not be reached or had a temporary problem).
+Exit codes are a contract (the README's table lists them all): 0 done and confirmed by Gett; 2 usage
+or configuration error; 3 API key missing or rejected; 4 request rejected (unknown store,
+validation, changed elsewhere); 5 Gett's certificate could not be verified (IT
+must act); 74 the local queue could not be written or read (a change was NOT
+saved); 75 saved but not confirmed yet (it will be sent); 1 the simulator cannot listen; 70 a bug;
+130 interrupted; 141 the reader of stdout went away.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import io
 import json
 import logging
 import os
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import IntEnum
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from kiosk import __version__
 from kiosk.cli.render import (
+    TerminalWriter,
     describe_update,
     history_outcome,
     local_time,
@@ -28,10 +36,11 @@ from kiosk.cli.render import (
     status_json,
     status_line,
 )
+from kiosk.core import outbox as outbox_module
 from kiosk.core import recovery
 from kiosk.core.client import GettClient, api_key_problem
 from kiosk.core.clock import Clock, GettClock, SystemClock, describe_offset, saved_gett_clock
-from kiosk.core.config import Config, ConfigError, Store, load_config
+from kiosk.core.config import Config, ConfigError, Store, clip, load_config
 from kiosk.core.errors import (
     ApiError,
     AuthRejected,
@@ -43,7 +52,7 @@ from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore
 from kiosk.core.logs import REDACTOR, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
-from kiosk.core.outbox import Intent, IntentState, Outbox, OutboxError
+from kiosk.core.outbox import DB_FILENAME, Intent, IntentState, Outbox, OutboxError
 from kiosk.core.sync import SyncEngine
 from kiosk.core.timeparse import TimeInputError, parse_duration, parse_until
 
@@ -56,7 +65,13 @@ class ExitCode(IntEnum):
     KEY = 3
     REJECTED = 4
     CERTIFICATE = 5  # Gett's TLS certificate could not be verified: IT must act
-    NOT_CONFIRMED = 75  # EX_TEMPFAIL
+    BUG = 70  # EX_SOFTWARE: an error nobody foresaw (Cli.run's last line of defence)
+    # EX_IOERR: the queue file could not be written or read. Apart from 75 so a script can tell
+    # "saved, will be sent" from "NOT saved: fix the disk or folder, then run it again".
+    QUEUE = 74
+    NOT_CONFIRMED = 75  # EX_TEMPFAIL: saved, will be sent
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: whoever read the output stopped reading
 
 
 class CliError(Exception):
@@ -82,6 +97,13 @@ class UsageError(Exception):
     def __init__(self, message: str, usage: str) -> None:
         super().__init__(message)
         self.usage = usage
+
+
+#: Options whose empty value would otherwise quietly mean "not given" (a pause until resumed, all
+#: stores, the default config): an empty value is a usage error.
+_NOT_EMPTY = {"config": "--config", "store": "--store", "duration": "--for", "until": "--until"}
+#: The most rows SQLite's LIMIT takes; a larger --limit means "all of them".
+_MAX_LIMIT = 2**63 - 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -194,9 +216,13 @@ class Cli:
         self.clock: Clock = clock or SystemClock()
         self._own_clock = clock is None  # then Gett's time, once the data folder is known
         self.env = dict(os.environ) if env is None else env
-        self.stdin = stdin or sys.stdin
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
+        # A process started with a standard stream closed (`kiosk key set <&-`) has None here.
+        self.stdin: TextIO | None = stdin or sys.stdin
+        self.stdout: TextIO = stdout or sys.stdout or _Nowhere()
+        self.stderr: TextIO = stderr or sys.stderr or _Nowhere()
+        # Human output goes through these (control characters escaped); JSON goes to stdout as is.
+        self.out = TerminalWriter(self.stdout)
+        self.err = TerminalWriter(self.stderr)
         # Only the entry module (kiosk.entry) passes these: the CLI itself never imports the UI.
         self.show_error = show_error
         self.run_app = run_app
@@ -205,13 +231,42 @@ class Cli:
         )
 
     def run(self, argv: Sequence[str]) -> int:
+        # A full disk or a closed stderr makes logging's handlers fail; logging would print each
+        # failure as a traceback on stderr (and, before its handlers exist, warnings too). A
+        # command speaks only in its own sentences, so neither may reach the terminal.
+        raise_exceptions, last_resort = logging.raiseExceptions, logging.lastResort
+        logging.raiseExceptions, logging.lastResort = False, None
         try:
-            args = build_parser().parse_args(argv)
+            return self._run(argv)
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise  # main() ends these quietly, with their own codes
+        except Exception as exc:
+            # The last line of defence: an error nobody foresaw still ends in one sentence. The
+            # traceback goes to the log file (never to stderr: its handler takes only CRITICAL).
+            log.error("unexpected error", exc_info=True)
+            with contextlib.suppress(Exception):
+                print(
+                    f"kiosk: an unexpected error stopped the command ({type(exc).__name__}). "
+                    "Please report it, with the kiosk's log file.",
+                    file=self.err,
+                )
+            return int(ExitCode.BUG)
+        finally:
+            logging.raiseExceptions, logging.lastResort = raise_exceptions, last_resort
+
+    def _run(self, argv: Sequence[str]) -> int:
+        try:
+            with contextlib.redirect_stdout(self.stdout):  # --help and --version print there
+                args = build_parser().parse_args(argv)
         except UsageError as exc:
-            print(f"{exc.usage.rstrip()}\nkiosk: {exc}", file=self.stderr)
+            print(exc.usage.rstrip(), file=self.stderr)
+            print(f"kiosk: {exc}", file=self.err)
             return int(ExitCode.USAGE)
+        except SystemExit as exc:  # --help, --version: printed; argparse wants to exit
+            return exc.code if isinstance(exc.code, int) else int(ExitCode.OK)
         json_mode = bool(getattr(args, "json", False))
         try:
+            _check_not_empty(args)
             return int(self._dispatch(args))
         except CliError as exc:
             return self._fail(exc, json_mode, args)
@@ -233,7 +288,7 @@ class Cli:
 
     def _fail(self, exc: CliError, json_mode: bool, args: argparse.Namespace) -> int:
         message = REDACTOR.scrub(str(exc))
-        print(f"kiosk: {message}", file=self.stderr)
+        print(f"kiosk: {message}", file=self.err)
         if json_mode:
             error = {"kind": exc.kind, "message": message, "exit_code": int(exc.code)}
             self._print_json({"store_id": getattr(args, "store_id_resolved", None), "error": error})
@@ -242,11 +297,11 @@ class Cli:
     def _print_json(self, obj: dict[str, Any]) -> None:
         print(json.dumps(obj, sort_keys=False), file=self.stdout)
 
-    def _dispatch(self, args: argparse.Namespace) -> ExitCode:
+    def _dispatch(self, args: argparse.Namespace) -> int:
         if args.command == "simulator":
             from kiosk.simulator import cli as simulator_cli
 
-            return ExitCode(simulator_cli.run(args))
+            return simulator_cli.run(args)  # 0, or 1 when it cannot listen
         if args.command == "key":
             return self._key(args.key_command, args.config)
         if args.command is None and args.demo:
@@ -263,7 +318,7 @@ class Cli:
         if args.command is None:
             if self.run_app is None:
                 raise CliError("The touchscreen app is started with `kiosk`.", ExitCode.USAGE)
-            return ExitCode(
+            return int(
                 self.run_app(
                     config,
                     demo=args.demo,
@@ -312,9 +367,9 @@ class Cli:
 
     def _resume_at(self, args: argparse.Namespace) -> datetime | None:
         now = self.clock.now()
-        if args.duration:
+        if args.duration is not None:
             return now + parse_duration(args.duration)
-        if args.until:
+        if args.until is not None:
             return parse_until(args.until, now)
         return None
 
@@ -331,29 +386,54 @@ class Cli:
         return key
 
     def _outbox(self, config: Config) -> Outbox:
+        return Outbox(config.data_dir, clock=self.clock, owner=f"cli-{os.getpid()}")
+
+    @contextlib.contextmanager
+    def _queue(
+        self, config: Config, doing: str, *, reading_rows: str | None = None
+    ) -> Iterator[None]:
+        """The queue failing, worded for what was being done (``_SAVING`` a change, ``_SAVED``
+        one, or ``_READING``): an OutboxError, or a row it cannot read (an unknown state, a
+        date that does not parse), becomes one sentence and exit 74, never a traceback.
+        ``reading_rows`` words an unreadable row differently from an OutboxError."""
         try:
-            return Outbox(config.data_dir, clock=self.clock, owner=f"cli-{os.getpid()}")
+            yield
         except OutboxError as exc:
-            raise _not_saved(exc) from None
+            raise _queue_error(config.data_dir, str(exc), doing) from None
+        except (ValueError, TypeError, OverflowError, KeyError) as exc:
+            if not _raised_reading_the_queue(exc):
+                raise
+            detail = (
+                f"The queue file {config.data_dir / DB_FILENAME} holds an entry this kiosk "
+                f"version cannot read ({clip(f'{type(exc).__name__}: {exc}', 90)}). Update the "
+                "kiosk, or move the file aside to start a fresh queue."
+            )
+            raise _queue_error(config.data_dir, detail, reading_rows or doing) from None
 
     def _change(
         self, config: Config, store: Store, update: StoreStatusUpdate, args: argparse.Namespace
     ) -> ExitCode:
         """Commit the intent, try to deliver it once, and say honestly where it stands."""
         key = self._api_key()
-        with self._outbox(config) as outbox, self.client_factory(config.api_url, key) as client:
-            engine = SyncEngine(outbox, client, [store], clock=self.clock)
+        with self._queue(config, _SAVING):
+            outbox = self._outbox(config)
+        with outbox, self.client_factory(config.api_url, key) as client:
+            with self._queue(config, _SAVING):
+                engine = SyncEngine(outbox, client, [store], clock=self.clock)
+                # Sending may reach any waiting change: each must be readable before this one
+                # joins them, or the command would save it and then stop half-way.
+                outbox.open_intents()
             if args.command == "pause" and args.duration:
                 update = self._on_gett_time(update, engine, store)
-            try:
+            with self._queue(config, _SAVING):
                 saved = record_changes(outbox, [(store.id, update)], origin="cli")
-            except OutboxError as exc:
-                raise _not_saved(exc) from None
-            intent, sender = _settle(engine, outbox, saved[0])
+            # Saved: from here a queue error or an unreadable row is worded as such.
+            with self._queue(config, _SAVED, reading_rows=_SAVED):
+                intent, sender = _settle(engine, outbox, saved[0])
         if intent.state is IntentState.DELIVERED and intent.confirmed is not None:
             return self._show(args, store, intent.confirmed, None)
         code, message = _outcome(intent, sender)
-        print(f"kiosk: {message}", file=self.stderr)
+        print(f"kiosk: {message}", file=self.err)
         if args.json:
             self._print_json(
                 {
@@ -384,11 +464,15 @@ class Cli:
     def _status(self, config: Config, store: Store, args: argparse.Namespace) -> ExitCode:
         """The live status from Gett, plus any change of ours still waiting (never mixed)."""
         pending: Intent | None = None
+        queue_problem: CliError | None = None
         try:
-            with Outbox(config.data_dir, clock=self.clock, owner=f"cli-{os.getpid()}") as outbox:
+            with self._queue(config, _READING), self._outbox(config) as outbox:
                 pending = outbox.open_intent(store.id)
-        except OutboxError as exc:
+        except CliError as exc:
+            # The live status is still worth showing; the exit code says a change we may be
+            # waiting to send could not be seen.
             log.warning("could not read the queue: %s", exc)
+            queue_problem = exc
         key = self._api_key()
         try:
             with self.client_factory(config.api_url, key) as client:
@@ -396,7 +480,7 @@ class Cli:
         except ApiError as exc:
             error = _cli_error(exc, store)
             if args.json:
-                print(f"kiosk: {error}", file=self.stderr)
+                print(f"kiosk: {error}", file=self.err)
                 self._print_json(
                     {
                         "store_id": store.id,
@@ -408,14 +492,20 @@ class Cli:
                 )  # fmt: skip
                 return error.code
             if pending is not None:
-                print(pending_line(pending, self.clock.now()), file=self.stdout)
+                print(pending_line(pending, self.clock.now()), file=self.out)
             raise error from None
-        return self._show(args, store, live, pending, with_pending=True)
+        return self._show(args, store, live, pending, with_pending=True, problem=queue_problem)
 
     def _sync(self, config: Config, args: argparse.Namespace) -> ExitCode:
         """Deliver every waiting change now and report each one's outcome."""
         key = self._api_key()
-        with self._outbox(config) as outbox, self.client_factory(config.api_url, key) as client:
+        with self._queue(config, _READING):
+            outbox = self._outbox(config)
+        with (
+            outbox,
+            self.client_factory(config.api_url, key) as client,
+            self._queue(config, _READING),
+        ):
             engine = SyncEngine(outbox, client, config.stores, clock=self.clock)
             if args.force:
                 engine.force()
@@ -446,20 +536,20 @@ class Cli:
                 }
             )
         elif not lines:
-            print("Nothing is waiting to be sent.", file=self.stdout)
+            print("Nothing is waiting to be sent.", file=self.out)
         for intent, _code, message in lines:
             if not args.json:
                 name = names.get(intent.store_id, intent.store_id)
-                print(f"{name}: {describe_update(intent.update)}: {message}", file=self.stdout)
+                print(f"{name}: {describe_update(intent.update)}: {message}", file=self.out)
         return worst
 
     def _history(self, config: Config, args: argparse.Namespace) -> ExitCode:
         """The pause log: what was tapped here, when, and whether Gett confirmed it."""
         if args.limit < 1:
             raise CliError("--limit must be at least 1.", ExitCode.USAGE, kind="usage")
-        store_id = config.store(args.store).id if args.store else None
-        with self._outbox(config) as outbox:
-            intents = outbox.history(limit=args.limit, store_id=store_id)
+        store_id = config.store(args.store).id if args.store is not None else None
+        with self._queue(config, _READING), self._outbox(config) as outbox:
+            intents = outbox.history(limit=min(args.limit, _MAX_LIMIT), store_id=store_id)
         names = {s.id: s.name for s in config.stores}
         if args.json:
             self._print_json(
@@ -467,7 +557,7 @@ class Cli:
             )
             return ExitCode.OK
         if not intents:
-            print("No changes were made from this PC in the last 30 days.", file=self.stdout)
+            print("No changes were made from this PC in the last 30 days.", file=self.out)
         now = self.clock.now()
         for intent in intents:
             when = local_time(intent.created_at, now)
@@ -475,7 +565,7 @@ class Cli:
             print(
                 f"{when}  {name}: {describe_update(intent.update)} ({intent.origin}): "
                 f"{history_outcome(intent)}",
-                file=self.stdout,
+                file=self.out,
             )
         return ExitCode.OK
 
@@ -487,38 +577,44 @@ class Cli:
         pending: Intent | None,
         *,
         with_pending: bool = False,
+        problem: CliError | None = None,
     ) -> ExitCode:
         offset = self.clock.offset if isinstance(self.clock, GettClock) else None
+        if problem is not None:
+            print(f"kiosk: {REDACTOR.scrub(str(problem))}", file=self.err)
         if args.json:
             body = status_json(store, status)
             if with_pending:
                 body["pending"] = pending.to_json() if pending else None
                 body["clock_offset_seconds"] = None if offset is None else round(offset, 1)
+            if problem is not None:
+                body["error"] = {"kind": problem.kind, "message": REDACTOR.scrub(str(problem)),
+                                 "exit_code": int(problem.code)}  # fmt: skip
             self._print_json(body)
         else:
-            print(status_line(store, status, self.clock.now()), file=self.stdout)
+            print(status_line(store, status, self.clock.now()), file=self.out)
             if pending is not None:
-                print(pending_line(pending, self.clock.now()), file=self.stdout)
+                print(pending_line(pending, self.clock.now()), file=self.out)
             note = describe_offset(offset) if offset is not None else None
             if note:
-                print(note, file=self.stdout)
-        return ExitCode.OK
+                print(note, file=self.out)
+        return ExitCode.OK if problem is None else problem.code
 
     def _key(self, action: str, config_path: str | None) -> ExitCode:
         if action == "status":
             backend = self.keystore.backend_name()
             if self.keystore.get():
-                print(f"An API key is stored (keyring backend: {backend}).", file=self.stdout)
+                print(f"An API key is stored (keyring backend: {backend}).", file=self.out)
                 return ExitCode.OK
-            print(f"No API key is stored (keyring backend: {backend}).", file=self.stdout)
+            print(f"No API key is stored (keyring backend: {backend}).", file=self.out)
             return ExitCode.KEY
         if action == "clear":
             removed = self.keystore.clear()
-            print("API key removed." if removed else "No API key was stored.", file=self.stdout)
+            print("API key removed." if removed else "No API key was stored.", file=self.out)
             return ExitCode.OK
         key = self._read_key()
         self.keystore.set(key)
-        print(f"API key stored in {self.keystore.backend_name()}.", file=self.stdout)
+        print(f"API key stored in {self.keystore.backend_name()}.", file=self.out)
         self._release_held(config_path)
         return ExitCode.OK
 
@@ -535,14 +631,32 @@ class Cli:
             print(
                 f"{released} waiting change(s) will be sent with the new key "
                 "(by the kiosk app, or run `kiosk sync`).",
-                file=self.stdout,
+                file=self.out,
             )
 
     def _read_key(self) -> str:
-        if self.stdin.isatty():
-            key = getpass.getpass("Gett API key (input hidden): ")
-        else:
-            key = self.stdin.readline()
+        if self.stdin is None:
+            raise CliError(
+                "Standard input is closed; nothing was stored. Pipe the key in, e.g. "
+                "printf '%s\\n' \"$KEY\" | kiosk key set.",
+                ExitCode.USAGE,
+                kind="usage",
+            )
+        try:
+            if self.stdin.isatty():
+                key = getpass.getpass("Gett API key (input hidden): ")
+            else:
+                key = self.stdin.readline()
+        except EOFError:
+            key = ""  # Ctrl-D at the prompt
+        except (OSError, ValueError) as exc:  # closed, not text (UnicodeDecodeError), unreadable
+            why = "is not text" if isinstance(exc, UnicodeError) else "could not be read"
+            raise CliError(
+                f"Standard input {why}; nothing was stored. Pipe the key in as text, e.g. "
+                "printf '%s\\n' \"$KEY\" | kiosk key set.",
+                ExitCode.USAGE,
+                kind="usage",
+            ) from None
         key = key.strip()
         if not key:
             raise CliError(
@@ -557,10 +671,84 @@ class Cli:
         return key
 
 
-def _not_saved(exc: OutboxError) -> CliError:
-    return CliError(
-        f"The change was NOT saved and NOT sent. {exc}", ExitCode.NOT_CONFIRMED, kind="queue_error"
-    )
+class _Nowhere(io.StringIO):
+    """Where output goes when the process was started with that stream closed."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+_SAVING, _SAVED, _READING = "saving", "saved", "reading"
+_QUEUE_WORDS = {
+    _SAVING: "The change was NOT saved and NOT sent.",
+    _SAVED: "The change was saved, but then the queue could not be read, so whether it was sent "
+    "is not known.",
+    _READING: "Could not read the queue of waiting changes.",
+}
+#: With an I/O error and less free space than this, the disk is what is full.
+_NEARLY_FULL = 1 << 20
+
+
+def _queue_error(data_dir: Path, detail: str, doing: str) -> CliError:
+    """One sentence on what became of the change (or the reading), then the cause: a full disk
+    named as such, with where it is, however SQLite phrased it."""
+    free = _free_bytes(data_dir)
+    lowered = detail.lower()
+    if free is not None and free < _NEARLY_FULL and ("full" in lowered or "i/o" in lowered):
+        detail = f"The disk holding {data_dir} is full ({free // 1024} KB free). Free some space."
+    elif any(word in lowered for word in ("read", "open", "creat", "writ")) and _read_only(
+        data_dir
+    ):
+        detail = (
+            f"The data folder {data_dir} is read-only. Make it writable, or set KIOSK_DATA_DIR "
+            "to a writable folder."
+        )
+    return CliError(f"{_QUEUE_WORDS[doing]} {detail}", ExitCode.QUEUE, kind="queue_error")
+
+
+def _read_only(folder: Path) -> bool:
+    """The folder exists but this process cannot write there (read-only mount or permissions)."""
+    try:
+        if not folder.is_dir():
+            return False
+        if hasattr(os, "statvfs") and os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+        return not os.access(folder, os.W_OK)
+    except (OSError, ValueError):
+        return False
+
+
+def _free_bytes(path: Path) -> int | None:
+    """Free space on the disk holding ``path`` (or its nearest existing parent), if known."""
+    for folder in (path, *path.parents):
+        try:
+            return shutil.disk_usage(folder).free
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def _raised_reading_the_queue(exc: BaseException) -> bool:
+    """True if ``exc`` came from inside the queue's code (turning a row into an intent): the
+    queue holds data it cannot read. An error anywhere else is a bug and must not be renamed."""
+    outbox_file = Path(outbox_module.__file__).resolve()
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == outbox_file:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _check_not_empty(args: argparse.Namespace) -> None:
+    for attr, option in _NOT_EMPTY.items():
+        value = getattr(args, attr, None)
+        if value is not None and not value.strip():
+            raise CliError(
+                f"{option} is empty. Give a value, or leave {option} out.",
+                ExitCode.USAGE,
+                kind="usage",
+            )
 
 
 _UNKNOWN_STATUS: dict[str, Any] = {
@@ -664,9 +852,36 @@ def _cli_error(exc: ApiError, store: Store) -> CliError:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The commands alone; the ``kiosk`` command is :func:`kiosk.entry.main` (app included)."""
-    return Cli().run(sys.argv[1:] if argv is None else argv)
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    run_app: Callable[..., int] | None = None,
+    show_error: Callable[[str], None] | None = None,
+) -> int:
+    """The ``kiosk`` command (:mod:`kiosk.entry` hands in the app and the on-screen error). The
+    last line of defence: whatever escapes ends in one sentence and a documented code; the
+    details go to the log file, never a traceback to the terminal."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            # A name or message the terminal's encoding cannot show must not stop the command.
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    try:
+        code = Cli(run_app=run_app, show_error=show_error).run(
+            sys.argv[1:] if argv is None else argv
+        )
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a reader that went away shows here, not as noise at exit
+        return code
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            print("kiosk: interrupted.", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        # `kiosk history | head -1`: the reader stopped reading. Say nothing (there is nobody
+        # to say it to on stdout) and exit as a shell reports a command ended by SIGPIPE.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return int(ExitCode.BROKEN_PIPE)
 
 
 if __name__ == "__main__":

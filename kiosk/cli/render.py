@@ -2,13 +2,58 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.words import format_duration, outcome
+
+#: Format characters a text needs to be written correctly (Persian, Indic scripts, emoji): kept.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _needs_escape(char: str) -> bool:
+    """Control (C0, DEL, C1), format (bidi overrides, marks), separator and surrogate characters:
+    a terminal acts on them or they reorder what follows, so a name could forge a line."""
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return char not in _JOINERS
+    return category in ("Cc", "Cs", "Zl", "Zp")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on shown as an escape (``\\x1b``)."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char == " " or not _needs_escape(char):
+            out.append(char)
+        elif char in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char])
+        elif ord(char) <= 0xFF:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
+class TerminalWriter:
+    """The one door human output goes through: text from config, the server or the command line
+    reaches the terminal with its control characters escaped. ``print`` writes its line end as a
+    separate ``"\\n"``, which is the only newline let through; JSON goes to the raw stream."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text if text == "\n" else terminal_safe(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def reason_text(reason: PauseReason | str | None) -> str:
@@ -20,7 +65,12 @@ def reason_text(reason: PauseReason | str | None) -> str:
 
 
 def local_time(when: datetime, now: datetime) -> str:
-    local = when.astimezone()
+    try:
+        local = when.astimezone()
+    except (OverflowError, ValueError, OSError):
+        # At the edge of the calendar (a resumeAt of 9999-12-31 east of UTC) the local time
+        # does not exist as a datetime: show the date as it came.
+        return when.strftime("%Y-%m-%d %H:%M %Z").strip()
     if local.date() == now.astimezone().date():
         return local.strftime("%H:%M")
     return local.strftime("%a %d %b %H:%M")
@@ -59,7 +109,11 @@ def describe_update(update: StoreStatusUpdate) -> str:
         return "resume"
     text = f"pause ({reason_text(update.reason)})"
     if update.resume_at is not None:
-        text += f" until {update.resume_at.astimezone().strftime('%H:%M')}"
+        try:
+            until = update.resume_at.astimezone().strftime("%H:%M")
+        except (OverflowError, ValueError, OSError):
+            until = update.resume_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+        text += f" until {until}"
     return text
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 import uuid
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import platformdirs
 
 from kiosk.core.client import PRODUCTION_URL
@@ -34,6 +36,17 @@ DEFAULT_REASON_MINUTES: dict[PauseReason, int | None] = {
 }
 
 
+def clip(text: str, limit: int = 60) -> str:
+    """A value from outside, short enough for a one-line message (a 5,000-character store id
+    in the config must not become a 5,000-character error)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shown(value: object) -> str:
+    """``repr`` of a value from outside, clipped: quotes show where it starts and ends."""
+    return clip(repr(value), 70)
+
+
 class ConfigError(Exception):
     """The configuration cannot be used as it is; the message says where and how to fix it."""
 
@@ -42,7 +55,7 @@ class ConfigError(Exception):
     ) -> None:
         where = source or "configuration"
         if field:
-            where = f"{where}, field '{field}'"
+            where = f"{where}, field '{clip(field)}'"
         super().__init__(f"{where}: {message}")
         self.source = source
         self.field = field
@@ -96,7 +109,7 @@ class Config:
         if _is_uuid(wanted):
             return Store(id=str(uuid.UUID(wanted)), name=wanted)
         raise ConfigError(
-            f"--store {wanted!r} is neither a configured store name nor a store id (a UUID)."
+            f"--store {shown(wanted)} is neither a configured store name nor a store id (a UUID)."
         )
 
 
@@ -111,10 +124,44 @@ def default_data_dir() -> Path:
 def config_path(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
     """``--config`` wins over ``KIOSK_CONFIG``, which wins over the platform default."""
     if explicit:
-        return Path(explicit)
+        return Path(_usable_path(os.fspath(explicit), "--config"))
     if env.get("KIOSK_CONFIG"):
-        return Path(env["KIOSK_CONFIG"])
+        return Path(_usable_path(env["KIOSK_CONFIG"], "KIOSK_CONFIG"))
     return default_config_path()
+
+
+def _usable_path(text: str, where: str) -> str:
+    """A path the OS can open: with a NUL in it the OS would cut the name there."""
+    if "\x00" in text:
+        raise ConfigError(f"{shown(text)} is not a usable path: it holds a NUL character.",
+                          source=where)  # fmt: skip
+    return text
+
+
+def check_data_dir(text: str, fld: str, source: str | None) -> Path:
+    """The folder for the queue and logs: an absolute path (a relative one would depend on where
+    the kiosk happened to be started), with no NUL."""
+    if not text.strip():
+        raise ConfigError(
+            "is empty. Give the full path of a writable folder, or leave it out for the default.",
+            source=source,
+            field=fld,
+        )
+    if "\x00" in text:
+        raise ConfigError(
+            f"{shown(text)} is not a usable folder: it holds a NUL character.",
+            source=source,
+            field=fld,
+        )
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        raise ConfigError(
+            f"{shown(text)} is not a full path. Give the full path of a writable folder, "
+            f"e.g. {str(default_data_dir())!r}.",
+            source=source,
+            field=fld,
+        )
+    return path
 
 
 def load_config(
@@ -132,8 +179,15 @@ def load_config(
             raise ConfigError(
                 f"is not valid TOML ({exc}). Fix the syntax.", source=source
             ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot be read ({exc}).", source=source) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"is not UTF-8 text (byte {exc.start} cannot be read). Save it as UTF-8.",
+                source=source,
+            ) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot be read ({exc.strerror or type(exc).__name__}).", source=source
+            ) from None
     elif explicit:
         raise ConfigError("does not exist. Check the path given to --config.", source=source)
     config = parse_config(data, source=source)
@@ -166,7 +220,9 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
             stores.append(Store(id=canonical, name=known.get(canonical, f"Store {i + 1}")))
         config = replace(config, stores=tuple(stores))
     if env.get("KIOSK_DATA_DIR"):
-        config = replace(config, data_dir=Path(env["KIOSK_DATA_DIR"]))
+        config = replace(
+            config, data_dir=check_data_dir(env["KIOSK_DATA_DIR"], "KIOSK_DATA_DIR", None)
+        )
     return config
 
 
@@ -190,12 +246,15 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None) -> Confi
     if "poll_interval_seconds" in data:
         raw = data["poll_interval_seconds"]
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise fail("poll_interval_seconds", f"must be a number of seconds, got {raw!r}.")
+            raise fail("poll_interval_seconds", f"must be a number of seconds, got {shown(raw)}.")
         if not 5 <= raw <= 3600:
-            raise fail("poll_interval_seconds", f"must be between 5 and 3600 seconds, got {raw}.")
+            raise fail(
+                "poll_interval_seconds", f"must be between 5 and 3600 seconds, got {shown(raw)}."
+            )
         config = replace(config, poll_interval_seconds=float(raw))
     if "data_dir" in data:
-        config = replace(config, data_dir=Path(_typed(data, "data_dir", str, fail)).expanduser())
+        data_dir = _typed(data, "data_dir", str, fail)
+        config = replace(config, data_dir=check_data_dir(data_dir, "data_dir", source))
     if "stores" in data:
         config = replace(config, stores=_parse_stores(data["stores"], source, fail))
     if "ui" in data:
@@ -283,7 +342,7 @@ def _typed(
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not ok:
         names = {str: "a string", bool: "true or false", int: "a whole number"}
-        raise fail(fld or key, f"must be {names.get(kind, kind.__name__)}, got {value!r}.")
+        raise fail(fld or key, f"must be {names.get(kind, kind.__name__)}, got {shown(value)}.")
     return value
 
 
@@ -298,7 +357,7 @@ def _is_uuid(text: str) -> bool:
 def check_uuid(text: str, fld: str, source: str | None) -> str:
     if not _is_uuid(text):
         raise ConfigError(
-            f"{text!r} is not a store id. Store ids are UUIDs like "
+            f"{shown(text)} is not a store id. Store ids are UUIDs like "
             "'3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c'; copy it from the Gett partner portal.",
             source=source,
             field=fld,
@@ -315,22 +374,72 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+_USERINFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+
+
+def _host_ok(host: str) -> bool:
+    """A DNS name (letters, digits, hyphens; international names in their IDNA form) or an IP."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    labels = ascii_host.removesuffix(".").split(".")
+    return len(ascii_host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
 def check_url(url: str, fld: str, source: str | None) -> str:
-    """https everywhere; plain http only to this machine (the simulator)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigError(
-            f"{url!r} is not a URL. Use e.g. {PRODUCTION_URL!r}.", source=source, field=fld
+    """https everywhere; plain http only to this machine (the simulator). The URL must be one the
+    HTTP client can use as it is: no spaces or control characters, no user name or password (the
+    key lives in the keyring), a real host name and, if given, a port from 1 to 65535."""
+
+    def bad(why: str) -> ConfigError:
+        # A user:password in the URL may be a secret (the key pasted there): never repeat it.
+        safe = _USERINFO.sub(r"\1[redacted]@", url)
+        return ConfigError(f"{shown(safe)} {why}", source=source, field=fld)
+
+    example = f"Use e.g. {PRODUCTION_URL!r}."
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise bad(f"has spaces or control characters. {example}")
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:
+        raise bad(f"is not a URL (its host part does not parse). {example}") from None
+    if parts.scheme not in ("https", "http") or not hostname:
+        raise bad(f"is not a URL. {example}")
+    if parts.username is not None or parts.password is not None:
+        raise bad(
+            "must not hold a user name or password: the API key is kept in the OS keyring "
+            "(`kiosk key set`)."
         )
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ConfigError(
-            f"{url!r} uses plain http. Use https (the API key must never travel unencrypted); "
-            "http is allowed only for a simulator on this machine (127.0.0.1 or localhost).",
-            source=source,
-            field=fld,
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise bad("has a port that is not a number from 1 to 65535.")
+    if parts.netloc.endswith(":"):
+        raise bad("has a ':' after the host but no port.")
+    if not _host_ok(hostname):
+        raise bad(f"does not name a host ({shown(hostname)} is not a host name or IP address).")
+    if parts.scheme == "http" and not is_loopback_host(hostname):
+        raise bad(
+            "uses plain http. Use https (the API key must never travel unencrypted); "
+            "http is allowed only for a simulator on this machine (127.0.0.1 or localhost)."
         )
-    if parts.query or parts.fragment:
-        raise ConfigError(f"{url!r} must not have a query or fragment.", source=source, field=fld)
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise bad("must not have a query or fragment.")
+    try:
+        httpx.URL(url).host  # noqa: B018 - reading the host decodes it: a bad IDNA label fails here
+    except (httpx.InvalidURL, ValueError):
+        raise bad(f"is not a URL the kiosk can use. {example}") from None
     return url.rstrip("/")
 
 

@@ -50,6 +50,14 @@ class ModelError(ValueError):
     """A value on the wire does not have the shape the API promises."""
 
 
+class DateOutOfRange(ModelError):
+    """A well-formed date-time before 1970 or after 9000: no real pause. ``late`` says which."""
+
+    def __init__(self, message: str, *, late: bool) -> None:
+        super().__init__(message)
+        self.late = late
+
+
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
@@ -81,11 +89,14 @@ def parse_datetime(text: str) -> datetime:
             tz = timezone(sign * timedelta(hours=hours, minutes=minutes))  # |offset| < 24 h
         # RFC 3339 allows a leap second (:60); Python does not, so clamp it.
         value = datetime(year, month, day, hour, minute, min(second, 59), micro, tzinfo=tz)
-        utc = value.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
+    except ValueError as exc:
         raise ModelError(f"not a valid date-time: {text!r} ({exc})") from None
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # past the calendar's edge once in UTC (9999-12-31 at -05:00)
+        raise DateOutOfRange(f"date-time out of range: {text!r}", late=year > 1) from None
     if not EARLIEST <= utc < LATEST:
-        raise ModelError(f"date-time out of range: {text!r}")
+        raise DateOutOfRange(f"date-time out of range: {text!r}", late=utc >= LATEST)
     return utc
 
 

@@ -266,16 +266,16 @@ _DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
 def _explain(exc: sqlite3.Error | UnicodeDecodeError, path: Path) -> str:
     text = str(exc).lower()
     if "full" in text:
-        return f"The disk is full: the change could not be saved in {path}. Free some space."
+        return f"The disk is full: {path} cannot be written. Free some space."
     if "readonly" in text or "read-only" in text:
-        return f"The data folder is read-only: the change could not be saved in {path}."
+        return f"The data folder is read-only: {path} cannot be written."
     if "unable to open" in text:
         return (
             f"Cannot open the queue file {path}. Check that the data folder exists and is writable."
         )
     if "locked" in text or "busy" in text:
         return "Another kiosk process kept the queue busy for too long; try again."
-    return f"The queue file {path} could not be written ({exc})."
+    return f"The queue file {path} could not be used ({exc})."
 
 
 class Outbox:
@@ -424,7 +424,8 @@ class Outbox:
                 conn.execute(f"PRAGMA user_version = {target}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # a failed ROLLBACK must not hide the cause
+                conn.execute("ROLLBACK")
             raise
 
     def close(self) -> None:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
-from kiosk.core.models import ModelError, parse_datetime
+from kiosk.core.models import DateOutOfRange, ModelError, parse_datetime
+
+#: The longest timed pause, for ``--for`` and ``--until`` alike; longer is "until you resume".
+MAX_PAUSE = timedelta(days=7)
+#: More digits than this is weeks in any unit (10**7 seconds is 115 days): too long, not parsed.
+_MAX_DIGITS = 7
 
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -15,28 +20,44 @@ class TimeInputError(ValueError):
     """The text is not a duration or time we understand; the message shows what is."""
 
 
+def _shown(text: str) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
 def parse_duration(text: str) -> timedelta:
     """``15m``, ``1h30m``, ``90s``, ``2h``; a bare number means minutes."""
+    if not text.strip():
+        raise TimeInputError("The duration is empty. Use e.g. 15m, 1h30m or 90s.")
     cleaned = text.strip().lower().replace(" ", "")
     if cleaned.isdigit():
         cleaned += "m"
     match = _DURATION.match(cleaned)
-    if not cleaned or match is None or not any(match.groups()):
-        raise TimeInputError(f"{text!r} is not a duration. Use e.g. 15m, 1h30m or 90s.")
+    if match is None or not any(match.groups()):
+        raise TimeInputError(f"{_shown(text)} is not a duration. Use e.g. 15m, 1h30m or 90s.")
+    too_long = TimeInputError(
+        f"{_shown(text)} is longer than 7 days, the longest timed pause; pause until you "
+        "resume instead."
+    )
+    if any(len(g.lstrip("0")) > _MAX_DIGITS for g in match.groups() if g):
+        raise too_long  # far beyond 7 days, and too big to turn into a time span
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     value = timedelta(hours=hours, minutes=minutes, seconds=seconds)
     if value <= timedelta(0):
-        raise TimeInputError(f"{text!r} is zero; a pause needs a positive duration.")
-    if value > timedelta(days=7):
-        raise TimeInputError(f"{text!r} is longer than 7 days; pause until you resume instead.")
+        raise TimeInputError(f"{_shown(text)} is zero; a pause needs a positive duration.")
+    if value > MAX_PAUSE:
+        raise too_long
     return value
 
 
 def parse_until(text: str, now: datetime, local_tz: tzinfo | None = None) -> datetime:
     """An RFC 3339 date-time, or a local ``HH:MM``: today, or tomorrow if that time has passed.
 
-    ``now`` is aware; ``local_tz`` defaults to the PC's zone. The result is aware and in the future.
+    ``now`` is aware; ``local_tz`` defaults to the PC's zone. The result is aware, in the future
+    and at most 7 days ahead (as with ``--for``).
     """
+    if not text.strip():
+        raise TimeInputError("The time is empty. Use a local time like 14:30, or a full date-time.")
     text = text.strip()
     match = _HHMM.match(text)
     if match:
@@ -50,12 +71,19 @@ def parse_until(text: str, now: datetime, local_tz: tzinfo | None = None) -> dat
                 return candidate
         raise TimeInputError(f"{text!r} could not be placed in the next day.")  # pragma: no cover
     try:
-        when = parse_datetime(text)
+        utc = parse_datetime(text)  # in UTC, within 1970-9000
+    except DateOutOfRange as exc:
+        utc = datetime.max.replace(tzinfo=UTC) if exc.late else datetime.min.replace(tzinfo=UTC)
     except ModelError:
         raise TimeInputError(
-            f"{text!r} is not a time. Use a local time like 14:30, or a full date-time like "
+            f"{_shown(text)} is not a time. Use a local time like 14:30, or a full date-time like "
             "2026-01-15T14:00:00Z."
         ) from None
-    if when <= now:
-        raise TimeInputError(f"{text} has already passed; pick a time in the future.")
-    return when
+    if utc <= now:
+        raise TimeInputError(f"{_shown(text)} has already passed; pick a time in the future.")
+    if utc - now > MAX_PAUSE:
+        raise TimeInputError(
+            f"{_shown(text)} is more than 7 days ahead; a timed pause lasts at most 7 days (as "
+            "with --for). Pause until you resume instead."
+        )
+    return utc

@@ -285,13 +285,15 @@ def test_no_store_configured_exits_2(kiosk: Runner) -> None:
     assert "KIOSK_STORE_ID" in result.err
 
 
-def test_full_disk_fails_loudly(kiosk: Runner, tmp_path: Path) -> None:
+def test_a_data_folder_that_cannot_be_made_is_not_saved_exit_74(
+    kiosk: Runner, tmp_path: Path
+) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("x")
     kiosk.env["KIOSK_DATA_DIR"] = str(blocker / "data")
     result = kiosk("pause", "--reason", "other")
-    assert result.code == 75
-    assert "NOT saved and NOT sent" in result.err
+    assert result.code == 74
+    assert "NOT saved and NOT sent" in result.err and "Cannot create the data folder" in result.err
     assert kiosk.api.requests.snapshot() == []
 
 

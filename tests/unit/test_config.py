@@ -192,3 +192,78 @@ def test_saving_never_writes_values_that_came_from_the_environment(tmp_path: Pat
     # A field changed on purpose is written, even if it was overridden.
     save_config(replace(loaded, api_url="https://other.example.test"), path)
     assert load_config(path, {}).api_url == "https://other.example.test"
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("https://api.gett\ttech.com", "spaces or control characters"),
+        ("https://api gett.com", "spaces or control characters"),
+        ("https://[::1", "does not parse"),
+        ("https://[%]", "does not parse"),
+        ("https://user:secret@api.gett-tech.com", "user name or password"),
+        ("https://key@api.gett-tech.com", "user name or password"),
+        ("https://api.gett-tech.com:0", "port"),
+        ("https://api.gett-tech.com:65536", "port"),
+        ("https://api.gett-tech.com:-1", "port"),
+        ("https://api.gett-tech.com:http", "port"),
+        ("https://api.gett-tech.com:", "no port"),
+        ("https://a..b", "does not name a host"),
+        ("https://%41.example", "does not name a host"),
+        ("https://xn--zz.example", "can use"),
+    ],
+)
+def test_api_url_must_be_one_the_client_can_use(url: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment) as caught:
+        parse_config({"api_url": url})
+    assert "secret" not in str(caught.value)  # a password in the URL is never repeated
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.gett-tech.com:443/v1", "https://b\u00fccher.example", "http://[::1]:1"]
+)
+def test_odd_but_valid_api_urls_are_kept(url: str) -> None:
+    assert parse_config({"api_url": url}).api_url == url
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("/srv/kiosk\x00/data", "NUL"), ("", "empty"), ("   ", "empty"), ("data", "full path")],
+)
+def test_data_dir_must_be_a_usable_absolute_path(value: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        parse_config({"data_dir": value})
+    if value.strip():  # an empty variable means "not set", as for every KIOSK_* variable
+        with pytest.raises(ConfigError, match=fragment):
+            load_config(None, {"KIOSK_CONFIG": "/nonexistent/kiosk.toml", "KIOSK_DATA_DIR": value})
+
+
+def test_a_config_path_with_a_nul_is_an_error_not_the_defaults(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="NUL"):
+        load_config(None, {"KIOSK_CONFIG": f"{tmp_path}/a\x00b.toml"})
+    with pytest.raises(ConfigError, match="NUL"):
+        load_config(f"{tmp_path}/a\x00b.toml", {})
+
+
+def test_a_config_that_is_a_folder_or_not_utf8_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_config(tmp_path, {})
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[[stores]]\nname = "Caf\xe9"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        load_config(path, {})
+
+
+def test_long_values_are_clipped_in_messages() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"stores": [{"id": "x" * 5000}]})
+    assert len(str(caught.value)) < 300
+    with pytest.raises(ConfigError) as unknown:
+        parse_config({"k" * 5000: 1})
+    assert len(str(unknown.value)) < 300
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), 10**30])
+def test_poll_interval_rejects_nan_inf_and_huge(value: float) -> None:
+    with pytest.raises(ConfigError, match="between 5 and 3600"):
+        parse_config({"poll_interval_seconds": value})

@@ -70,3 +70,50 @@ def test_until_rfc3339() -> None:
 def test_until_rejects(text: str) -> None:
     with pytest.raises(TimeInputError):
         parse_until(text, datetime(2026, 1, 15, 12, 0, tzinfo=UTC), LONDON)
+
+
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text", ["99999999999999h", "9" * 5000 + "m", "99999999999999999999s", "10000000", "169h"]
+)
+def test_a_huge_duration_is_too_long_not_an_overflow(text: str) -> None:
+    with pytest.raises(TimeInputError, match="longer than 7 days"):
+        parse_duration(text)
+
+
+def test_leading_zeros_are_not_mistaken_for_a_huge_number() -> None:
+    assert parse_duration("0000000000000000000015m") == timedelta(minutes=15)
+    assert parse_duration("168h") == timedelta(days=7)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\t"])
+def test_an_empty_value_is_an_error_not_no_value(text: str) -> None:
+    with pytest.raises(TimeInputError, match="empty"):
+        parse_duration(text)
+    with pytest.raises(TimeInputError, match="empty"):
+        parse_until(text, NOW, LONDON)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999-12-31T23:59:59-05:00",  # past the end of the calendar once in UTC
+        "9999-12-31T23:59:59Z",
+        "2026-01-22T12:00:01Z",  # 7 days and a second
+        "2027-01-15T12:00:00+14:00",
+    ],
+)
+def test_until_is_capped_at_7_days_like_for(text: str) -> None:
+    with pytest.raises(TimeInputError, match="more than 7 days ahead"):
+        parse_until(text, NOW)
+
+
+def test_until_exactly_7_days_ahead_is_allowed() -> None:
+    assert parse_until("2026-01-22T12:00:00Z", NOW) == NOW + timedelta(days=7)
+
+
+def test_until_at_the_start_of_the_calendar_has_passed() -> None:
+    with pytest.raises(TimeInputError, match="already passed"):
+        parse_until("0001-01-01T00:00:00+05:00", NOW)
