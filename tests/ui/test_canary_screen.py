@@ -6,24 +6,17 @@ every file the kiosk wrote is read byte by byte."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC
 from pathlib import Path
 
-import httpx
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.core.client import GettClient
 from kiosk.core.config import Config, Store, UiSettings
 from kiosk.core.keystore import MemoryKeyStore
-from kiosk.core.pin import PinGuard
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.view_model import LocalTime
-from kiosk.ui.worker import SyncWorker
-from tests.helpers.fakes import FakeClock
 from tests.helpers.hostile import HostileServer, Reply, echo_request
-from tests.ui.conftest import PIN_HASH, STORE, tap
+from tests.ui.conftest import PIN_HASH, STORE, MakeWindow, tap
 
 CANARY = "sk_live_SCREEN_CANARY_5d1e7a3f9b"
 
@@ -45,9 +38,9 @@ def leaks(text: str | bytes) -> list[str]:
 
 
 @pytest.fixture
-def window_on(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[HostileServer, MainWindow]]:
-    clock = FakeClock()
-    keys = MemoryKeyStore(CANARY)
+def window_on(
+    make_window: MakeWindow, tmp_path: Path
+) -> Iterator[tuple[HostileServer, MainWindow]]:
     with HostileServer(Reply.json(200, {"status": "online"})) as server:
         config = Config(
             api_url=server.base_url,
@@ -55,33 +48,7 @@ def window_on(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[HostileServer, Mai
             data_dir=tmp_path / "data",
             ui=UiSettings(fullscreen=False, pin_hash=PIN_HASH),
         )
-
-        def worker_factory(c: Config) -> SyncWorker:
-            return SyncWorker(
-                c,
-                keys,
-                clock=clock,
-                client_factory=lambda url, key: GettClient(
-                    url, key, clock=clock, timeout=httpx.Timeout(3.0, connect=2.0)
-                ),
-            )
-
-        window = MainWindow(
-            config,
-            keys,
-            clock=clock,
-            local_time=LocalTime(UTC),
-            worker_factory=worker_factory,
-            save_path=tmp_path / "config.toml",
-            pin_guard=PinGuard(clock),
-            tick_ms=3_600_000,
-        )
-        qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        yield server, window
-        window.shutdown()
-        window.close_for_good()
+        yield server, make_window(config, MemoryKeyStore(CANARY), start=False)
     for path in (tmp_path / "data").rglob("*"):
         if path.is_file():
             assert not leaks(path.read_bytes()), path
