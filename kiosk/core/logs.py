@@ -72,6 +72,7 @@ def setup_logging(
     stderr.setLevel(logging.DEBUG if verbose else stderr_level)
     handlers: list[logging.Handler] = [stderr]
     path: Path | None = None
+    problem: str | None = None
     if log_dir is not None:
         try:
             private_dir(log_dir.parent)  # the data folder: 0700 (the queue lives there too)
@@ -86,12 +87,14 @@ def setup_logging(
             )
         except OSError as exc:
             path = None
-            logging.getLogger(__name__).warning("not logging to %s: %s", log_dir, exc)
+            problem = f"not logging to {log_dir}: {exc.strerror or exc}"
     for handler in handlers:
         handler._kiosk = True  # type: ignore[attr-defined]
         handler.addFilter(REDACTOR)
         handler.setFormatter(logging.Formatter(_FORMAT))
         root.addHandler(handler)
+    if problem:  # said once the handlers are in place (it goes through the scrubbing filter)
+        logging.getLogger(__name__).warning("%s", problem)
     # httpx logs every request at INFO with the URL only; keep it, its headers are never logged.
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     return path
