@@ -206,6 +206,23 @@ def probe(data_dir: Path, token: str) -> tuple[Liveness, Holder | None]:
         handle.close()
 
 
+def others_alive(data_dir: Path, mine: str) -> list[Holder]:
+    """Every other owner of this data folder's queue that is alive now (for: may the damaged
+    file be moved aside, or does a live process still write to it?)."""
+    try:
+        tokens = [p.name[: -len(".lock")] for p in (data_dir / OWNERS_DIR).glob("*.lock")]
+    except OSError:
+        return []
+    found = []
+    for token in tokens:
+        if token == mine:
+            continue
+        liveness, holder = probe(data_dir, token)
+        if liveness is Liveness.ALIVE:
+            found.append(holder or Holder(None, role_of(token)))
+    return found
+
+
 def forget(data_dir: Path, token: str) -> None:
     """Remove a dead owner's lock file (after :func:`probe` said DEAD)."""
     if _TOKEN.match(token) and token not in (".", ".."):

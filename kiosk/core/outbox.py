@@ -362,6 +362,15 @@ class Outbox:
                 raise OutboxError(_explain(exc, self.path)) from None
             if not self._repair:
                 raise OutboxError(f"The queue file {self.path} is damaged ({exc}).") from None
+            live = lease.others_alive(self.data_dir, self.owner)
+            if live:
+                # Moving the file from under a live writer would send its next tap into the
+                # moved-aside copy: leave the repair to when it has closed the file.
+                raise OutboxError(
+                    f"The queue file {self.path} is damaged, and {live[0].describe()} still has "
+                    "it open. Close it (restart the kiosk app), then try again: the file is "
+                    "repaired then."
+                ) from None
             return self._recover(exc)
 
     def _recover(self, exc: sqlite3.Error | UnicodeDecodeError) -> sqlite3.Connection:

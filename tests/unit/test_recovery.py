@@ -298,3 +298,22 @@ def test_random_damage_never_crashes_a_reader(tmp_path: Path, clock: FakeClock) 
     print(f"\nrandom damage: {outcomes}")
     assert outcomes["recovered"] > 0 and outcomes["opened"] > 0, outcomes
     assert all(why.endswith(".") and "Traceback" not in why for why in refusals), refusals
+
+
+def test_a_damaged_file_is_not_moved_from_under_a_live_writer(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """The running app still has the file open: a command that finds it damaged must not move
+    it aside (the app's next tap would be saved into the moved copy and lost)."""
+    with Outbox(tmp_path, clock=clock, owner="gui-sync") as app:
+        for i in range(400):
+            app.enqueue(OTHER, RESUME if i % 2 else PAUSE, origin="ui")
+        app._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with open(tmp_path / DB_FILENAME, "r+b") as f:
+            f.seek(PAGE * 5)
+            f.write(random.Random(3).randbytes(PAGE * 3))
+        with pytest.raises(OutboxError, match="kiosk app .* still has it open"):
+            Outbox(tmp_path, clock=clock, owner="cli-1")
+        assert not list(tmp_path.glob(f"{DB_FILENAME}.corrupt-*"))  # still where the app is
+    box, _notice = recovered(tmp_path, clock)  # once the app has closed it, it is repaired
+    box.close()
