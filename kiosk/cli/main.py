@@ -586,7 +586,7 @@ class Cli:
             body = status_json(store, status)
             if with_pending:
                 body["pending"] = pending.to_json() if pending else None
-                body["clock_offset_seconds"] = None if offset is None else round(offset, 1)
+                body["clock_offset_seconds"] = None if offset is None else round(offset, 1) + 0.0
             if problem is not None:
                 body["error"] = {"kind": problem.kind, "message": REDACTOR.scrub(str(problem)),
                                  "exit_code": int(problem.code)}  # fmt: skip
@@ -622,7 +622,10 @@ class Cli:
         """Changes held back by a rejected key may go out with the new one."""
         try:
             config = load_config(config_path, self.env)
-            with Outbox(config.data_dir, clock=self.clock) as outbox:
+            # Due "now" on Gett's clock, as the app reads the queue (not the PC's, which may be
+            # half an hour ahead and would make the app wait that long).
+            clock = saved_gett_clock(config.data_dir) if self._own_clock else self.clock
+            with Outbox(config.data_dir, clock=clock) as outbox:
                 released = outbox.release_held()
         except (ConfigError, OutboxError) as exc:
             log.info("could not release held changes: %s", exc)
@@ -829,7 +832,7 @@ def _outcome(intent: Intent, sender: str | None = None) -> tuple[ExitCode, str]:
         return ExitCode.NOT_CONFIRMED, history_outcome(intent) + "."
     if state is IntentState.DISMISSED:
         return ExitCode.OK, "dropped: Gett's state was kept."
-    return ExitCode.REJECTED, f"not sent: {intent.last_error or state.value}."
+    return ExitCode.REJECTED, f"not sent: {(intent.last_error or state.value).rstrip('.')}."
 
 
 def _cli_error(exc: ApiError, store: Store) -> CliError:

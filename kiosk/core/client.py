@@ -37,6 +37,7 @@ from kiosk.core.errors import (
     AuthRejected,
     CertificateRejected,
     ConnectionFailed,
+    KeyForbidden,
     MalformedResponse,
     Problem,
     RateLimited,
@@ -362,7 +363,9 @@ def error_for(answer: _Answer, now: datetime, scrubber: Scrubber) -> ApiError:
     problem = _problem_from(answer, scrubber)
     what = _describe(answer, problem, scrubber)
     kwargs: dict[str, Any] = {"status_code": code, "problem": problem}
-    if code in (401, 403):
+    if code == 403:
+        return KeyForbidden(f"Gett rejected the API key ({what}).", **kwargs)
+    if code == 401:
         return AuthRejected(f"Gett rejected the API key ({what}).", **kwargs)
     if code == 404:
         return StoreNotFound(f"Gett does not know this store ({what}).", **kwargs)

@@ -61,11 +61,16 @@ class GettClock:
         base: Clock | None = None,
         offset: float | None = None,
         on_change: Callable[[float], None] | None = None,
+        *,
+        measured: bool | None = None,
     ) -> None:
         self._base = base or SystemClock()
         self._lock = threading.Lock()
         self._offset = 0.0 if offset is None else _bounded(offset)
-        self._measured = offset is not None and self._offset == offset
+        known = offset is not None and self._offset == offset
+        # A saved offset is a starting guess, not a measurement: the PC's clock may have been
+        # fixed since (NTP, a manager), and then the first answer must replace it whole.
+        self._measured = known if measured is None else measured and known
         self._on_change = on_change
 
     @property
@@ -76,7 +81,7 @@ class GettClock:
 
     @property
     def measured(self) -> bool:
-        """Whether the offset came from Gett (this run or a saved earlier one)."""
+        """Whether the offset was learnt from an answer of Gett's in this run."""
         with self._lock:
             return self._measured
 
@@ -116,9 +121,9 @@ OFFSET_FILENAME = "clock-offset.json"
 
 
 def saved_gett_clock(data_dir: Path, base: Clock | None = None) -> GettClock:
-    """A :class:`GettClock` that starts from the offset an earlier run learnt (so a command's
-    first "15 minutes" is already on Gett's clock) and keeps each new one. The file is outside
-    input: anything unreadable counts as never measured; failing to save only costs a read."""
+    """A :class:`GettClock` that starts from the offset an earlier run learnt (a guess until
+    Gett's first answer in this run confirms or replaces it) and keeps each new one. The file is
+    outside input: anything unreadable counts as no guess; failing to save only costs a read."""
     path = data_dir / OFFSET_FILENAME
     offset: float | None = None
     try:
@@ -142,7 +147,7 @@ def saved_gett_clock(data_dir: Path, base: Clock | None = None) -> GettClock:
         except OSError as exc:
             log.warning("could not save the clock offset in %s: %s", path, exc.strerror)
 
-    return GettClock(base, offset, on_change=save)
+    return GettClock(base, offset, on_change=save, measured=False)
 
 
 def describe_offset(offset: float, *, short: bool = False) -> str | None:

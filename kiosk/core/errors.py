@@ -10,6 +10,7 @@
     │       └── AnswerContradicts   a 2xx that does not show the state asked for: no confirmation
     └── NeedsAttention              retrying never helps; a person must act
         ├── AuthRejected            401/403: the API key is missing, wrong or revoked
+        │   └── KeyForbidden        403: the key is known but may not do this (e.g. write)
         ├── CertificateRejected     Gett's TLS certificate could not be verified: IT must act
         ├── StoreNotFound           404: the store id is wrong
         └── RequestRejected         400/409/422 and other 4xx: the request itself was refused
@@ -117,6 +118,11 @@ class NeedsAttention(ApiError):
 
 class AuthRejected(NeedsAttention):
     """401/403: the API key is missing, wrong, expired or revoked."""
+
+
+class KeyForbidden(AuthRejected):
+    """403: Gett knows the key but it may not do this. A key that may read but not write
+    keeps failing writes, so a successful read does not release what a 403 held."""
 
 
 class CertificateRejected(NeedsAttention):

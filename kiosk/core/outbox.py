@@ -724,12 +724,13 @@ class Outbox:
     def mark_terminal(
         self, intent_id: int, state: IntentState, error: str | None, kind: str | None
     ) -> bool:
-        """End an intent as expired, failed or held/conflict (open, but not retried)."""
+        """End an intent as expired, failed or held/conflict (open, but not retried). Nothing
+        is in flight then (Gett refused it, or it was never sent), so the in-flight mark goes."""
         now = _ts(self.clock.now())
         finished = None if state.is_open else now
         return self._finish_leased(
             intent_id,
-            "state = ?, finished_at = ?, last_error = ?, last_error_kind = ?",
+            "state = ?, finished_at = ?, last_error = ?, last_error_kind = ?, sent = sent & 1",
             (state.value, finished, error, kind),
         )
 

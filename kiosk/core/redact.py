@@ -27,12 +27,17 @@ _SPACES = re.compile(r"\s+")
 
 
 class Scrubber:
-    """Removes known secrets, any fragment of them and any ``Bearer <token>`` from text."""
+    """Removes known secrets, any piece of them and any ``Bearer <token>`` from text.
+
+    Pieces are found on the text's *skeleton* (its letters and digits, case-folded), so a key
+    echoed in capitals, cut into groups by dashes or spaces, or split by invisible characters
+    is found too; what it covered in the text, separators included, is replaced.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._secrets: tuple[str, ...] = ()
-        self._grams: dict[int, frozenset[str]] = {}
+        self._grams: dict[tuple[bool, int], frozenset[str]] = {}
         for secret in secrets:
             self.add_secret(secret)
 
@@ -42,14 +47,19 @@ class Scrubber:
         with self._lock:
             if secret in self._secrets:
                 return
-            self._secrets = (*self._secrets, secret)
-            grams: dict[int, set[str]] = {}
-            for known in self._secrets:
-                size = min(FRAGMENT, len(known))
-                grams.setdefault(size, set()).update(
-                    known[i : i + size] for i in range(len(known) - size + 1)
-                )
-            self._grams = {size: frozenset(found) for size, found in grams.items()}
+            secrets = (*self._secrets, secret)
+            grams: dict[tuple[bool, int], set[str]] = {}
+            for known in secrets:
+                # Pieces as they are (a key with much punctuation has a short skeleton), and
+                # pieces of its skeleton (the key rewritten).
+                for folded, form in ((False, known), (True, _skeleton(known)[0])):
+                    size = min(FRAGMENT, len(form))
+                    if size >= 4:
+                        grams.setdefault((folded, size), set()).update(
+                            form[i : i + size] for i in range(len(form) - size + 1)
+                        )
+            self._grams = {key: frozenset(found) for key, found in grams.items()}
+            self._secrets = secrets
 
     def scrub(self, text: str) -> str:
         for pattern in (_BEARER, _ASSIGNED):
@@ -57,21 +67,39 @@ class Scrubber:
         secrets, all_grams = self._secrets, self._grams
         for secret in sorted(secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED)
-        for size, grams in all_grams.items():
-            text = _cut_fragments(text, size, grams)
+        for (folded, size), grams in all_grams.items():
+            text = _cut_pieces(text, size, grams, folded=folded)
         return text
 
 
-def _cut_fragments(text: str, size: int, grams: frozenset[str]) -> str:
-    """Replace every maximal run of text covered by ``size``-long pieces of a secret."""
-    if len(text) < size:
+def _as_is(text: str) -> tuple[str, list[int]]:
+    return text, list(range(len(text)))
+
+
+def _skeleton(text: str) -> tuple[str, list[int]]:
+    """The letters and digits of ``text``, case-folded, with where each one stands in it."""
+    chars: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(text):
+        if c.isalnum():
+            folded = c.casefold()
+            chars.append(folded)
+            where.extend([i] * len(folded))
+    return "".join(chars), where
+
+
+def _cut_pieces(text: str, size: int, grams: frozenset[str], *, folded: bool) -> str:
+    """Replace every stretch of text covered by ``size``-long pieces of a secret (``folded``:
+    of its skeleton, compared with the text's skeleton; separators inside go too)."""
+    skeleton, where = _skeleton(text) if folded else _as_is(text)
+    if len(skeleton) < size:
         return text
     covered = [False] * len(text)
     hit = False
-    for i in range(len(text) - size + 1):
-        if text[i : i + size] in grams:
+    for i in range(len(skeleton) - size + 1):
+        if skeleton[i : i + size] in grams:
             hit = True
-            for j in range(i, i + size):
+            for j in range(where[i], where[i + size - 1] + 1):
                 covered[j] = True
     if not hit:
         return text

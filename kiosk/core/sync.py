@@ -543,7 +543,11 @@ class SyncEngine:
         # waiting change: the screen must not keep showing it as waiting.
         try:
             pending = self.outbox.open_intent(store_id)
-            if pending is not None and pending.state is IntentState.HELD:
+            if (
+                pending is not None
+                and pending.state is IntentState.HELD
+                and (pending.last_error_kind in _RELEASED_BY_A_READ)
+            ):
                 # Gett accepts this key over this connection again (a gateway's passing 401, a
                 # key re-enabled in the portal, a trust store fixed): what it held may go.
                 if self.outbox.release_held(store_id):
@@ -602,3 +606,9 @@ class SyncEngine:
     def _attention(self, attention: Attention) -> None:
         log.warning("needs attention (%s): %s", attention.kind.value, attention.message)
         self.listener.on_attention(attention)
+
+
+#: What a successful read proves fixed: a 401 (the key is accepted again) or a certificate that
+#: could not be verified. Not a 403 (a key that may read but not write would loop: hold, read,
+#: release, refused again), nor a missing key (nothing to read with).
+_RELEASED_BY_A_READ = frozenset({"AuthRejected", "CertificateRejected"})

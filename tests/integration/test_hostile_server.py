@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.cli.main import Cli
 from kiosk.core.client import TOTAL_DEADLINE, GettClient
-from kiosk.core.clock import GettClock
+from kiosk.core.clock import OFFSET_FILENAME, GettClock
 from kiosk.core.errors import (
     AnswerContradicts,
     AuthRejected,
@@ -409,3 +409,52 @@ def test_ssl_cert_file_trusts_a_corporate_root(
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     with GettClient(url, CANARY) as client:
         assert client.get_status(STORE) == StoreStatus("online")
+
+
+@pytest.mark.parametrize("saved", [3600.0, -3600.0])
+def test_an_offset_saved_before_the_pc_clock_was_fixed_is_only_a_guess(
+    saved: float, tmp_path: Path, canary_keystore: OsKeyStore
+) -> None:
+    """Learnt while the PC was an hour off, then NTP fixed the PC: the next `--for 15m` must
+    still be 15 minutes at Gett (not 1 h 15 min, nor refused as already past)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / OFFSET_FILENAME).write_text(json.dumps({"offset_seconds": saved}))
+    with Simulator([STORE], CANARY) as sim:  # the real clock on both sides
+        env = {
+            "KIOSK_CONFIG": str(tmp_path / "config.toml"),
+            "KIOSK_API_URL": sim.base_url,
+            "KIOSK_STORE_ID": STORE,
+            "KIOSK_DATA_DIR": str(data),
+        }
+        out, err = io.StringIO(), io.StringIO()
+        cli = Cli(keystore=canary_keystore, env=env, stdout=out, stderr=err)
+        assert cli.run(["pause", "--reason", "too_busy", "--for", "15m"]) == 0, err.getvalue()
+        state = sim.state(STORE)
+    expected = datetime.now(UTC) + timedelta(minutes=15)
+    assert state.resume_at is not None
+    assert abs(state.resume_at - expected) < timedelta(seconds=10)
+    assert abs(json.loads((data / OFFSET_FILENAME).read_text())["offset_seconds"]) < 5
+
+
+def test_a_new_key_releases_held_changes_due_now_on_gett_time(
+    tmp_path: Path, keystore: OsKeyStore
+) -> None:
+    """This PC is 30 minutes ahead of Gett (learnt earlier): the change a new key releases is
+    due now for the app, which reads the queue on Gett's time, not in 30 minutes."""
+    data = tmp_path / "data"
+    gett = GettClock(offset=-1800.0)
+    with Outbox(data, clock=gett) as box:
+        box.enqueue(STORE, StoreStatusUpdate.pause(PauseReason.OTHER), origin="ui")
+        claimed = box.claim_due()
+        assert claimed is not None
+        box.mark_terminal(claimed.id, IntentState.HELD, "rejected", "AuthRejected")
+    (data / OFFSET_FILENAME).write_text(json.dumps({"offset_seconds": -1800.0}))
+    env = {"KIOSK_CONFIG": str(tmp_path / "config.toml"), "KIOSK_DATA_DIR": str(data),
+           "KIOSK_STORE_ID": STORE}  # fmt: skip
+    out = io.StringIO()
+    cli = Cli(keystore=keystore, env=env, stdin=io.StringIO(CANARY + "\n"), stdout=out)
+    assert cli.run(["key", "set"]) == 0
+    assert "1 waiting change" in out.getvalue()
+    with Outbox(data, clock=gett) as box:
+        assert box.claim_due() is not None  # the app would send it now

@@ -263,6 +263,19 @@ def test_a_key_gett_accepts_again_releases_what_it_held(rig: Rig) -> None:
     assert rig.view().attention is None and rig.view().pending is None
 
 
+def test_a_key_that_may_read_but_not_write_does_not_loop(rig: Rig) -> None:
+    """403 on every write, reads fine: the change stays held (no POST at every poll)."""
+    rig.api.faults.fail(403, count=1000, method="POST")
+    intent = rig.engine.request(STORE, PAUSE, origin="test")
+    assert intent.state is IntentState.HELD
+    for _ in range(5):
+        rig.clock.advance(31)
+        rig.engine.step()
+        rig.engine.step()
+    assert rig.outbox.get(intent.id).state is IntentState.HELD
+    assert [r.method for r in rig.api.requests].count("POST") == 1
+
+
 def test_a_key_still_rejected_keeps_holding_without_retrying_the_write(rig: Rig) -> None:
     rig.api.set_api_key("rotated-key")
     intent = rig.engine.request(STORE, PAUSE, origin="test")

@@ -312,7 +312,7 @@ def test_a_damaged_file_is_not_moved_from_under_a_live_writer(
         with open(tmp_path / DB_FILENAME, "r+b") as f:
             f.seek(PAGE * 5)
             f.write(random.Random(3).randbytes(PAGE * 3))
-        with pytest.raises(OutboxError, match="kiosk app .* still has it open"):
+        with pytest.raises(OutboxError, match=r"kiosk app .* still has it open"):
             Outbox(tmp_path, clock=clock, owner="cli-1")
         assert not list(tmp_path.glob(f"{DB_FILENAME}.corrupt-*"))  # still where the app is
     box, _notice = recovered(tmp_path, clock)  # once the app has closed it, it is repaired
