@@ -65,6 +65,15 @@ class HomePage:
             icon="play",
             icon_colour="#FFFFFF",
         )
+        self.cancel_pause_button = big_button(
+            "CANCEL PAUSE",
+            "Cancel pause",
+            role="primary",
+            theme=theme,
+            icon="play",
+            icon_colour="#FFFFFF",
+        )
+        self.undo_button = big_button("UNDO", "Undo resume", role="pause", theme=theme, icon="back")
         self.extend_button = big_button(
             f"+{EXTEND_MINUTES} min",
             f"Extend pause by {EXTEND_MINUTES} minutes",
@@ -87,6 +96,8 @@ class HomePage:
         )
         for button in (
             self.resume_button,
+            self.cancel_pause_button,
+            self.undo_button,
             self.extend_button,
             self.change_button,
             self.keep_theirs_button,
@@ -104,11 +115,19 @@ class HomePage:
         )
         self.resume_all_button.hide()
         self.resume_button.setMinimumHeight(96)
+        self.cancel_pause_button.setMinimumHeight(96)
         self.resume_all_button.setMinimumHeight(96)
+        # What a tap did ("✓ Pause now until 16:30"), for a few seconds.
+        self.toast = label("", "Toast", wrap=True, name="Done message")
+        self.toast.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.toast.hide()
         row = QHBoxLayout()
         row.setSpacing(10)
         row.addWidget(self.resume_button, 3)
+        row.addWidget(self.cancel_pause_button, 3)
         row.addWidget(self.resume_all_button, 3)
+        row.addWidget(self.undo_button, 1)
+        self.undo_button.setMaximumWidth(320)  # not a full-width bar where RESUME NOW was
         row.addWidget(self.extend_button, 1)
         row.addWidget(self.change_button, 1)
         row.addWidget(self.keep_theirs_button, 1)
@@ -117,6 +136,7 @@ class HomePage:
         action_layout = QVBoxLayout(actions)
         action_layout.setContentsMargins(0, 0, 0, 0)
         action_layout.setSpacing(6)
+        action_layout.addWidget(self.toast)
         action_layout.addWidget(self.pause_prompt)
         action_layout.addWidget(self.reasons)
         action_layout.addLayout(row)
@@ -173,6 +193,8 @@ class HomePage:
         self.pause_prompt.setVisible(act.pause)
         self.reasons.setVisible(act.pause)
         self.resume_button.setVisible(act.resume)
+        self.cancel_pause_button.setVisible(act.cancel_pause)
+        self.undo_button.setVisible(act.undo)
         self.resume_all_button.setVisible(act.resume_all)
         self.extend_button.setVisible(act.extend)
         self.change_button.setVisible(act.change)
@@ -186,14 +208,33 @@ class HomePage:
             self.apply_mine_button.setEnabled(act.conflict_enabled)
         self.settings_button.setVisible(act.settings)
         self.pause_prompt.setText(act.pause_question)
+        self.toast.setText(screen.toast or "")
+        self.toast.setVisible(screen.toast is not None)
         taps: list[QAbstractButton] = [
             self.resume_button,
+            self.cancel_pause_button,
+            self.undo_button,
             self.resume_all_button,
             self.extend_button,
             *self.reasons.buttons.values(),
         ]
         for tap in taps:
             tap.setEnabled(act.taps_enabled)
+
+    def action_signature(self) -> tuple[bool, ...]:
+        """Which tap targets show: when it changes, new buttons may be under a finger."""
+        buttons = (
+            self.reasons,
+            self.resume_button,
+            self.cancel_pause_button,
+            self.undo_button,
+            self.resume_all_button,
+            self.extend_button,
+            self.change_button,
+            self.keep_theirs_button,
+            self.settings_button,
+        )
+        return tuple(not b.isHidden() for b in buttons)
 
     def apply_compact(self, multi_store: bool, height: int) -> None:
         """A short screen with the store bar: lower reason buttons (still >= 64 px), so the

@@ -18,8 +18,9 @@ from kiosk.ui.reason_picker import ReasonPicker
 from kiosk.ui.resume_picker import CustomTimePicker, ResumePicker
 from kiosk.ui.screen_state import ScreenState
 from kiosk.ui.session import Session
+from kiosk.ui.tap_guard import TapGuard
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_model import LocalTime, extension
+from kiosk.ui.view_model import LocalTime, extend_update, extension
 from kiosk.ui.widgets import big_button, label
 
 
@@ -51,8 +52,10 @@ class PauseFlow(QObject):
         lt: LocalTime,
         state: ScreenState,
         session: Session,
+        guard: TapGuard | None = None,
     ) -> None:
         super().__init__()
+        self.guard = guard or TapGuard()
         self._host = host
         self._clock = clock
         self._state = state
@@ -69,6 +72,8 @@ class PauseFlow(QObject):
         self.custom_picker.pause_chosen.connect(self.on_picker_pause_chosen)
         self.custom_picker.back_requested.connect(lambda: host.show_page(Page.RESUME))
         home.resume_button.clicked.connect(self.on_resume_button_clicked)
+        home.cancel_pause_button.clicked.connect(self.on_resume_button_clicked)
+        home.undo_button.clicked.connect(self.on_undo_button_clicked)
         home.resume_all_button.clicked.connect(self.on_resume_all_button_clicked)
         home.extend_button.clicked.connect(self.on_extend_button_clicked)
         home.change_button.clicked.connect(self.on_change_button_clicked)
@@ -141,9 +146,23 @@ class PauseFlow(QObject):
             self.extend(self._state.store_id)
 
     def extend(self, store_id: str) -> None:
-        update = extension(self._state.views.get(store_id), self._clock.now())
+        """ "+15 min": a second tap within the guard time is the same tap (counts once)."""
+        if not self.guard.once(f"extend:{store_id}"):
+            return
+        now = self._clock.now()
+        local = self._state.local_taps.get(store_id)
+        if local is not None:  # the tap on its way is what "+15 min" lengthens
+            update = extend_update(local.update, now)
+        else:
+            update = extension(self._state.views.get(store_id), now)
         if update is not None and update.reason is not None:
             self.pause(update.reason, update.resume_at, store_id)
+            self._state.extended(store_id, update, now)
+            self._host.redraw()
+
+    @Slot()
+    def on_undo_button_clicked(self) -> None:
+        self._tap(self._state.take_undo(self._clock.now()))
 
     def pause(self, reason: PauseReason, resume_at: datetime | None, store_id: str | None) -> None:
         if store_id is not None:

@@ -26,6 +26,8 @@ RADIUS = 18.0
 #: A panel lower than this (several stores on a small screen) is laid out tighter.
 TIGHT_BELOW = 170
 STRIPE = 28.0
+#: An unconfirmed pause that escalates: a red outline and words (readable on the pale panel).
+ALARM_TEXT = "#8B0000"
 
 
 class StatusPanel(QFrame):
@@ -154,11 +156,29 @@ class StatusPanel(QFrame):
         # panel (portrait) they may still grow with the height.
         sub_px = max(sub_px, min(52, int(height * 0.045)))
         detail_px = max(detail_px, min(34, int(height * 0.03)))
+        if indicator.alarm:
+            sub_px = self._alarm_size(indicator, sub_px, width, height * 0.8 - size * 1.3 - 60)
         # Keep all lines inside the panel on small screens.
         budget = height - size * 1.3 - sub_px * 1.5 - 60
         while detail_px > 16 and detail_px * 1.45 * lines * 1.3 > budget:
             detail_px -= 1
         self._apply_sizes(indicator, size, sub_px, detail_px)
+
+    def _alarm_size(self, indicator: Indicator, sub_px: int, width: int, room: float) -> int:
+        """An unconfirmed pause: "orders can still come in" grows each minute: on one line
+        first, then on two, and never past ``room`` px of height (the lines below stay)."""
+        font = QFont(self.subheadline.font())
+        font.setBold(True)
+        lines = 1 if indicator.alarm == 1 else 2
+        grown = round(sub_px * (1 + 0.25 * indicator.alarm))
+        while grown > sub_px:
+            font.setPixelSize(grown)
+            text = QFontMetrics(font).horizontalAdvance(indicator.subheadline)
+            needed = 1 if text <= width else 2
+            if text <= width * lines * 0.85 and grown * 1.5 * needed <= room:
+                break
+            grown -= 1
+        return grown
 
     def _fit_tight(self, indicator: Indicator, width: int) -> None:
         """Below TIGHT_BELOW px (the store bar on a small screen): smaller type and margins,
@@ -200,10 +220,11 @@ class StatusPanel(QFrame):
     def _apply_sizes(self, indicator: Indicator, size: int, sub_px: int, detail_px: int) -> None:
         """Sizes go through the stylesheet: the app's stylesheet would override setFont()."""
         self._sizes = (size, sub_px, detail_px)
+        sub_colour = f"color: {ALARM_TEXT};" if indicator.alarm else ""
         sheet = (
             f"QLabel {{ color: {indicator.palette.foreground}; background: transparent; }}"
             f"QLabel#Headline {{ font-size: {size}px; font-weight: 900; }}"
-            f"QLabel#Subheadline {{ font-size: {sub_px}px; font-weight: 700; }}"
+            f"QLabel#Subheadline {{ font-size: {sub_px}px; font-weight: 700; {sub_colour} }}"
             f"QLabel#Details {{ font-size: {detail_px}px; font-weight: 600; }}"
         )
         if sheet != self._sheet:
@@ -252,6 +273,8 @@ class StatusPanel(QFrame):
                 x += STRIPE * 1.5
             painter.restore()
             pen = QPen(QColor(palette.accent), 6, Qt.PenStyle.DashLine)
+            if indicator.alarm:
+                pen = QPen(QColor(ALARM_TEXT), 6 + 3 * indicator.alarm, Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.drawPath(path)
         elif indicator.kind is StateKind.CONFLICT:

@@ -95,7 +95,9 @@ def make_window(
         start: bool = True,
         wait_status: bool = True,
         size: tuple[int, int] = (1280, 800),
+        tap_guard_seconds: float = 0.0,
     ) -> MainWindow:
+        """``tap_guard_seconds``: 0 so quick test taps all land; the guard's tests set it."""
         store = keystore if keystore is not None else keys
 
         def worker_factory(c: Config) -> SyncWorker:
@@ -117,6 +119,7 @@ def make_window(
             save_path=tmp_path / "config.toml",
             pin_guard=PinGuard(clock),
             tick_ms=3_600_000,  # tests call on_tick_timer_timeout() after moving the clock
+            tap_guard_seconds=tap_guard_seconds,
         )
         qtbot.addWidget(window)
         windows.append(window)
