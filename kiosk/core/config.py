@@ -81,6 +81,10 @@ class UiSettings:
     idle_return_seconds: int = 30
     #: Gett support's phone number, shown when a pause cannot be confirmed ("" = not set).
     support_phone: str = ""
+    #: Alert sounds: on/off, volume in percent, and quiet hours ("23:00-07:00", "" = none).
+    sound: bool = True
+    sound_volume: int = 80
+    quiet_hours: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,8 +245,12 @@ _UI_KEYS = {
     "pin_hash",
     "idle_return_seconds",
     "support_phone",
+    "sound",
+    "sound_volume",
+    "quiet_hours",
 }
 _CLOSING = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_QUIET = re.compile(r"(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{2,30}")
 
 
@@ -338,6 +346,18 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
         if phone and not _PHONE.fullmatch(phone):
             raise fail("ui.support_phone", 'must be a phone number, e.g. "+44 20 7946 0000".')
         ui = replace(ui, support_phone=phone)
+    if "sound" in raw:
+        ui = replace(ui, sound=_typed(raw, "sound", bool, fail, "ui.sound"))
+    if "sound_volume" in raw:
+        volume = _typed(raw, "sound_volume", int, fail, "ui.sound_volume")
+        if not 0 <= volume <= 100:
+            raise fail("ui.sound_volume", "must be a percentage from 0 to 100.")
+        ui = replace(ui, sound_volume=volume)
+    if "quiet_hours" in raw:
+        quiet = _typed(raw, "quiet_hours", str, fail, "ui.quiet_hours").strip()
+        if quiet and not _QUIET.fullmatch(quiet):
+            raise fail("ui.quiet_hours", 'must be "HH:MM-HH:MM", e.g. "23:00-07:00" (or "").')
+        ui = replace(ui, quiet_hours=quiet)
     if "reason_minutes" in raw:
         table = raw["reason_minutes"]
         if not isinstance(table, dict):
@@ -501,6 +521,10 @@ def to_toml(config: Config) -> str:
     ]
     if ui.support_phone:
         lines.append(f"support_phone = {_toml_str(ui.support_phone)}")
+    lines.append(f"sound = {'true' if ui.sound else 'false'}")
+    lines.append(f"sound_volume = {ui.sound_volume}")
+    if ui.quiet_hours:
+        lines.append(f"quiet_hours = {_toml_str(ui.quiet_hours)}")
     if ui.pin_hash:
         lines.append(f"pin_hash = {_toml_str(ui.pin_hash)}")
     lines += ["", "[ui.reason_minutes]  # 0 = until you resume"]

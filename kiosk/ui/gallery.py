@@ -263,8 +263,17 @@ def render(out: Path) -> list[Path]:
         data_dir=Path(tempfile.gettempdir()) / "kiosk-gallery",
         ui=UiSettings(fullscreen=False, pin_hash="scrypt$16$8$1$AAAA$AAAA"),
     )
+    import miniaudio
+
+    from kiosk.ui.sound import SoundPlayer
+
     window = MainWindow(
-        config, MemoryKeyStore("x"), clock=FixedClock(), local_time=LocalTime(UTC), save_path=None
+        config,
+        MemoryKeyStore("x"),
+        clock=FixedClock(),
+        local_time=LocalTime(UTC),
+        save_path=None,
+        sound=SoundPlayer([miniaudio.Backend.NULL]),  # pictures only: the alerts play into nothing
     )
     window.show()
 

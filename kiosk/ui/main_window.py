@@ -27,6 +27,7 @@ from kiosk.core.config import Config
 from kiosk.core.keystore import KeyStore
 from kiosk.core.pin import PinGuard
 from kiosk.core.sync import StoreView
+from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
 from kiosk.ui.input_filter import InputFilter
 from kiosk.ui.manager_flow import ManagerFlow, PinPurpose
@@ -38,6 +39,7 @@ from kiosk.ui.screen_state import ALL_STORES, Screen, ScreenState
 from kiosk.ui.session import Session, WorkerFactory
 from kiosk.ui.settings_dialog import CheckResult, SettingsPage, check_connection
 from kiosk.ui.setup_screen import SetupPage
+from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.state_strip import StateStrip
 from kiosk.ui.tap_guard import GUARD_SECONDS, TapGuard
 from kiosk.ui.tasks import TaskRunner
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         tester: Tester = check_connection,
         tick_ms: int = 1000,
         tap_guard_seconds: float = GUARD_SECONDS,
+        sound: SoundPlayer | None = None,
     ) -> None:
         super().__init__()
         self._config = config
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         self.state.idle_return_seconds = config.ui.idle_return_seconds
         self.state.support_phone = config.ui.support_phone
         self.guard = TapGuard(tap_guard_seconds)
+        self.sound = sound or SoundPlayer()
         self.session = Session(
             config,
             self.state,
@@ -236,6 +240,18 @@ class MainWindow(QMainWindow):
         if prompt_opened or self.home.action_signature() != actions:
             self.guard.opened()  # new buttons may have come up under a finger
         self._announce(screen)
+        self._sound(old, screen)
+
+    def _sound(self, old: Screen | None, screen: Screen) -> None:
+        """The most urgent new thing makes its sound (a noisy kitchen hears, then looks)."""
+        found = cues(old, screen)
+        if not found:
+            return
+        ui = self._config.ui
+        settings = sound_settings(ui.sound, ui.sound_volume, ui.quiet_hours)
+        local = self.state.lt.local(self._clock.now()).time()
+        volume = volume_for(found[0], settings, local, screen.indicator.alarm)
+        self.sound.play(found[0], volume)
 
     def _announce(self, screen: Screen) -> None:
         """Say a new state to screen readers (once per change, not every countdown second)."""
@@ -310,6 +326,7 @@ class MainWindow(QMainWindow):
         """
         self.tick_timer.stop()
         self.input_filter.detach()
+        self.sound.close()
         clean = self.session.shutdown()
         return self.tasks.wait() and clean
 

@@ -61,7 +61,9 @@ class PauseFlow(QObject):
         self._state = state
         self._session = session
         self.reasons_page = self._build_reasons_page(theme)
-        self.resume_picker = ResumePicker(theme, clock, lt, self._reason_minutes)
+        self.resume_picker = ResumePicker(
+            theme, clock, lt, self._reason_minutes, closing=self._closing_time
+        )
         self.custom_picker = CustomTimePicker(theme, clock, lt, self._reason_minutes)
         home = host.home
         home.reasons.reason_chosen.connect(self.on_reason_picker_reason_chosen)
@@ -69,6 +71,7 @@ class PauseFlow(QObject):
         self.resume_picker.pause_chosen.connect(self.on_picker_pause_chosen)
         self.resume_picker.custom_requested.connect(self.on_resume_picker_custom_requested)
         self.resume_picker.back_requested.connect(host.go_home)
+        self.resume_picker.reason_requested.connect(self.on_resume_picker_reason_requested)
         self.custom_picker.pause_chosen.connect(self.on_picker_pause_chosen)
         self.custom_picker.back_requested.connect(lambda: host.show_page(Page.RESUME))
         home.resume_button.clicked.connect(self.on_resume_button_clicked)
@@ -100,6 +103,12 @@ class PauseFlow(QObject):
     def _reason_minutes(self, reason: PauseReason) -> int | None:
         return self._host.config.ui.reason_minutes.get(reason)
 
+    def _closing_time(self) -> str | None:
+        """The closing time of the store(s) being paused (one shared by all of them)."""
+        return self._state.closing_time(
+            self._state.flow_targets or self._state.pause_targets(self._clock.now())
+        )
+
     # -- the two-tap pause -----------------------------------------------------------------
 
     @Slot(object)
@@ -111,8 +120,18 @@ class PauseFlow(QObject):
 
     @Slot()
     def on_change_button_clicked(self) -> None:
+        """Straight to the new end time: the reason stays (one tap to change a pause)."""
         store_id = self._state.store_id
         self._state.flow_targets = (store_id,) if store_id else ()
+        current = self._state.current_pause(store_id) if store_id else None
+        if current is None or current.reason is None:
+            self.on_resume_picker_reason_requested()
+            return
+        self.resume_picker.start(current.reason, self._state.flow_label(), change=True)
+        self._host.show_page(Page.RESUME)
+
+    @Slot()
+    def on_resume_picker_reason_requested(self) -> None:
         self.reasons_title.setText(self._state.pause_question(self._clock.now()))
         self._host.show_page(Page.REASONS)
 

@@ -501,6 +501,28 @@ class ScreenState:
     def resume_targets(self, now: datetime) -> tuple[str, ...]:
         return tuple(s.id for s in resume_all_targets(self.indicators(now)))
 
+    def current_pause(self, store_id: str) -> StoreStatusUpdate | None:
+        """The pause this store is on, or about to be on (what "Change pause" changes)."""
+        local = self.local_taps.get(store_id)
+        if local is not None:
+            return local.update if local.update.status is StoreState.PAUSED else None
+        view = self.views.get(store_id)
+        if view is None:
+            return None
+        if view.pending is not None and view.pending.is_open:
+            update = view.pending.update
+            return update if update.status is StoreState.PAUSED else None
+        if view.confirmed is not None and view.confirmed.is_paused:
+            return StoreStatusUpdate.pause(
+                reason_or_other(view.confirmed.reason), view.confirmed.resume_at
+            )
+        return None
+
+    def closing_time(self, store_ids: Sequence[str]) -> str | None:
+        """The closing time these stores share ("HH:MM"), or None (not set, or not the same)."""
+        times = {(s.closing if (s := self.store(sid)) else None) for sid in store_ids}
+        return times.pop() if len(times) == 1 else None
+
     def key_missing(self) -> bool:
         return any(
             v.attention is not None and v.attention.kind is AttentionKind.KEY_MISSING

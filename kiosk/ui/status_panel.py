@@ -30,6 +30,15 @@ STRIPE = 28.0
 ALARM_TEXT = "#8B0000"
 
 
+def _rows(lines: tuple[str, ...], px: int, weight: int, width: int) -> int:
+    """How many rows ``lines`` take at ``px`` when wrapped to ``width``."""
+    font = QFont()
+    font.setPixelSize(max(1, px))
+    font.setWeight(QFont.Weight(weight))
+    metrics = QFontMetrics(font)
+    return sum(max(1, -(-metrics.horizontalAdvance(line) // max(1, width))) for line in lines)
+
+
 class StatusPanel(QFrame):
     """Paints the indicator and scales its text to the space it has."""
 
@@ -158,10 +167,19 @@ class StatusPanel(QFrame):
         detail_px = max(detail_px, min(34, int(height * 0.03)))
         if indicator.alarm:
             sub_px = self._alarm_size(indicator, sub_px, width, height * 0.8 - size * 1.3 - 60)
-        # Keep all lines inside the panel on small screens.
-        budget = height - size * 1.3 - sub_px * 1.5 - 60
+        # Keep all lines inside the panel on small screens: smaller, then the last lines left
+        # out (the accessible text keeps them); the first line (why, or what to do) stays.
+        sub_rows = _rows((indicator.subheadline,), sub_px, 700, width)
+        budget = height - size * 1.3 - sub_px * 1.5 * sub_rows - 60
         while detail_px > 16 and detail_px * 1.45 * lines * 1.3 > budget:
             detail_px -= 1
+        shown = len(indicator.lines)
+        while (
+            shown > 1
+            and detail_px * 1.45 * _rows(indicator.lines[:shown], detail_px, 600, width) > budget
+        ):
+            shown -= 1
+        self._show_lines(shown)
         self._apply_sizes(indicator, size, sub_px, detail_px)
 
     def _alarm_size(self, indicator: Indicator, sub_px: int, width: int, room: float) -> int:

@@ -178,7 +178,8 @@ class Indicator:
 
     @property
     def accessible_text(self) -> str:
-        return ". ".join([self.headline, self.subheadline, *self.lines])
+        """Every part as one sentence each ("PAUSING…. Not confirmed" read as two)."""
+        return ". ".join(p.rstrip(".") for p in [self.headline, self.subheadline, *self.lines])
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,11 +205,10 @@ def alarm_level(waited: float) -> int:
 
 def orders_still_come(waited: float, phone: str) -> tuple[str, ...]:
     """What an unconfirmed pause means for the kitchen, and what to do about it."""
-    call = f"Call Gett support on {phone}" if phone else "Call Gett support"
+    call = f"call Gett support on {phone}" if phone else "call Gett support"
+    how_long = f"{int(waited)} s" if waited < 60 else format_duration(waited)
     return (
-        f"Gett has not confirmed the pause for {format_duration(waited)}: "
-        "ORDERS CAN STILL COME IN.",
-        f"{call}, or pause the store in the Gett partner portal.",
+        f"Not confirmed for {how_long}: {call}, or pause the store in the Gett partner portal.",
     )
 
 

@@ -218,3 +218,18 @@ def test_state_changes_are_announced_once_each(
     assert said[0] == "Main Street: PAUSING…. Not confirmed yet."
     assert said[-1] == "Main Street: PAUSED. Too busy."
     assert len(said) == len(set(said))
+
+
+def test_a_conflict_on_screen_is_heard(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator, clock: FakeClock
+) -> None:
+    from kiosk.ui.cues import Cue
+    from tests.ui.test_honesty import make_conflict
+
+    window = make_conflict(make_window, qtbot, sim, clock)
+    cues = [cue for cue, _ in window.sound.played]
+    assert cues[-1] is Cue.CONFLICT
+    source = window.sound.samples(Cue.CONFLICT)
+    played = window.sound.played[-1][1]
+    qtbot.waitUntil(lambda: len(played) == len(source), timeout=10_000)  # really played
+    assert max(played) == max(int(s * 0.8) for s in source)  # the configured 80 %
