@@ -7,7 +7,14 @@ what they say come with the screen.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QHBoxLayout,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.core.config import Store
 from kiosk.ui.banners import AttentionBanner, ConnectionLine, OfflineBanner
@@ -74,12 +81,8 @@ class HomePage:
             icon_colour="#FFFFFF",
         )
         self.undo_button = big_button("UNDO", "Undo resume", role="pause", theme=theme, icon="back")
-        self.extend_button = big_button(
-            f"+{EXTEND_MINUTES} min",
-            f"Extend pause by {EXTEND_MINUTES} minutes",
-            role="pause",
-            theme=theme,
-            icon="plus",
+        self.extend_button = big_button(  # (no icon: "+15 min" must fit at 800x480)
+            f"+{EXTEND_MINUTES} min", f"Extend pause by {EXTEND_MINUTES} minutes", role="pause"
         )
         self.change_button = big_button(
             "Change\npause", "Change pause", role="quiet", theme=theme, icon="clock"
@@ -126,8 +129,13 @@ class HomePage:
         row.addWidget(self.resume_button, 3)
         row.addWidget(self.cancel_pause_button, 3)
         row.addWidget(self.resume_all_button, 3)
-        row.addWidget(self.undo_button, 1)
-        self.undo_button.setMaximumWidth(320)  # not a full-width bar where RESUME NOW was
+        # Undo sits on the question's line: no extra row, and not where RESUME NOW was.
+        self.undo_button.setMaximumWidth(260)
+        self.undo_button.setMinimumHeight(64)
+        self.undo_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        prompt_row = QHBoxLayout()
+        prompt_row.addWidget(self.pause_prompt, 1)
+        prompt_row.addWidget(self.undo_button)
         row.addWidget(self.extend_button, 1)
         row.addWidget(self.change_button, 1)
         row.addWidget(self.keep_theirs_button, 1)
@@ -137,7 +145,7 @@ class HomePage:
         action_layout.setContentsMargins(0, 0, 0, 0)
         action_layout.setSpacing(6)
         action_layout.addWidget(self.toast)
-        action_layout.addWidget(self.pause_prompt)
+        action_layout.addLayout(prompt_row)
         action_layout.addWidget(self.reasons)
         action_layout.addLayout(row)
 
@@ -240,10 +248,20 @@ class HomePage:
         """A short screen with the store bar: lower reason buttons (still >= 64 px), so the
         big panel keeps room. One store: the screen stays exactly as it always was."""
         compact = multi_store and height < COMPACT_BELOW_HEIGHT
-        if self.status_panel.allow_tight != multi_store:
-            self.status_panel.allow_tight = multi_store
+        if not self.status_panel.allow_tight:
+            # A banner over one store's panel on a small screen squeezes it as much as the
+            # store bar does: the tight layout keeps the headline from overlapping its line.
+            self.status_panel.allow_tight = True
             self.status_panel.update_fit()
         for button in self.reasons.buttons.values():
             if bool(button.property("compact")) != compact:
                 button.setProperty("compact", compact)
+                # Words only when low: the icon's room goes to 20 px words.
+                style = (
+                    Qt.ToolButtonStyle.ToolButtonTextOnly
+                    if compact
+                    else (Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+                )
+                if isinstance(button, QToolButton):
+                    button.setToolButtonStyle(style)
                 restyle(button)

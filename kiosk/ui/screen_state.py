@@ -300,11 +300,10 @@ class ScreenState:
         end = old.confirmed.resume_at
         if end is not None and end <= now:
             return  # the pause ran out as planned
-        who = self.store_name(sid) if self.multi_store else "The store"
+        who = f"{self.store_name(sid)}: r" if self.multi_store else "R"
         self.banner = Notice(
-            "Resumed outside this kiosk",
-            f"{who} is ONLINE and taking orders again: the pause was ended in the Gett "
-            f"partner portal or by Gett support (seen at {self.lt.clock_on(now, now)}).",
+            f"{who}esumed outside this kiosk at {self.lt.clock_on(now, now)}",
+            "ONLINE and taking orders again (ended in the Gett portal or by Gett support).",
             sid if self.multi_store else None,
         )
 

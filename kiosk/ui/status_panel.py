@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import MIN_TEXT_PX, Theme
 from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, StateKind
 
 RADIUS = 18.0
@@ -49,7 +49,7 @@ class StatusPanel(QFrame):
         self._sizes = (48, 24, 18)
         self._sheet = ""
         self._tight = False  # a short panel (several stores on a small screen)
-        self.allow_tight = False  # only with the store bar: one store looks as it always did
+        self.allow_tight = False  # (the home page allows it: a short panel, by a bar or banner)
         self._shown_lines = 0
         self.setObjectName("StatusPanel")
         self.setAccessibleName("Store status")
@@ -160,7 +160,7 @@ class StatusPanel(QFrame):
             size -= 2
             icon_room = size * 1.15 + 16
         sub_px = max(22, min(72, int(size * 0.42)))
-        detail_px = max(18, min(40, int(size * 0.24)))
+        detail_px = max(MIN_TEXT_PX, min(40, int(size * 0.24)))
         # A long headline is held back by the width; the lines below wrap, so in a tall
         # panel (portrait) they may still grow with the height.
         sub_px = max(sub_px, min(52, int(height * 0.045)))
@@ -171,7 +171,7 @@ class StatusPanel(QFrame):
         # out (the accessible text keeps them); the first line (why, or what to do) stays.
         sub_rows = _rows((indicator.subheadline,), sub_px, 700, width)
         budget = height - size * 1.3 - sub_px * 1.5 * sub_rows - 60
-        while detail_px > 16 and detail_px * 1.45 * lines * 1.3 > budget:
+        while detail_px > MIN_TEXT_PX and detail_px * 1.45 * lines * 1.3 > budget:
             detail_px -= 1
         shown = len(indicator.lines)
         while (
@@ -212,8 +212,8 @@ class StatusPanel(QFrame):
             if QFontMetrics(font).horizontalAdvance(indicator.headline) + size * 1.2 <= width:
                 break
             size -= 2
-        sub_px = max(16, int(size * 0.6))
-        detail_px = 15
+        sub_px = max(MIN_TEXT_PX, int(size * 0.6))
+        detail_px = MIN_TEXT_PX
         budget = height - 8 - size * 1.3 - sub_px * 1.4
         shown = max(1, min(len(indicator.lines), int(budget // (detail_px * 1.4))))
         self._show_lines(shown if indicator.lines else 0)

@@ -303,12 +303,12 @@ def describe(snap: Snapshot) -> Indicator:
         mine = pending.update
         live = view.confirmed
         lines = []
-        if live is not None:
-            lines.append(f"Gett says: {_status_sentence(live, now, lt)}")
-        lines.append(
-            "Changed outside this kiosk (the Gett partner portal or Gett support)"
-            + (f" at {lt.clock_on(live.paused_at, now)}" if live and live.paused_at else "")
-        )
+        changed = "Changed outside this kiosk (the Gett partner portal or Gett support)"
+        if live is not None and live.is_paused:
+            if live.paused_at is not None:
+                changed += f" at {lt.clock_on(live.paused_at, now)}"
+            changed += f", {describe_until(live.resume_at, now, lt)}"
+        lines.append(changed)
         lines.append(f"This kiosk wanted: {describe_update(mine, now, lt)}")
         keep = f"Keep Gett's: {status_word(live)}" if live is not None else "Keep Gett's state"
         apply = "Apply mine: PAUSE" if mine.status == StoreState.PAUSED else "Apply mine: RESUME"

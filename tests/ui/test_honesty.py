@@ -105,7 +105,8 @@ def make_conflict(
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.CONFLICT, timeout=10_000)
     assert window.home.status_panel.headline.text() == "CHANGED ELSEWHERE"
     details = window.home.status_panel.details.text()
-    assert "Gett says: PAUSED (Other" in details
+    assert "Gett says: PAUSED (Other), no orders" in window.home.status_panel.subheadline.text()
+    assert "Changed outside this kiosk" in details
     assert "This kiosk wanted: Pause: Too busy, until you resume" in details
     assert find(window, "Keep Gett's state").text() == "Keep Gett's: PAUSED"
     assert find(window, "Apply my change").text() == "Apply mine: PAUSE"

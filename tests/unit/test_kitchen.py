@@ -244,7 +244,7 @@ def test_a_pause_ended_elsewhere_is_announced() -> None:
     later = NOW + timedelta(minutes=2)
     st.on_view(StoreView(MAIN, ONLINE, later), later)
     assert st.banner is not None
-    assert st.banner.title == "Resumed outside this kiosk"
+    assert st.banner.title == "Resumed outside this kiosk at 14:02"
     assert "ONLINE and taking orders again" in st.banner.message
 
 

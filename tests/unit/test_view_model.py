@@ -182,8 +182,8 @@ def test_conflict_offers_both_choices() -> None:
     assert ind.kind is StateKind.CONFLICT
     assert ind.icon == "warning"
     assert ind.conflict_choice == ("Keep Gett's: ONLINE", "Apply mine: PAUSE")
+    assert ind.subheadline == "Gett says: ONLINE, taking orders"
     assert ind.lines == (
-        "Gett says: ONLINE",
         "Changed outside this kiosk (the Gett partner portal or Gett support)",
         "This kiosk wanted: Pause: Too busy, until you resume",
     )
