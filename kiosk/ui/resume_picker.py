@@ -180,7 +180,7 @@ class ResumePicker(QWidget):
                 text = f"{head}\nuntil {self._lt.clock_on(when, now)}"
                 if key == END_OF_DAY and self._closing() is None:
                     # No closing time set: say it is midnight, rather than pass it off.
-                    text = f"Until midnight\n{self._lt.clock_on(when, now)} (no closing time set)"
+                    text = "Until midnight\nno closing time set"
             if key == suggested:
                 text = "★ " + text
             button.setText(text)
