@@ -42,6 +42,7 @@ class HomePage:
         top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.store_name = label("", "StoreName", wrap=False, name="Store name")
         self.connection_line = ConnectionLine()
+        self.clock = label("", "BigClock", wrap=False, name="Clock")
         self.manager_button = big_button(
             "Manager", "Manager", role="quiet", theme=theme, icon="lock", icon_px=26
         )
@@ -51,6 +52,7 @@ class HomePage:
         bar.setSpacing(12)
         bar.addWidget(self.store_name)
         bar.addWidget(self.connection_line, 1)
+        bar.addWidget(self.clock)
         bar.addWidget(self.manager_button)
         self._top_bar = bar
 
@@ -187,6 +189,7 @@ class HomePage:
         if screen.all_stores is not None:
             self.store_bar.all_button.set_state(screen.all_stores, neutral=True)
         self.connection_line.set_info(screen.connection)
+        self.clock.setText(screen.clock)
         self.offline_banner.set_info(screen.connection)
         banner = screen.banner
         if banner is None:

@@ -162,6 +162,8 @@ class Screen:
     heads_up: Prompt | None = None
     reminder: Prompt | None = None
     toast: str | None = None
+    #: The time on Gett's clock, "HH:MM" (big, in the top bar: a kitchen reads it from afar).
+    clock: str = ""
 
     @property
     def store_id(self) -> str | None:
@@ -700,6 +702,7 @@ class ScreenState:
             heads_up=self.heads_up,
             reminder=self.reminder,
             toast=self.toast.text if self.toast is not None and now < self.toast.until else None,
+            clock=self.lt.clock(now),
         )
 
     def _alert(self, store_id: str) -> str | None:

@@ -307,3 +307,8 @@ def test_kitchen_settings_are_checked_in_the_config() -> None:
     ):
         with pytest.raises(ConfigError):
             parse_config({"stores": [store | bad_store], "ui": bad_ui})
+
+
+def test_the_screen_carries_a_clock_on_getts_time() -> None:
+    st = state()
+    assert st.screen(NOW + timedelta(minutes=5, seconds=59)).clock == "14:05"
