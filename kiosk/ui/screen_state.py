@@ -218,6 +218,8 @@ class ScreenState:
     #: Each tap's changes until the tap writer answers for it.
     taps: dict[int, Changes] = field(default_factory=dict)
     last_touch: datetime | None = None
+    #: Pauses tapped on this screen (since it started), to say "paused from this kiosk".
+    own_pauses: dict[str, StoreStatusUpdate] = field(default_factory=dict)
     undo: Undo | None = None
     toast: Toast | None = None
     _tap_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -353,6 +355,10 @@ class ScreenState:
         for store_id, update in changes:
             self.local_taps[store_id] = LocalTap(tap_id, update, at=now)
             self.replaced.pop(store_id, None)
+            if update.status is StoreState.PAUSED:
+                self.own_pauses[store_id] = update
+            else:
+                self.own_pauses.pop(store_id, None)
             if update.status is StoreState.ONLINE:
                 if self.heads_up is not None and self.heads_up.store_id == store_id:
                     self.heads_up = None
@@ -471,6 +477,8 @@ class ScreenState:
                 self.support_phone,
             )
         )
+        if ind.kind is StateKind.PAUSED and self._paused_here(store_id):
+            ind = replace(ind, lines=(*ind.lines, "Paused from this kiosk"))
         gone = self.replaced.get(store_id)
         if gone is not None and (now - gone.noticed).total_seconds() < REPLACED_NOTE_SECONDS:
             note = (
@@ -479,6 +487,16 @@ class ScreenState:
             )
             ind = replace(ind, lines=(note, *ind.lines))
         return ind
+
+    def _paused_here(self, store_id: str) -> bool:
+        """Gett's pause is the one tapped here (same reason and end). Unknown is not claimed:
+        after a restart, or for a pause set elsewhere, nothing is said."""
+        mine = self.own_pauses.get(store_id)
+        view = self.views.get(store_id)
+        if mine is None or view is None or view.confirmed is None:
+            return False
+        live = view.confirmed
+        return live.is_paused and live.reason == mine.reason and live.resume_at == mine.resume_at
 
     def indicators(self, now: datetime) -> list[tuple[Store, Indicator]]:
         return [(s, self.store_indicator(s.id, now)) for s in self.stores]

@@ -312,3 +312,15 @@ def test_kitchen_settings_are_checked_in_the_config() -> None:
 def test_the_screen_carries_a_clock_on_getts_time() -> None:
     st = state()
     assert st.screen(NOW + timedelta(minutes=5, seconds=59)).clock == "14:05"
+
+
+def test_a_pause_tapped_here_says_so_and_one_from_elsewhere_claims_nothing() -> None:
+    st = state()
+    st.tap([(MAIN.id, PAUSE_30)], NOW)
+    paused = StoreStatus(StoreState.PAUSED, PauseReason.TOO_BUSY, NOW, PAUSE_30.resume_at)
+    st.local_taps.clear()  # (the worker took it in)
+    st.on_view(StoreView(MAIN, paused, NOW), NOW)
+    assert st.store_indicator(MAIN.id, NOW).lines[-1] == "Paused from this kiosk"
+    other = StoreStatus(StoreState.PAUSED, PauseReason.OTHER, NOW, None)  # changed in the portal
+    st.on_view(StoreView(MAIN, other, NOW), NOW)
+    assert "Paused from this kiosk" not in st.store_indicator(MAIN.id, NOW).lines
