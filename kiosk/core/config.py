@@ -65,6 +65,8 @@ class ConfigError(Exception):
 class Store:
     id: str
     name: str
+    #: When the kitchen closes, local "HH:MM" ("02:00" is after midnight); None: not set.
+    closing: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,14 @@ class UiSettings:
         default_factory=lambda: dict(DEFAULT_REASON_MINUTES)
     )
     pin_hash: str | None = None
+    #: A menu left alone this long goes back to the status screen (0: never).
+    idle_return_seconds: int = 30
+    #: Gett support's phone number, shown when a pause cannot be confirmed ("" = not set).
+    support_phone: str = ""
+    #: Alert sounds: on/off, volume in percent, and quiet hours ("23:00-07:00", "" = none).
+    sound: bool = True
+    sound_volume: int = 80
+    quiet_hours: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +237,21 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
 
 
 _TOP_KEYS = {"api_url", "poll_interval_seconds", "stores", "data_dir", "ui"}
-_STORE_KEYS = {"id", "name"}
-_UI_KEYS = {"fullscreen", "forgotten_pause_minutes", "reason_minutes", "pin_hash"}
+_STORE_KEYS = {"id", "name", "closing"}
+_UI_KEYS = {
+    "fullscreen",
+    "forgotten_pause_minutes",
+    "reason_minutes",
+    "pin_hash",
+    "idle_return_seconds",
+    "support_phone",
+    "sound",
+    "sound_volume",
+    "quiet_hours",
+}
+_CLOSING = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_QUIET = re.compile(r"(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{2,30}")
 
 
 def parse_config(data: Mapping[str, Any], *, source: str | None = None) -> Config:
@@ -283,7 +306,12 @@ def _parse_stores(raw: Any, source: str | None, fail: Any) -> tuple[Store, ...]:
         canonical = str(uuid.UUID(sid))
         if any(s.id == canonical for s in stores):
             raise fail(where + ".id", f"store {canonical} is listed twice. Remove one entry.")
-        stores.append(Store(id=canonical, name=name.strip()))
+        closing = None
+        if "closing" in entry:
+            closing = _typed(entry, "closing", str, fail, where + ".closing")
+            if not _CLOSING.fullmatch(closing):
+                raise fail(where + ".closing", 'must be a local time "HH:MM", e.g. "02:00".')
+        stores.append(Store(id=canonical, name=name.strip(), closing=closing))
     return tuple(stores)
 
 
@@ -308,6 +336,28 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
                 "ui.pin_hash", f"{exc} Delete this line to choose a new PIN at the kiosk."
             ) from None
         ui = replace(ui, pin_hash=pin_hash)
+    if "idle_return_seconds" in raw:
+        idle = _typed(raw, "idle_return_seconds", int, fail, "ui.idle_return_seconds")
+        if idle != 0 and not 5 <= idle <= 600:
+            raise fail("ui.idle_return_seconds", "must be 0 (never) or 5 to 600 seconds.")
+        ui = replace(ui, idle_return_seconds=idle)
+    if "support_phone" in raw:
+        phone = _typed(raw, "support_phone", str, fail, "ui.support_phone").strip()
+        if phone and not _PHONE.fullmatch(phone):
+            raise fail("ui.support_phone", 'must be a phone number, e.g. "+44 20 7946 0000".')
+        ui = replace(ui, support_phone=phone)
+    if "sound" in raw:
+        ui = replace(ui, sound=_typed(raw, "sound", bool, fail, "ui.sound"))
+    if "sound_volume" in raw:
+        volume = _typed(raw, "sound_volume", int, fail, "ui.sound_volume")
+        if not 0 <= volume <= 100:
+            raise fail("ui.sound_volume", "must be a percentage from 0 to 100.")
+        ui = replace(ui, sound_volume=volume)
+    if "quiet_hours" in raw:
+        quiet = _typed(raw, "quiet_hours", str, fail, "ui.quiet_hours").strip()
+        if quiet and not _QUIET.fullmatch(quiet):
+            raise fail("ui.quiet_hours", 'must be "HH:MM-HH:MM", e.g. "23:00-07:00" (or "").')
+        ui = replace(ui, quiet_hours=quiet)
     if "reason_minutes" in raw:
         table = raw["reason_minutes"]
         if not isinstance(table, dict):
@@ -459,13 +509,22 @@ def to_toml(config: Config) -> str:
             f"id = {_toml_str(store.id)}",
             f"name = {_toml_str(store.name)}",
         ]
+        if store.closing:
+            lines.append(f"closing = {_toml_str(store.closing)}")
     ui = config.ui
     lines += [
         "",
         "[ui]",
         f"fullscreen = {'true' if ui.fullscreen else 'false'}",
         f"forgotten_pause_minutes = {ui.forgotten_pause_minutes}",
+        f"idle_return_seconds = {ui.idle_return_seconds}",
     ]
+    if ui.support_phone:
+        lines.append(f"support_phone = {_toml_str(ui.support_phone)}")
+    lines.append(f"sound = {'true' if ui.sound else 'false'}")
+    lines.append(f"sound_volume = {ui.sound_volume}")
+    if ui.quiet_hours:
+        lines.append(f"quiet_hours = {_toml_str(ui.quiet_hours)}")
     if ui.pin_hash:
         lines.append(f"pin_hash = {_toml_str(ui.pin_hash)}")
     lines += ["", "[ui.reason_minutes]  # 0 = until you resume"]

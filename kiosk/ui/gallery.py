@@ -36,6 +36,7 @@ BRANDS = (
     Store("5e9f1a3b-7c2d-4e6f-a8b0-c1d3e5f7a9b2", "Taco Loco Late Night Kitchen"),
 )
 ONLINE = Connectivity(Link.ONLINE, NOW, None)
+SUPPORT = "+44 20 7946 0000"  # (a drama number: Ofcom keeps 020 7946 0xxx for fiction)
 OFFLINE = Connectivity(Link.OFFLINE, NOW - timedelta(minutes=3), "Could not connect to Gett")
 
 
@@ -50,10 +51,15 @@ class FixedClock:
 
 
 def _intent(
-    update: StoreStatusUpdate, state: IntentState, attempts: int = 0, store: Store = STORE
+    update: StoreStatusUpdate,
+    state: IntentState,
+    attempts: int = 0,
+    store: Store = STORE,
+    waited: float = 20.0,
 ) -> Intent:
+    """``waited``: seconds since the tap (an unconfirmed pause escalates after 30)."""
     return Intent(
-        1, store.id, update, NOW - timedelta(minutes=2), "ui", state, attempts,
+        1, store.id, update, NOW - timedelta(seconds=waited), "ui", state, attempts,
         NOW + timedelta(seconds=25), attempts > 0,
         "Could not connect to Gett (connection refused)." if attempts else None,
         None, None, StoreStatus(StoreState.ONLINE), None,
@@ -82,6 +88,16 @@ def states() -> dict[str, tuple[StoreView | None, Connectivity]]:
         "pausing-offline": (
             StoreView(
                 STORE, online, NOW - timedelta(minutes=1), _intent(pause, IntentState.PENDING, 3)
+            ),
+            OFFLINE,
+        ),
+        # Not confirmed for 2.5 minutes: orders can still come in, and it says so, loudly.
+        "pausing-escalated": (
+            StoreView(
+                STORE,
+                online,
+                NOW - timedelta(minutes=3),
+                _intent(pause, IntentState.PENDING, 6, waited=150),
             ),
             OFFLINE,
         ),
@@ -193,7 +209,9 @@ def screen_for(
     """A made-up frame: the views go through a screen state of their own, as from a worker;
     ``prompts``: a tick opens those that are due (the heads-up, the forgotten-pause reminder)."""
     known = [v for v in views if v is not None]
-    state = ScreenState(tuple(v.store for v in known), lt=LocalTime(UTC), ready=True)
+    state = ScreenState(
+        tuple(v.store for v in known), lt=LocalTime(UTC), ready=True, support_phone=SUPPORT
+    )
     for view in known:
         state.on_view(view, NOW)
     state.on_connectivity(conn)
@@ -202,6 +220,33 @@ def screen_for(
     if prompts:
         state.tick(NOW, on_home=True)
     return state.screen(NOW)
+
+
+def kitchen_scenes(home: Callable[[Screen], Callable[[], None]]) -> dict[str, Callable[[], None]]:
+    """What a tap did: "+15 min" says so, a resume offers "Undo", a resume made elsewhere
+    is announced."""
+    end = NOW + timedelta(minutes=23)
+    paused = StoreView(STORE, _paused(23), NOW)
+
+    def state() -> ScreenState:
+        st = ScreenState((STORE,), lt=LocalTime(UTC), ready=True)
+        st.on_view(paused, NOW)
+        st.on_connectivity(ONLINE)
+        return st
+
+    extended = state()
+    longer = StoreStatusUpdate.pause(PauseReason.TOO_BUSY, end + timedelta(minutes=15))
+    extended.tap([(STORE.id, longer)], NOW)
+    extended.extended(STORE.id, longer, NOW)
+    undo = state()
+    undo.tap([(STORE.id, StoreStatusUpdate.resume())], NOW)
+    elsewhere = state()
+    elsewhere.on_view(StoreView(STORE, StoreStatus(StoreState.ONLINE), NOW), NOW)
+    return {
+        "extended": home(extended.screen(NOW)),
+        "undo-resume": home(undo.screen(NOW)),
+        "resumed-elsewhere": home(elsewhere.screen(NOW)),
+    }
 
 
 def render(out: Path) -> list[Path]:
@@ -218,8 +263,17 @@ def render(out: Path) -> list[Path]:
         data_dir=Path(tempfile.gettempdir()) / "kiosk-gallery",
         ui=UiSettings(fullscreen=False, pin_hash="scrypt$16$8$1$AAAA$AAAA"),
     )
+    import miniaudio
+
+    from kiosk.ui.sound import SoundPlayer
+
     window = MainWindow(
-        config, MemoryKeyStore("x"), clock=FixedClock(), local_time=LocalTime(UTC), save_path=None
+        config,
+        MemoryKeyStore("x"),
+        clock=FixedClock(),
+        local_time=LocalTime(UTC),
+        save_path=None,
+        sound=SoundPlayer([miniaudio.Backend.NULL]),  # pictures only: the alerts play into nothing
     )
     window.show()
 
@@ -286,6 +340,7 @@ def render(out: Path) -> list[Path]:
             )
         ),
     }
+    scenes |= kitchen_scenes(home)
     for name, scene in scenes.items():
         for width, height in SIZES:
             scene()

@@ -7,7 +7,14 @@ what they say come with the screen.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QHBoxLayout,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.core.config import Store
 from kiosk.ui.banners import AttentionBanner, ConnectionLine, OfflineBanner
@@ -35,6 +42,7 @@ class HomePage:
         top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.store_name = label("", "StoreName", wrap=False, name="Store name")
         self.connection_line = ConnectionLine()
+        self.clock = label("", "BigClock", wrap=False, name="Clock")
         self.manager_button = big_button(
             "Manager", "Manager", role="quiet", theme=theme, icon="lock", icon_px=26
         )
@@ -44,6 +52,7 @@ class HomePage:
         bar.setSpacing(12)
         bar.addWidget(self.store_name)
         bar.addWidget(self.connection_line, 1)
+        bar.addWidget(self.clock)
         bar.addWidget(self.manager_button)
         self._top_bar = bar
 
@@ -65,12 +74,17 @@ class HomePage:
             icon="play",
             icon_colour="#FFFFFF",
         )
-        self.extend_button = big_button(
-            f"+{EXTEND_MINUTES} min",
-            f"Extend pause by {EXTEND_MINUTES} minutes",
-            role="pause",
+        self.cancel_pause_button = big_button(
+            "CANCEL PAUSE",
+            "Cancel pause",
+            role="primary",
             theme=theme,
-            icon="plus",
+            icon="play",
+            icon_colour="#FFFFFF",
+        )
+        self.undo_button = big_button("UNDO", "Undo resume", role="pause", theme=theme, icon="back")
+        self.extend_button = big_button(  # (no icon: "+15 min" must fit at 800x480)
+            f"+{EXTEND_MINUTES} min", f"Extend pause by {EXTEND_MINUTES} minutes", role="pause"
         )
         self.change_button = big_button(
             "Change\npause", "Change pause", role="quiet", theme=theme, icon="clock"
@@ -87,6 +101,8 @@ class HomePage:
         )
         for button in (
             self.resume_button,
+            self.cancel_pause_button,
+            self.undo_button,
             self.extend_button,
             self.change_button,
             self.keep_theirs_button,
@@ -104,11 +120,24 @@ class HomePage:
         )
         self.resume_all_button.hide()
         self.resume_button.setMinimumHeight(96)
+        self.cancel_pause_button.setMinimumHeight(96)
         self.resume_all_button.setMinimumHeight(96)
+        # What a tap did ("✓ Pause now until 16:30"), for a few seconds.
+        self.toast = label("", "Toast", wrap=True, name="Done message")
+        self.toast.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.toast.hide()
         row = QHBoxLayout()
         row.setSpacing(10)
         row.addWidget(self.resume_button, 3)
+        row.addWidget(self.cancel_pause_button, 3)
         row.addWidget(self.resume_all_button, 3)
+        # Undo sits on the question's line: no extra row, and not where RESUME NOW was.
+        self.undo_button.setMaximumWidth(260)
+        self.undo_button.setMinimumHeight(64)
+        self.undo_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        prompt_row = QHBoxLayout()
+        prompt_row.addWidget(self.pause_prompt, 1)
+        prompt_row.addWidget(self.undo_button)
         row.addWidget(self.extend_button, 1)
         row.addWidget(self.change_button, 1)
         row.addWidget(self.keep_theirs_button, 1)
@@ -117,7 +146,8 @@ class HomePage:
         action_layout = QVBoxLayout(actions)
         action_layout.setContentsMargins(0, 0, 0, 0)
         action_layout.setSpacing(6)
-        action_layout.addWidget(self.pause_prompt)
+        action_layout.addWidget(self.toast)
+        action_layout.addLayout(prompt_row)
         action_layout.addWidget(self.reasons)
         action_layout.addLayout(row)
 
@@ -159,6 +189,7 @@ class HomePage:
         if screen.all_stores is not None:
             self.store_bar.all_button.set_state(screen.all_stores, neutral=True)
         self.connection_line.set_info(screen.connection)
+        self.clock.setText(screen.clock)
         self.offline_banner.set_info(screen.connection)
         banner = screen.banner
         if banner is None:
@@ -173,6 +204,8 @@ class HomePage:
         self.pause_prompt.setVisible(act.pause)
         self.reasons.setVisible(act.pause)
         self.resume_button.setVisible(act.resume)
+        self.cancel_pause_button.setVisible(act.cancel_pause)
+        self.undo_button.setVisible(act.undo)
         self.resume_all_button.setVisible(act.resume_all)
         self.extend_button.setVisible(act.extend)
         self.change_button.setVisible(act.change)
@@ -186,8 +219,12 @@ class HomePage:
             self.apply_mine_button.setEnabled(act.conflict_enabled)
         self.settings_button.setVisible(act.settings)
         self.pause_prompt.setText(act.pause_question)
+        self.toast.setText(screen.toast or "")
+        self.toast.setVisible(screen.toast is not None)
         taps: list[QAbstractButton] = [
             self.resume_button,
+            self.cancel_pause_button,
+            self.undo_button,
             self.resume_all_button,
             self.extend_button,
             *self.reasons.buttons.values(),
@@ -195,14 +232,39 @@ class HomePage:
         for tap in taps:
             tap.setEnabled(act.taps_enabled)
 
+    def action_signature(self) -> tuple[bool, ...]:
+        """Which tap targets show: when it changes, new buttons may be under a finger."""
+        buttons = (
+            self.reasons,
+            self.resume_button,
+            self.cancel_pause_button,
+            self.undo_button,
+            self.resume_all_button,
+            self.extend_button,
+            self.change_button,
+            self.keep_theirs_button,
+            self.settings_button,
+        )
+        return tuple(not b.isHidden() for b in buttons)
+
     def apply_compact(self, multi_store: bool, height: int) -> None:
         """A short screen with the store bar: lower reason buttons (still >= 64 px), so the
         big panel keeps room. One store: the screen stays exactly as it always was."""
         compact = multi_store and height < COMPACT_BELOW_HEIGHT
-        if self.status_panel.allow_tight != multi_store:
-            self.status_panel.allow_tight = multi_store
+        if not self.status_panel.allow_tight:
+            # A banner over one store's panel on a small screen squeezes it as much as the
+            # store bar does: the tight layout keeps the headline from overlapping its line.
+            self.status_panel.allow_tight = True
             self.status_panel.update_fit()
         for button in self.reasons.buttons.values():
             if bool(button.property("compact")) != compact:
                 button.setProperty("compact", compact)
+                # Words only when low: the icon's room goes to 20 px words.
+                style = (
+                    Qt.ToolButtonStyle.ToolButtonTextOnly
+                    if compact
+                    else (Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+                )
+                if isinstance(button, QToolButton):
+                    button.setToolButtonStyle(style)
                 restyle(button)

@@ -11,16 +11,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QCloseEvent,
+    QKeyEvent,
+    QPaintEvent,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QAbstractButton, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.keystore import KeyStore
 from kiosk.core.pin import PinGuard
 from kiosk.core.sync import StoreView
+from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
+from kiosk.ui.input_filter import InputFilter
 from kiosk.ui.manager_flow import ManagerFlow, PinPurpose
 from kiosk.ui.pages import Page
 from kiosk.ui.pause_flow import PauseFlow
@@ -30,6 +39,9 @@ from kiosk.ui.screen_state import ALL_STORES, Screen, ScreenState
 from kiosk.ui.session import Session, WorkerFactory
 from kiosk.ui.settings_dialog import CheckResult, SettingsPage, check_connection
 from kiosk.ui.setup_screen import SetupPage
+from kiosk.ui.sound import SoundPlayer
+from kiosk.ui.state_strip import StateStrip
+from kiosk.ui.tap_guard import GUARD_SECONDS, TapGuard
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import Indicator, LocalTime
@@ -46,11 +58,13 @@ class MainWindow(QMainWindow):
         first_painted(): the window was painted for the first time (``--smoke``).
         first_status(): the first status (or a needs-a-manager state) arrived from the worker.
         rendered(): the screen was updated from new worker data (tests wait on it).
+        announced(str): a new state was announced to screen readers (these words).
     """
 
     first_painted = Signal()
     first_status = Signal()
     rendered = Signal()
+    announced = Signal(str)
 
     def __init__(
         self,
@@ -66,6 +80,8 @@ class MainWindow(QMainWindow):
         pin_guard: PinGuard | None = None,
         tester: Tester = check_connection,
         tick_ms: int = 1000,
+        tap_guard_seconds: float = GUARD_SECONDS,
+        sound: SoundPlayer | None = None,
     ) -> None:
         super().__init__()
         self._config = config
@@ -76,6 +92,10 @@ class MainWindow(QMainWindow):
         self.state = ScreenState(
             config.stores, config.poll_interval_seconds, config.ui.forgotten_pause_minutes, lt
         )
+        self.state.idle_return_seconds = config.ui.idle_return_seconds
+        self.state.support_phone = config.ui.support_phone
+        self.guard = TapGuard(tap_guard_seconds)
+        self.sound = sound or SoundPlayer()
         self.session = Session(
             config,
             self.state,
@@ -100,11 +120,18 @@ class MainWindow(QMainWindow):
         self.pages.setObjectName("Pages")
         outer = QVBoxLayout(root)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        # Every page but home shows the store's state in a thin strip: a menu never hides it.
+        self.state_strip = StateStrip(self._theme)
+        self.state_strip.hide()
+        outer.addWidget(self.state_strip)
         outer.addWidget(self.pages)
 
         self._page_widgets: dict[Page, QWidget] = {}
         self.home = HomePage(self._theme)
-        self.flow = PauseFlow(self, self._theme, self._clock, lt, self.state, self.session)
+        self.flow = PauseFlow(
+            self, self._theme, self._clock, lt, self.state, self.session, self.guard
+        )
         self.resume_picker = self.flow.resume_picker
         self.custom_picker = self.flow.custom_picker
         self.page_reasons = self.flow.page_reasons
@@ -130,6 +157,11 @@ class MainWindow(QMainWindow):
         self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
         self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
+        self.input_filter = InputFilter(
+            self, self.guard, lambda: self.state.touched(self._clock.now()), self.on_key
+        )
+        self._announced = ""
+        self._keyboard = False  # a key was used: pages then put the focus on their first choice
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(tick_ms)
         self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
@@ -195,10 +227,44 @@ class MainWindow(QMainWindow):
         again draws nothing."""
         if screen == self._shown:
             return
-        self._shown = screen
+        old, self._shown = self._shown, screen
         self.home.apply_compact(screen.multi_store, self.height())
+        actions = self.home.action_signature()
         self.home.show_screen(screen)
+        self.state_strip.show_screen(screen)
         self.prompts.show(screen)
+        prompt_opened = old is not None and (
+            (screen.heads_up is not None and old.heads_up is None)
+            or (screen.reminder is not None and old.reminder is None)
+        )
+        if prompt_opened or self.home.action_signature() != actions:
+            self.guard.opened()  # new buttons may have come up under a finger
+        self._announce(screen)
+        self._sound(old, screen)
+
+    def _sound(self, old: Screen | None, screen: Screen) -> None:
+        """The most urgent new thing makes its sound (a noisy kitchen hears, then looks)."""
+        found = cues(old, screen)
+        if not found:
+            return
+        ui = self._config.ui
+        settings = sound_settings(ui.sound, ui.sound_volume, ui.quiet_hours)
+        local = self.state.lt.local(self._clock.now()).time()
+        volume = volume_for(found[0], settings, local, screen.indicator.alarm)
+        self.sound.play(found[0], volume)
+
+    def _announce(self, screen: Screen) -> None:
+        """Say a new state to screen readers (once per change, not every countdown second)."""
+        text = screen.announcement
+        if text == self._announced:
+            return
+        self._announced = text
+        panel = self.home.status_panel
+        if QAccessible.isActive():
+            event = QAccessibleAnnouncementEvent(panel, text)
+            event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+            QAccessible.updateAccessibility(event)
+        self.announced.emit(text)
 
     @Slot()
     def on_session_changed(self) -> None:
@@ -213,7 +279,14 @@ class MainWindow(QMainWindow):
     def on_tick_timer_timeout(self) -> None:
         """Once a second: countdowns, staleness, the heads-up, the reminder, the PIN lockout."""
         page = self.current_page()
-        self.state.tick(self._clock.now(), on_home=page is Page.HOME)
+        now = self._clock.now()
+        if self._idle_returns(page) and self.state.idle_return_due(page, now):
+            if page is Page.PIN:
+                self.pin_pad.on_back_clicked()  # the PIN flow's own way out
+            else:
+                self.go_home()
+            page = self.current_page()
+        self.state.tick(now, on_home=page is Page.HOME)
         self.redraw()
         if page is Page.PIN:
             self.pin_pad.refresh()
@@ -252,6 +325,8 @@ class MainWindow(QMainWindow):
         without destroying it (everything that matters is already on disk).
         """
         self.tick_timer.stop()
+        self.input_filter.detach()
+        self.sound.close()
         clean = self.session.shutdown()
         return self.tasks.wait() and clean
 
@@ -259,6 +334,8 @@ class MainWindow(QMainWindow):
         old, self._config = self._config, config
         minutes = config.ui.forgotten_pause_minutes
         self.state.configure(config.stores, config.poll_interval_seconds, minutes)
+        self.state.idle_return_seconds = config.ui.idle_return_seconds
+        self.state.support_phone = config.ui.support_phone
         if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
         self.session.apply(config, key_changed=key_changed)
@@ -296,7 +373,7 @@ class MainWindow(QMainWindow):
         self.home.reasons.set_columns(3 if portrait or width < 760 else 5)
         if scale != self._scale:
             self._scale = scale
-            self.setStyleSheet(self._theme.stylesheet(scale))
+            self.setStyleSheet(self._theme.stylesheet(scale, keyboard=self._keyboard))
         self.home.store_bar.set_scale(scale, height)
         multi = self._shown.multi_store if self._shown is not None else self.multi_store
         self.home.apply_compact(multi, self.height())
@@ -318,10 +395,73 @@ class MainWindow(QMainWindow):
         return next((p for p, w in self._page_widgets.items() if w is shown), Page.HOME)
 
     def show_page(self, page: Page) -> None:
-        self.pages.setCurrentWidget(self._page_widgets[page])
+        widget = self._page_widgets[page]
+        changed = self.pages.currentWidget() is not widget
+        if changed:
+            self.guard.opened()  # the new page's buttons are under the finger that got here
+        self.pages.setCurrentWidget(widget)
+        self.state.touched(self._clock.now())
+        self.state_strip.setVisible(page not in (Page.HOME, Page.SETUP))
         if page is not Page.HOME:
             self.state.leave_home()
             self.prompts.hide()
+        if changed:
+            self._focus_first(page)
+
+    def _idle_returns(self, page: Page) -> bool:
+        """A PIN pad on its way to Settings or close goes home; one from Settings stays."""
+        if page is Page.PIN:
+            return self.manager.purpose in (PinPurpose.SETTINGS, PinPurpose.EXIT)
+        return True
+
+    def _focus_first(self, page: Page) -> None:
+        """Keyboard users start on the page's likely choice (the suggested length)."""
+        if not self._keyboard:
+            return
+        widget = self._page_widgets[page]
+        target: QWidget | None = None
+        if page is Page.RESUME:
+            target = self.resume_picker.buttons.get(self.resume_picker.suggested_key())
+        else:
+            buttons = [b for b in widget.findChildren(QAbstractButton) if b.isVisibleTo(widget)]
+            target = buttons[0] if buttons else None
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- the keyboard ---------------------------------------------------------------------
+
+    #: Escape presses the page's way back.
+    BACK_BUTTONS = ("Back from reasons", "Back", "Back to durations", "Cancel PIN")
+
+    def on_key(self, event: QKeyEvent) -> bool:
+        """Escape goes back; on the PIN pad, digits, Backspace and Enter work as keys."""
+        if not self._keyboard:  # from now on the focus is shown, and pages place it
+            self._keyboard = True
+            self.setProperty("keyboard", True)
+            self.setStyleSheet(self._theme.stylesheet(self._scale, keyboard=True))
+        page = self.current_page()
+        widget = self._page_widgets[page]
+        key = event.key()
+        if key == Qt.Key.Key_Escape and page is not Page.HOME:
+            for button in widget.findChildren(QAbstractButton):
+                if button.accessibleName() in self.BACK_BUTTONS and button.isVisible():
+                    button.click()
+                    return True
+            return False
+        if page is Page.PIN:
+            text = event.text()
+            if text.isdigit() and len(text) == 1:
+                pad = self.pin_pad
+                if pad.digit_buttons[0].isEnabled():  # (not while locked out)
+                    pad.on_digit_clicked(text)
+                return True
+            if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+                self.pin_pad.on_clear_clicked()
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.pin_pad.ok_button.click()
+                return True
+        return False
 
     @Slot()
     def go_home(self) -> None:

@@ -18,8 +18,9 @@ from kiosk.ui.reason_picker import ReasonPicker
 from kiosk.ui.resume_picker import CustomTimePicker, ResumePicker
 from kiosk.ui.screen_state import ScreenState
 from kiosk.ui.session import Session
+from kiosk.ui.tap_guard import TapGuard
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_model import LocalTime, extension
+from kiosk.ui.view_model import LocalTime, extend_update, extension
 from kiosk.ui.widgets import big_button, label
 
 
@@ -51,14 +52,18 @@ class PauseFlow(QObject):
         lt: LocalTime,
         state: ScreenState,
         session: Session,
+        guard: TapGuard | None = None,
     ) -> None:
         super().__init__()
+        self.guard = guard or TapGuard()
         self._host = host
         self._clock = clock
         self._state = state
         self._session = session
         self.reasons_page = self._build_reasons_page(theme)
-        self.resume_picker = ResumePicker(theme, clock, lt, self._reason_minutes)
+        self.resume_picker = ResumePicker(
+            theme, clock, lt, self._reason_minutes, closing=self._closing_time
+        )
         self.custom_picker = CustomTimePicker(theme, clock, lt, self._reason_minutes)
         home = host.home
         home.reasons.reason_chosen.connect(self.on_reason_picker_reason_chosen)
@@ -66,9 +71,12 @@ class PauseFlow(QObject):
         self.resume_picker.pause_chosen.connect(self.on_picker_pause_chosen)
         self.resume_picker.custom_requested.connect(self.on_resume_picker_custom_requested)
         self.resume_picker.back_requested.connect(host.go_home)
+        self.resume_picker.reason_requested.connect(self.on_resume_picker_reason_requested)
         self.custom_picker.pause_chosen.connect(self.on_picker_pause_chosen)
         self.custom_picker.back_requested.connect(lambda: host.show_page(Page.RESUME))
         home.resume_button.clicked.connect(self.on_resume_button_clicked)
+        home.cancel_pause_button.clicked.connect(self.on_resume_button_clicked)
+        home.undo_button.clicked.connect(self.on_undo_button_clicked)
         home.resume_all_button.clicked.connect(self.on_resume_all_button_clicked)
         home.extend_button.clicked.connect(self.on_extend_button_clicked)
         home.change_button.clicked.connect(self.on_change_button_clicked)
@@ -95,6 +103,12 @@ class PauseFlow(QObject):
     def _reason_minutes(self, reason: PauseReason) -> int | None:
         return self._host.config.ui.reason_minutes.get(reason)
 
+    def _closing_time(self) -> str | None:
+        """The closing time of the store(s) being paused (one shared by all of them)."""
+        return self._state.closing_time(
+            self._state.flow_targets or self._state.pause_targets(self._clock.now())
+        )
+
     # -- the two-tap pause -----------------------------------------------------------------
 
     @Slot(object)
@@ -106,8 +120,18 @@ class PauseFlow(QObject):
 
     @Slot()
     def on_change_button_clicked(self) -> None:
+        """Straight to the new end time: the reason stays (one tap to change a pause)."""
         store_id = self._state.store_id
         self._state.flow_targets = (store_id,) if store_id else ()
+        current = self._state.current_pause(store_id) if store_id else None
+        if current is None or current.reason is None:
+            self.on_resume_picker_reason_requested()
+            return
+        self.resume_picker.start(current.reason, self._state.flow_label(), change=True)
+        self._host.show_page(Page.RESUME)
+
+    @Slot()
+    def on_resume_picker_reason_requested(self) -> None:
         self.reasons_title.setText(self._state.pause_question(self._clock.now()))
         self._host.show_page(Page.REASONS)
 
@@ -141,9 +165,23 @@ class PauseFlow(QObject):
             self.extend(self._state.store_id)
 
     def extend(self, store_id: str) -> None:
-        update = extension(self._state.views.get(store_id), self._clock.now())
+        """ "+15 min": a second tap within the guard time is the same tap (counts once)."""
+        if not self.guard.once(f"extend:{store_id}"):
+            return
+        now = self._clock.now()
+        local = self._state.local_taps.get(store_id)
+        if local is not None:  # the tap on its way is what "+15 min" lengthens
+            update = extend_update(local.update, now)
+        else:
+            update = extension(self._state.views.get(store_id), now)
         if update is not None and update.reason is not None:
             self.pause(update.reason, update.resume_at, store_id)
+            self._state.extended(store_id, update, now)
+            self._host.redraw()
+
+    @Slot()
+    def on_undo_button_clicked(self) -> None:
+        self._tap(self._state.take_undo(self._clock.now()))
 
     def pause(self, reason: PauseReason, resume_at: datetime | None, store_id: str | None) -> None:
         if store_id is not None:

@@ -44,7 +44,9 @@ class ReasonPicker(QWidget):
             button.setIcon(theme.icon(REASON_ICONS[reason], "#111111", 32))
             button.setIconSize(QSize(32, 32))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setFocusPolicy(
+                Qt.FocusPolicy.TabFocus
+            )  # keyboard, not taps: no frame after a touch
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.setMinimumSize(64, 96)
             button.clicked.connect(lambda _=False, r=reason: self.on_reason_button_clicked(r))

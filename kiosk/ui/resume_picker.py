@@ -59,6 +59,7 @@ class ResumePicker(QWidget):
     pause_chosen = Signal(object, object)
     custom_requested = Signal(object)
     back_requested = Signal()
+    reason_requested = Signal()
 
     def __init__(
         self,
@@ -67,18 +68,27 @@ class ResumePicker(QWidget):
         local_time: LocalTime,
         reason_minutes: Callable[[PauseReason], int | None],
         parent: QWidget | None = None,
+        closing: Callable[[], str | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
         self.setProperty("page", True)
         self._clock = clock
         self._lt = local_time
         self._reason_minutes = reason_minutes
+        self._closing = closing
         self.reason: PauseReason = PauseReason.OTHER
         self.title = label("", "Title", name="Pause title")
         self.hint = label("Tap how long. The marked one is the usual for this reason.", "Subtitle")
         self.back = big_button("Back", "Back", role="quiet", theme=theme, icon="back", icon_px=28)
         self.back.setMaximumWidth(220)
         self.back.clicked.connect(self.back_requested)
+        # "Change pause" comes straight here: the reason is kept, and changed only if asked.
+        self.change_reason = big_button(
+            "Other reason", "Change the reason", role="quiet", theme=theme, icon="dots"
+        )
+        self.change_reason.setMaximumWidth(260)
+        self.change_reason.clicked.connect(self.reason_requested)
+        self.change_reason.hide()
         head = QHBoxLayout()
         head.addWidget(self.back)
         head.addSpacing(12)
@@ -86,6 +96,7 @@ class ResumePicker(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.hint)
         head.addLayout(titles, 1)
+        head.addWidget(self.change_reason)
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         grid.setSpacing(10)
@@ -117,11 +128,19 @@ class ResumePicker(QWidget):
         self._columns = columns
         regrid(self._grid, list(self.buttons.values()), columns)
 
-    def start(self, reason: PauseReason, who: str | None = None) -> None:
-        """``who``: with several stores, the store(s) this pause is for, named in the title."""
+    def start(self, reason: PauseReason, who: str | None = None, *, change: bool = False) -> None:
+        """``who``: with several stores, the store(s) this pause is for, named in the title;
+        ``change``: a pause is on already and only its end changes (the reason stays)."""
         self.reason = reason
-        pause = f"Pause {who}" if who else "Pause"
-        self.title.setText(f"{pause}: {reason.label}. For how long?")
+        self.change_reason.setVisible(change)
+        if change:
+            whose = f" of {who}" if who else ""
+            self.title.setText(f"New end for the pause{whose} ({reason.label})")
+            self.hint.setText("Tap the new end. The reason stays, unless you change it.")
+        else:
+            pause = f"Pause {who}" if who else "Pause"
+            self.title.setText(f"{pause}: {reason.label}. For how long?")
+            self.hint.setText("Tap how long. The marked one is the usual for this reason.")
         self.refresh()
 
     def suggested_key(self) -> str:
@@ -135,7 +154,11 @@ class ResumePicker(QWidget):
         if key == UNTIL_RESUME:
             return None
         if key == END_OF_DAY:
-            return self._lt.end_of_day(now)
+            closing = self._closing()
+            if closing is None:
+                return self._lt.end_of_day(now)
+            hour, minute = (int(part) for part in closing.split(":"))
+            return self._lt.at(now, hour, minute)
         return minute_ceiling(now + timedelta(minutes=int(key)))
 
     def refresh(self) -> None:
@@ -153,8 +176,11 @@ class ResumePicker(QWidget):
             else:
                 when = self.resume_at_for(key)
                 assert when is not None
-                head = "End of day" if key == END_OF_DAY else preset_text(int(key))
+                head = preset_text(int(key)) if key != END_OF_DAY else "Until closing"
                 text = f"{head}\nuntil {self._lt.clock_on(when, now)}"
+                if key == END_OF_DAY and self._closing() is None:
+                    # No closing time set: say it is midnight, rather than pass it off.
+                    text = "Until midnight\nno closing time set"
             if key == suggested:
                 text = "★ " + text
             button.setText(text)

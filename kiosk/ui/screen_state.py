@@ -21,6 +21,7 @@ from kiosk.core.models import StoreState, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import Attention, AttentionKind, Connectivity, StoreView
 from kiosk.core.words import attention_title, format_duration, outcome, reason_text
+from kiosk.ui.pages import Page
 from kiosk.ui.view_model import (
     ConnectionInfo,
     Indicator,
@@ -29,11 +30,13 @@ from kiosk.ui.view_model import (
     StateKind,
     describe,
     describe_connection,
+    describe_until,
     describe_update,
     forgotten_pause_since,
     heads_up_key,
     needs_choice,
     pause_all_targets,
+    reason_or_other,
     resume_all_targets,
     summarise,
 )
@@ -44,6 +47,12 @@ ALL_STORES = "all"
 REMIND_AGAIN_MINUTES = 10
 #: How long a tap that someone else replaced is named on its store's panel.
 REPLACED_NOTE_SECONDS = 120.0
+#: How long "+15 min" shows what it did ("Paused until 16:30 ✓").
+TOAST_SECONDS = 5.0
+#: How long "Undo" stays after a resume.
+UNDO_SECONDS = 10.0
+#: The pages an idle kiosk leaves for the status screen (never Settings behind the PIN).
+IDLE_RETURN_PAGES = frozenset({Page.REASONS, Page.RESUME, Page.CUSTOM, Page.PIN})
 #: Attention kinds shown as a banner (the others are part of the big indicator).
 BANNER_KINDS = frozenset(
     {
@@ -65,6 +74,24 @@ class LocalTap:
     tap_id: int
     update: StoreStatusUpdate
     intent_id: int | None = None
+    at: datetime | None = None  # when it was tapped (an unconfirmed pause escalates from here)
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """What "Undo" after a resume puts back: the pause as it was, until ``until``."""
+
+    store_id: str
+    update: StoreStatusUpdate
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Toast:
+    """A short "this is what your tap did" line, shown until ``until``."""
+
+    text: str
+    until: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +127,9 @@ class Actions:
     pause: bool = False
     resume: bool = False
     resume_all: bool = False
+    #: The pause was never confirmed and Gett has the store online: "Cancel pause", not resume.
+    cancel_pause: bool = False
+    undo: bool = False
     extend: bool = False
     change: bool = False
     conflict_choice: tuple[str, str] | None = None
@@ -131,6 +161,9 @@ class Screen:
     banner: Notice | None = None
     heads_up: Prompt | None = None
     reminder: Prompt | None = None
+    toast: str | None = None
+    #: The time on Gett's clock, "HH:MM" (big, in the top bar: a kitchen reads it from afar).
+    clock: str = ""
 
     @property
     def store_id(self) -> str | None:
@@ -139,6 +172,13 @@ class Screen:
     @property
     def multi_store(self) -> bool:
         return len(self.stores) > 1
+
+    @property
+    def announcement(self) -> str:
+        """What a screen reader says when the state changes (not on every countdown second)."""
+        ind = self.indicator
+        who = f"{self.title}: " if self.title else ""
+        return f"{who}{ind.headline}. {ind.subheadline}."
 
 
 @dataclass
@@ -154,6 +194,9 @@ class ScreenState:
     lt: LocalTime = field(default_factory=LocalTime)
     #: True while a worker takes taps (or for a made-up screen): the tap buttons are enabled.
     ready: bool = False
+    #: Seconds without a touch before a menu goes back to the status screen (0: never).
+    idle_return_seconds: float = 30.0
+    support_phone: str = ""
 
     views: dict[str, StoreView] = field(default_factory=dict)
     connectivity: Connectivity = field(default_factory=Connectivity)
@@ -174,6 +217,11 @@ class ScreenState:
     had_status: bool = False
     #: Each tap's changes until the tap writer answers for it.
     taps: dict[int, Changes] = field(default_factory=dict)
+    last_touch: datetime | None = None
+    #: Pauses tapped on this screen (since it started), to say "paused from this kiosk".
+    own_pauses: dict[str, StoreStatusUpdate] = field(default_factory=dict)
+    undo: Undo | None = None
+    toast: Toast | None = None
     _tap_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -220,6 +268,7 @@ class ScreenState:
     def on_view(self, view: StoreView, now: datetime) -> bool:
         """A store's view from the worker. Returns True if it is the first status to show."""
         sid = view.store.id
+        self._resumed_elsewhere(self.views.get(sid), view, now)
         self.views[sid] = view
         chosen = self.conflict_sent.get(sid)
         if chosen is not None and (
@@ -241,6 +290,26 @@ class ScreenState:
         )
         self.had_status = self.had_status or first
         return first
+
+    def _resumed_elsewhere(self, old: StoreView | None, new: StoreView, now: datetime) -> None:
+        """A pause that ends early with nothing of this kiosk's on its way was ended elsewhere
+        (the portal, Gett support, a `kiosk resume`): say so, do not just repaint."""
+        sid = new.store.id
+        if old is None or old.confirmed is None or new.confirmed is None:
+            return
+        if not old.confirmed.is_paused or new.confirmed.status != StoreState.ONLINE:
+            return
+        if old.pending is not None or new.pending is not None or sid in self.local_taps:
+            return  # this kiosk's own resume
+        end = old.confirmed.resume_at
+        if end is not None and end <= now:
+            return  # the pause ran out as planned
+        who = f"{self.store_name(sid)}: r" if self.multi_store else "R"
+        self.banner = Notice(
+            f"{who}esumed outside this kiosk at {self.lt.clock_on(now, now)}",
+            "ONLINE and taking orders again (ended in the Gett portal or by Gett support).",
+            sid if self.multi_store else None,
+        )
 
     def on_connectivity(self, connectivity: Connectivity) -> None:
         self.connectivity = connectivity
@@ -277,19 +346,73 @@ class ScreenState:
 
     # -- taps ------------------------------------------------------------------------------
 
-    def tap(self, changes: Changes) -> int:
+    def tap(self, changes: Changes, now: datetime | None = None) -> int:
         """A person tapped: shown at once as "not confirmed yet". Returns the tap's id."""
         tap_id = next(self._tap_ids)
         self.taps[tap_id] = list(changes)
+        if now is not None:
+            self._offer_undo(changes, now)
         for store_id, update in changes:
-            self.local_taps[store_id] = LocalTap(tap_id, update)
+            self.local_taps[store_id] = LocalTap(tap_id, update, at=now)
             self.replaced.pop(store_id, None)
+            if update.status is StoreState.PAUSED:
+                self.own_pauses[store_id] = update
+            else:
+                self.own_pauses.pop(store_id, None)
             if update.status is StoreState.ONLINE:
                 if self.heads_up is not None and self.heads_up.store_id == store_id:
                     self.heads_up = None
                 if self.reminder is not None and self.reminder.store_id == store_id:
                     self.reminder = None
         return tap_id
+
+    def _offer_undo(self, changes: Changes, now: datetime) -> None:
+        """A resume of one confirmed pause can be undone for a few seconds; any other tap
+        of that store ends the offer."""
+        if self.undo is not None and any(sid == self.undo.store_id for sid, _ in changes):
+            self.undo = None
+        if len(changes) != 1 or changes[0][1].status is not StoreState.ONLINE:
+            return
+        store_id = changes[0][0]
+        view = self.views.get(store_id)
+        if store_id in self.local_taps or view is None or view.pending is not None:
+            return  # only a pause Gett confirmed, with nothing else on its way
+        if self.store_indicator(store_id, now).kind is not StateKind.PAUSED:
+            return
+        pause = view.confirmed
+        assert pause is not None
+        if pause.resume_at is not None and pause.resume_at <= now:
+            return
+        update = StoreStatusUpdate.pause(reason_or_other(pause.reason), pause.resume_at)
+        self.undo = Undo(store_id, update, now + timedelta(seconds=UNDO_SECONDS))
+
+    def take_undo(self, now: datetime) -> Changes:
+        """ "Undo" tapped: the pause to put back (nothing once the offer or its pause ended)."""
+        undo, self.undo = self.undo, None
+        if undo is None or now >= undo.until:
+            return []
+        if undo.update.resume_at is not None and undo.update.resume_at <= now:
+            return []
+        return [(undo.store_id, undo.update)]
+
+    def extended(self, store_id: str, update: StoreStatusUpdate, now: datetime) -> None:
+        """ "+15 min" was taken: say what it did for a few seconds."""
+        until = describe_until(update.resume_at, now, self.lt)
+        who = f"{self.store_name(store_id)}: " if self.multi_store else ""
+        self.toast = Toast(f"✓ {who}Pause now {until}", now + timedelta(seconds=TOAST_SECONDS))
+
+    def touched(self, now: datetime) -> None:
+        """Someone touched the screen or pressed a key (the idle return counts from here)."""
+        self.last_touch = now
+
+    def idle_return_due(self, page: Page, now: datetime) -> bool:
+        """A menu left alone for ``idle_return_seconds`` goes back to the status screen."""
+        if page not in IDLE_RETURN_PAGES or self.idle_return_seconds <= 0:
+            return False
+        if self.last_touch is None:
+            self.last_touch = now  # (the page came up without a touch: count from now)
+            return False
+        return (now - self.last_touch).total_seconds() >= self.idle_return_seconds
 
     def tap_saved(self, tap_id: int, intent_ids: Sequence[int], now: datetime) -> None:
         """The tap writer committed the tap (``intent_ids`` in the order of its changes)."""
@@ -350,8 +473,12 @@ class ScreenState:
                 self.poll_interval,
                 local.update if local is not None else None,
                 self.lt,
+                local.at if local is not None else None,
+                self.support_phone,
             )
         )
+        if ind.kind is StateKind.PAUSED and self._paused_here(store_id):
+            ind = replace(ind, lines=(*ind.lines, "Paused from this kiosk"))
         gone = self.replaced.get(store_id)
         if gone is not None and (now - gone.noticed).total_seconds() < REPLACED_NOTE_SECONDS:
             note = (
@@ -360,6 +487,16 @@ class ScreenState:
             )
             ind = replace(ind, lines=(note, *ind.lines))
         return ind
+
+    def _paused_here(self, store_id: str) -> bool:
+        """Gett's pause is the one tapped here (same reason and end). Unknown is not claimed:
+        after a restart, or for a pause set elsewhere, nothing is said."""
+        mine = self.own_pauses.get(store_id)
+        view = self.views.get(store_id)
+        if mine is None or view is None or view.confirmed is None:
+            return False
+        live = view.confirmed
+        return live.is_paused and live.reason == mine.reason and live.resume_at == mine.resume_at
 
     def indicators(self, now: datetime) -> list[tuple[Store, Indicator]]:
         return [(s, self.store_indicator(s.id, now)) for s in self.stores]
@@ -382,6 +519,28 @@ class ScreenState:
 
     def resume_targets(self, now: datetime) -> tuple[str, ...]:
         return tuple(s.id for s in resume_all_targets(self.indicators(now)))
+
+    def current_pause(self, store_id: str) -> StoreStatusUpdate | None:
+        """The pause this store is on, or about to be on (what "Change pause" changes)."""
+        local = self.local_taps.get(store_id)
+        if local is not None:
+            return local.update if local.update.status is StoreState.PAUSED else None
+        view = self.views.get(store_id)
+        if view is None:
+            return None
+        if view.pending is not None and view.pending.is_open:
+            update = view.pending.update
+            return update if update.status is StoreState.PAUSED else None
+        if view.confirmed is not None and view.confirmed.is_paused:
+            return StoreStatusUpdate.pause(
+                reason_or_other(view.confirmed.reason), view.confirmed.resume_at
+            )
+        return None
+
+    def closing_time(self, store_ids: Sequence[str]) -> str | None:
+        """The closing time these stores share ("HH:MM"), or None (not set, or not the same)."""
+        times = {(s.closing if (s := self.store(sid)) else None) for sid in store_ids}
+        return times.pop() if len(times) == 1 else None
 
     def key_missing(self) -> bool:
         return any(
@@ -446,6 +605,10 @@ class ScreenState:
         for store_id in list(self.replaced):
             if (now - self.replaced[store_id].noticed).total_seconds() >= REPLACED_NOTE_SECONDS:
                 del self.replaced[store_id]
+        if self.toast is not None and now >= self.toast.until:
+            self.toast = None
+        if self.undo is not None and now >= self.undo.until:
+            self.undo = None
         self._check_heads_up(now, on_home)
         self._check_reminder(now, on_home)
 
@@ -556,6 +719,8 @@ class ScreenState:
             banner=self.banner,
             heads_up=self.heads_up,
             reminder=self.reminder,
+            toast=self.toast.text if self.toast is not None and now < self.toast.until else None,
+            clock=self.lt.clock(now),
         )
 
     def _alert(self, store_id: str) -> str | None:
@@ -582,9 +747,12 @@ class ScreenState:
         blocked = needs_choice(ind)
         show_pause = not blocked and ind.target in (StoreState.ONLINE, None)
         show_resume = not blocked and ind.target in (StoreState.PAUSED, None)
+        undo = self.undo
         return Actions(
             pause=show_pause,
-            resume=show_resume,
+            resume=show_resume and not ind.cancels_pause,
+            cancel_pause=show_resume and ind.cancels_pause,
+            undo=undo is not None and undo.store_id == self.store_id and now < undo.until,
             extend=show_resume and ind.can_extend,
             change=show_resume and ind.target is StoreState.PAUSED,
             conflict_choice=ind.conflict_choice,

@@ -160,7 +160,7 @@ class Session(QObject):
         tap waits for the new worker: never dropped."""
         if not changes:
             return
-        tap_id = self.state.tap(changes)
+        tap_id = self.state.tap(changes, self._clock.now())
         if self.host is None:
             self._deferred.append((tap_id, changes))
             return

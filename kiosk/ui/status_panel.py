@@ -19,13 +19,24 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import MIN_TEXT_PX, Theme
 from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, StateKind
 
 RADIUS = 18.0
 #: A panel lower than this (several stores on a small screen) is laid out tighter.
 TIGHT_BELOW = 170
 STRIPE = 28.0
+#: An unconfirmed pause that escalates: a red outline and words (readable on the pale panel).
+ALARM_TEXT = "#8B0000"
+
+
+def _rows(lines: tuple[str, ...], px: int, weight: int, width: int) -> int:
+    """How many rows ``lines`` take at ``px`` when wrapped to ``width``."""
+    font = QFont()
+    font.setPixelSize(max(1, px))
+    font.setWeight(QFont.Weight(weight))
+    metrics = QFontMetrics(font)
+    return sum(max(1, -(-metrics.horizontalAdvance(line) // max(1, width))) for line in lines)
 
 
 class StatusPanel(QFrame):
@@ -38,7 +49,7 @@ class StatusPanel(QFrame):
         self._sizes = (48, 24, 18)
         self._sheet = ""
         self._tight = False  # a short panel (several stores on a small screen)
-        self.allow_tight = False  # only with the store bar: one store looks as it always did
+        self.allow_tight = False  # (the home page allows it: a short panel, by a bar or banner)
         self._shown_lines = 0
         self.setObjectName("StatusPanel")
         self.setAccessibleName("Store status")
@@ -149,16 +160,43 @@ class StatusPanel(QFrame):
             size -= 2
             icon_room = size * 1.15 + 16
         sub_px = max(22, min(72, int(size * 0.42)))
-        detail_px = max(18, min(40, int(size * 0.24)))
+        detail_px = max(MIN_TEXT_PX, min(40, int(size * 0.24)))
         # A long headline is held back by the width; the lines below wrap, so in a tall
         # panel (portrait) they may still grow with the height.
         sub_px = max(sub_px, min(52, int(height * 0.045)))
         detail_px = max(detail_px, min(34, int(height * 0.03)))
-        # Keep all lines inside the panel on small screens.
-        budget = height - size * 1.3 - sub_px * 1.5 - 60
-        while detail_px > 16 and detail_px * 1.45 * lines * 1.3 > budget:
+        if indicator.alarm:
+            sub_px = self._alarm_size(indicator, sub_px, width, height * 0.8 - size * 1.3 - 60)
+        # Keep all lines inside the panel on small screens: smaller, then the last lines left
+        # out (the accessible text keeps them); the first line (why, or what to do) stays.
+        sub_rows = _rows((indicator.subheadline,), sub_px, 700, width)
+        budget = height - size * 1.3 - sub_px * 1.5 * sub_rows - 60
+        while detail_px > MIN_TEXT_PX and detail_px * 1.45 * lines * 1.3 > budget:
             detail_px -= 1
+        shown = len(indicator.lines)
+        while (
+            shown > 1
+            and detail_px * 1.45 * _rows(indicator.lines[:shown], detail_px, 600, width) > budget
+        ):
+            shown -= 1
+        self._show_lines(shown)
         self._apply_sizes(indicator, size, sub_px, detail_px)
+
+    def _alarm_size(self, indicator: Indicator, sub_px: int, width: int, room: float) -> int:
+        """An unconfirmed pause: "orders can still come in" grows each minute: on one line
+        first, then on two, and never past ``room`` px of height (the lines below stay)."""
+        font = QFont(self.subheadline.font())
+        font.setBold(True)
+        lines = 1 if indicator.alarm == 1 else 2
+        grown = round(sub_px * (1 + 0.25 * indicator.alarm))
+        while grown > sub_px:
+            font.setPixelSize(grown)
+            text = QFontMetrics(font).horizontalAdvance(indicator.subheadline)
+            needed = 1 if text <= width else 2
+            if text <= width * lines * 0.85 and grown * 1.5 * needed <= room:
+                break
+            grown -= 1
+        return grown
 
     def _fit_tight(self, indicator: Indicator, width: int) -> None:
         """Below TIGHT_BELOW px (the store bar on a small screen): smaller type and margins,
@@ -174,8 +212,8 @@ class StatusPanel(QFrame):
             if QFontMetrics(font).horizontalAdvance(indicator.headline) + size * 1.2 <= width:
                 break
             size -= 2
-        sub_px = max(16, int(size * 0.6))
-        detail_px = 15
+        sub_px = max(MIN_TEXT_PX, int(size * 0.6))
+        detail_px = MIN_TEXT_PX
         budget = height - 8 - size * 1.3 - sub_px * 1.4
         shown = max(1, min(len(indicator.lines), int(budget // (detail_px * 1.4))))
         self._show_lines(shown if indicator.lines else 0)
@@ -200,10 +238,11 @@ class StatusPanel(QFrame):
     def _apply_sizes(self, indicator: Indicator, size: int, sub_px: int, detail_px: int) -> None:
         """Sizes go through the stylesheet: the app's stylesheet would override setFont()."""
         self._sizes = (size, sub_px, detail_px)
+        sub_colour = f"color: {ALARM_TEXT};" if indicator.alarm else ""
         sheet = (
             f"QLabel {{ color: {indicator.palette.foreground}; background: transparent; }}"
             f"QLabel#Headline {{ font-size: {size}px; font-weight: 900; }}"
-            f"QLabel#Subheadline {{ font-size: {sub_px}px; font-weight: 700; }}"
+            f"QLabel#Subheadline {{ font-size: {sub_px}px; font-weight: 700; {sub_colour} }}"
             f"QLabel#Details {{ font-size: {detail_px}px; font-weight: 600; }}"
         )
         if sheet != self._sheet:
@@ -252,6 +291,8 @@ class StatusPanel(QFrame):
                 x += STRIPE * 1.5
             painter.restore()
             pen = QPen(QColor(palette.accent), 6, Qt.PenStyle.DashLine)
+            if indicator.alarm:
+                pen = QPen(QColor(ALARM_TEXT), 6 + 3 * indicator.alarm, Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.drawPath(path)
         elif indicator.kind is StateKind.CONFLICT:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.config import Store
 from kiosk.ui.screen_state import ALL_STORES
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import FOCUS_COLOUR, Theme
 from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, Palette
 
 #: Never narrower than this: below it the buttons wrap into a second row, then scroll.
@@ -61,7 +61,7 @@ class StoreButton(QAbstractButton):
         self._scale = 1.0
         self.setAccessibleName(accessible)
         self.setObjectName(accessible.replace(" ", "_").replace(":", ""))
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keyboard, not taps
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumSize(MIN_BUTTON_WIDTH, MIN_BUTTON_HEIGHT)
         self.setMaximumWidth(MAX_BUTTON_WIDTH)
@@ -170,6 +170,11 @@ class StoreButton(QAbstractButton):
         else:
             style = Qt.PenStyle.DashLine if striped else Qt.PenStyle.SolidLine
             painter.setPen(QPen(QColor(palette.accent), 3 if striped else frame, style))
+            painter.drawPath(path)
+        if self.hasFocus() and self.window().property(
+            "keyboard"
+        ):  # the keyboard's place, as the stylesheet marks other buttons
+            painter.setPen(QPen(QColor(FOCUS_COLOUR), 5))
             painter.drawPath(path)
 
         pad = 7.0 + (5.0 if self._selected else 0.0)

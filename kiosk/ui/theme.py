@@ -21,6 +21,11 @@ STYLESHEET = "kiosk.qss"
 _SCALED = re.compile(r"\$(\d+)")
 _BLANK_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"></svg>'
 log = logging.getLogger(__name__)
+#: No text smaller than this, even at 800x480 (scale 0.8): read at arm's length in a kitchen.
+MIN_TEXT_PX = 20
+#: The keyboard's place: added once a key is used (a touch screen shows no focus frame).
+FOCUS_COLOUR = "#6D28D9"
+FOCUS_QSS = f"\nQPushButton:focus, QToolButton:focus {{ border: 6px solid {FOCUS_COLOUR}; }}\n"
 
 
 class Theme:
@@ -37,9 +42,13 @@ class Theme:
         self._svgs: dict[str, str] = {}
         self._pixmaps: dict[tuple[str, str, int], QPixmap] = {}
 
-    def stylesheet(self, scale: float = 1.0) -> str:
-        """The stylesheet with every ``$N`` size scaled (touch targets are never scaled)."""
-        return _SCALED.sub(lambda m: f"{max(12, round(int(m.group(1)) * scale))}px", self._qss)
+    def stylesheet(self, scale: float = 1.0, *, keyboard: bool = False) -> str:
+        """The stylesheet with every ``$N`` size scaled (touch targets are never scaled);
+        ``keyboard``: with a visible focus frame."""
+        sheet = _SCALED.sub(
+            lambda m: f"{max(MIN_TEXT_PX, round(int(m.group(1)) * scale))}px", self._qss
+        )
+        return sheet + FOCUS_QSS if keyboard else sheet
 
     def svg(self, name: str) -> str:
         if name not in self._svgs:

@@ -25,6 +25,12 @@ STALE_POLLS = 3.0
 MIN_STALE_SECONDS = 90.0
 HEADS_UP_SECONDS = 120.0
 EXTEND_MINUTES = 15
+#: A pause not confirmed this long says plainly that orders can still come in...
+ESCALATE_AFTER_SECONDS = 30.0
+#: ...and gets louder (bigger, a stronger sound) every this many seconds after that...
+ESCALATE_STEP_SECONDS = 60.0
+#: ...up to this level.
+MAX_ALARM = 3
 
 
 class StateKind(StrEnum):
@@ -68,8 +74,8 @@ STRIPE_COLOURS: dict[StateKind, str] = {
 ICONS: dict[StateKind, str] = {
     StateKind.ONLINE: "check",
     StateKind.PAUSED: "pause",
-    StateKind.PAUSING: "hourglass",
-    StateKind.RESUMING: "hourglass",
+    StateKind.PAUSING: "pausing",  # pause bars with a clock: its own shape, not only a hue
+    StateKind.RESUMING: "resuming",  # a play arrow with a clock
     StateKind.UNKNOWN: "question",
     StateKind.CONFLICT: "warning",
     StateKind.NEEDS_MANAGER: "key",
@@ -157,6 +163,10 @@ class Indicator:
     can_extend: bool = False
     conflict_choice: tuple[str, str] | None = None  # (keep Gett's, apply mine) button texts
     manager_action: bool = False
+    #: A pause waits for Gett and the store is not paused there: "resume" cancels the pause.
+    cancels_pause: bool = False
+    #: How loudly an unconfirmed pause asks for help: 0 quiet, then 1..MAX_ALARM.
+    alarm: int = 0
 
     @property
     def icon(self) -> str:
@@ -168,7 +178,8 @@ class Indicator:
 
     @property
     def accessible_text(self) -> str:
-        return ". ".join([self.headline, self.subheadline, *self.lines])
+        """Every part as one sentence each ("PAUSING…. Not confirmed" read as two)."""
+        return ". ".join(p.rstrip(".") for p in [self.headline, self.subheadline, *self.lines])
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +192,24 @@ class Snapshot:
     poll_interval: float = 30.0
     local_tap: StoreStatusUpdate | None = None  # tapped, not yet acknowledged by the worker
     time: LocalTime = field(default_factory=LocalTime)
+    local_tap_at: datetime | None = None  # when that tap was made
+    support_phone: str = ""  # Gett support's number, from the settings ("" = not set)
+
+
+def alarm_level(waited: float) -> int:
+    """0 for a pause unconfirmed less than ESCALATE_AFTER_SECONDS, then one more each step."""
+    if waited < ESCALATE_AFTER_SECONDS:
+        return 0
+    return min(MAX_ALARM, 1 + int((waited - ESCALATE_AFTER_SECONDS) // ESCALATE_STEP_SECONDS))
+
+
+def orders_still_come(waited: float, phone: str) -> tuple[str, ...]:
+    """What an unconfirmed pause means for the kitchen, and what to do about it."""
+    call = f"call Gett support on {phone}" if phone else "call Gett support"
+    how_long = f"{int(waited)} s" if waited < 60 else format_duration(waited)
+    return (
+        f"Not confirmed for {how_long}: {call}, or pause the store in the Gett partner portal.",
+    )
 
 
 def stale_after(poll_interval: float) -> float:
@@ -274,39 +303,61 @@ def describe(snap: Snapshot) -> Indicator:
         mine = pending.update
         live = view.confirmed
         lines = []
-        if live is not None:
-            lines.append(f"Gett now says: {_status_sentence(live, now, lt)}")
+        changed = "Changed outside this kiosk (the Gett partner portal or Gett support)"
+        if live is not None and live.is_paused:
+            if live.paused_at is not None:
+                changed += f" at {lt.clock_on(live.paused_at, now)}"
+            changed += f", {describe_until(live.resume_at, now, lt)}"
+        lines.append(changed)
         lines.append(f"This kiosk wanted: {describe_update(mine, now, lt)}")
         keep = f"Keep Gett's: {status_word(live)}" if live is not None else "Keep Gett's state"
         apply = "Apply mine: PAUSE" if mine.status == StoreState.PAUSED else "Apply mine: RESUME"
         return Indicator(
             StateKind.CONFLICT,
             "CHANGED ELSEWHERE",
-            "Someone changed the store outside this kiosk",
+            _orders_now(live),
             tuple(lines),
             target=None,
             conflict_choice=(keep, apply),
         )
-    waiting_update = snap.local_tap
+    waiting_update, waiting_since = snap.local_tap, snap.local_tap_at
     waiting_intent: Intent | None = None
     if pending is not None and pending.state is IntentState.PENDING:
         waiting_update, waiting_intent = pending.update, pending
+        waiting_since = pending.created_at
         if snap.local_tap is not None and snap.local_tap != pending.update:
             waiting_update, waiting_intent = snap.local_tap, None
+            waiting_since = snap.local_tap_at
     if waiting_update is not None:
         pausing = waiting_update.status == StoreState.PAUSED
+        live = view.confirmed
+        online_at_gett = live is not None and live.status == StoreState.ONLINE
         lines = [describe_update(waiting_update, now, lt)]
+        if not pausing and online_at_gett:
+            lines = ["Cancel the pause: the store stays online"]
         lines.append(_why_waiting(waiting_intent, snap.connectivity, now))
         if (known := _last_known(view, now, lt)) is not None:
             lines.append(known)
+        subheadline, alarm = "Not confirmed yet", 0
+        if pausing and waiting_since is not None:
+            waited = max(0.0, (now - waiting_since).total_seconds())
+            alarm = alarm_level(waited)
+            if alarm:
+                subheadline = "NOT CONFIRMED: orders can still come in"
+                lines = [*orders_still_come(waited, snap.support_phone), *lines]
+        headline = "PAUSING…" if pausing else "RESUMING…"
+        if not pausing and online_at_gett:
+            headline = "CANCELLING…"
         return Indicator(
             StateKind.PAUSING if pausing else StateKind.RESUMING,
-            "PAUSING…" if pausing else "RESUMING…",
-            "Not confirmed yet",
+            headline,
+            subheadline,
             tuple(lines),
             fill=Fill.STRIPED,
             target=waiting_update.status,
             can_extend=pausing and waiting_update.resume_at is not None,
+            cancels_pause=pausing and not (live is not None and live.is_paused),
+            alarm=alarm,
         )
     confirmed, confirmed_at = view.confirmed, view.confirmed_at
     if confirmed is None or confirmed_at is None:
@@ -385,6 +436,17 @@ def _status_sentence(status: StoreStatus, now: datetime, lt: LocalTime) -> str:
             text += f", since {lt.clock_on(status.paused_at, now)}"
         return text + f", {describe_until(status.resume_at, now, lt)})"
     return status_word(status)
+
+
+def _orders_now(live: StoreStatus | None) -> str:
+    """What Gett says now, and whether orders are coming in: the first thing to read."""
+    if live is None:
+        return "Gett's state is not known yet"
+    if live.status == StoreState.ONLINE:
+        return "Gett says: ONLINE, taking orders"
+    if live.is_paused:
+        return f"Gett says: PAUSED ({reason_text(live.reason)}), no orders"
+    return f"Gett says: {status_word(live)}"
 
 
 def _known_state(status: StoreStatus) -> StoreState | None:
@@ -489,12 +551,17 @@ def summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
             if kinds == {StateKind.RESUMING}
             else "CHANGING…"
         )
+        alarm = max(ind.alarm for _, ind in waiting)
+        sub = f"Not confirmed yet for {len(waiting)} {of} stores"
+        if alarm:
+            sub = f"NOT CONFIRMED for {len(waiting)} {of} stores: orders can still come in"
         return Indicator(
             StateKind.PAUSING if StateKind.PAUSING in kinds else StateKind.RESUMING,
             headline,
-            f"Not confirmed yet for {len(waiting)} {of} stores",
+            sub,
             lines,
             fill=Fill.STRIPED,
+            alarm=alarm,
         )
     if unknown := with_kind(StateKind.UNKNOWN):
         return Indicator(
@@ -611,10 +678,17 @@ def extension(
         reason, resume_at = reason_or_other(view.confirmed.reason), view.confirmed.resume_at
     else:
         return None
-    if resume_at is None:
+    return extend_update(StoreStatusUpdate.pause(reason_or_other(reason), resume_at), now, minutes)
+
+
+def extend_update(
+    update: StoreStatusUpdate, now: datetime, minutes: int = EXTEND_MINUTES
+) -> StoreStatusUpdate | None:
+    """A timed pause ``minutes`` longer (None for a resume or an open-ended pause)."""
+    if update.status != StoreState.PAUSED or update.resume_at is None:
         return None
     return StoreStatusUpdate.pause(
-        reason_or_other(reason), max(resume_at, now) + timedelta(minutes=minutes)
+        reason_or_other(update.reason), max(update.resume_at, now) + timedelta(minutes=minutes)
     )
 
 

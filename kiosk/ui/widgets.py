@@ -28,7 +28,7 @@ def big_button(
     button = QPushButton(text, parent)
     button.setAccessibleName(name)
     button.setObjectName(name.replace(" ", "_"))
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keyboard, not taps: no frame after a touch
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     button.setMinimumSize(64, 64)
     if role:

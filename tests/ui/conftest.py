@@ -12,6 +12,7 @@ from datetime import UTC
 from pathlib import Path
 
 import httpx
+import miniaudio
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
@@ -23,6 +24,7 @@ from kiosk.core.keystore import KeyStore, MemoryKeyStore
 from kiosk.core.pin import PinGuard, hash_pin
 from kiosk.simulator.server import Simulator
 from kiosk.ui.main_window import MainWindow
+from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.view_model import LocalTime
 from kiosk.ui.worker import SyncWorker
 from tests.helpers.fakes import FakeClock
@@ -95,7 +97,9 @@ def make_window(
         start: bool = True,
         wait_status: bool = True,
         size: tuple[int, int] = (1280, 800),
+        tap_guard_seconds: float = 0.0,
     ) -> MainWindow:
+        """``tap_guard_seconds``: 0 so quick test taps all land; the guard's tests set it."""
         store = keystore if keystore is not None else keys
 
         def worker_factory(c: Config) -> SyncWorker:
@@ -117,6 +121,8 @@ def make_window(
             save_path=tmp_path / "config.toml",
             pin_guard=PinGuard(clock),
             tick_ms=3_600_000,  # tests call on_tick_timer_timeout() after moving the clock
+            tap_guard_seconds=tap_guard_seconds,
+            sound=SoundPlayer([miniaudio.Backend.NULL]),  # real playback, into nothing
         )
         qtbot.addWidget(window)
         windows.append(window)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.config import Config
@@ -53,8 +54,14 @@ def test_offline_pause_waits_then_is_confirmed_on_reconnect(
     assert "No connection to Gett" in window.home.status_panel.details.text()
     assert "1 change is waiting" in window.home.offline_banner.text.text()
     assert "No connection" in window.home.connection_line.text()
-    # Resume stays possible while a pause waits (it would replace the pause).
-    assert find(window, "Resume now").isVisible()
+    # The pause can be taken back while it waits; Gett has the store online, so the words are
+    # "Cancel pause", not a resume of a store that was never paused.
+    assert find(window, "Cancel pause").text() == "CANCEL PAUSE"
+    assert not [
+        b
+        for b in window.findChildren(QAbstractButton)
+        if b.accessibleName() == "Resume now" and b.isVisible()
+    ]
 
     sim.come_back()
     window.session.poke()
@@ -98,7 +105,8 @@ def make_conflict(
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.CONFLICT, timeout=10_000)
     assert window.home.status_panel.headline.text() == "CHANGED ELSEWHERE"
     details = window.home.status_panel.details.text()
-    assert "Gett now says: PAUSED (Other" in details
+    assert "Gett says: PAUSED (Other), no orders" in window.home.status_panel.subheadline.text()
+    assert "Changed outside this kiosk" in details
     assert "This kiosk wanted: Pause: Too busy, until you resume" in details
     assert find(window, "Keep Gett's state").text() == "Keep Gett's: PAUSED"
     assert find(window, "Apply my change").text() == "Apply mine: PAUSE"

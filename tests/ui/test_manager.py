@@ -39,9 +39,9 @@ def test_pin_opens_settings(make_window: MakeWindow, qtbot: QtBot) -> None:
 
 
 def test_wrong_pins_lock_the_pad_for_a_while(
-    make_window: MakeWindow, qtbot: QtBot, clock: FakeClock
+    make_window: MakeWindow, qtbot: QtBot, clock: FakeClock, config: Config
 ) -> None:
-    window = make_window()
+    window = make_window(with_ui(config, idle_return_seconds=0))  # (the pad stays 30 s here)
     tap(qtbot, window, "Manager")
     enter_pin(qtbot, window, "1111")
     assert window.pin_pad.message.text() == "Wrong PIN."

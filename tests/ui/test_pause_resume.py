@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -175,10 +176,48 @@ def test_change_pause_from_the_paused_screen(
     tap(qtbot, window, "Pause until I resume")
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)
     tap(qtbot, window, "Change pause")
+    # Straight to the new end: the reason is kept unless asked to change it.
+    assert window.current_page() is Page.RESUME
+    assert "Too busy" in window.resume_picker.title.text()
+    tap(qtbot, window, "Change the reason")
     assert window.current_page() is Page.REASONS
     tap(qtbot, window, "Pause: Staff shortage")
     tap(qtbot, window, "Pause for 90 minutes")
     qtbot.waitUntil(lambda: sim_state(sim).reason == PauseReason.STAFF_SHORTAGE, timeout=5000)
+
+
+def test_change_pause_changes_only_the_end_in_one_tap(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator
+) -> None:
+    window = make_window()
+    tap(qtbot, window, "Pause: Maintenance")
+    tap(qtbot, window, "Pause until I resume")
+    qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)
+    tap(qtbot, window, "Change pause")
+    tap(qtbot, window, "Pause for 45 minutes")
+    qtbot.waitUntil(lambda: sim_state(sim).resume_at is not None, timeout=5000)
+    assert sim_state(sim).reason == PauseReason.MAINTENANCE
+
+
+def test_until_closing_uses_the_store_closing_time_past_midnight(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator, config: Config
+) -> None:
+    late = replace(config, stores=(replace(config.stores[0], closing="02:30"),))
+    window = make_window(late)
+    tap(qtbot, window, "Pause: Too busy")
+    assert find(window, "Pause until end of day").text() == "Until closing\nuntil tomorrow 02:30"
+    tap(qtbot, window, "Pause until end of day")
+    qtbot.waitUntil(lambda: window.indicator().kind is StateKind.PAUSED, timeout=5000)
+    assert sim_state(sim).resume_at == datetime(2026, 1, 16, 2, 30, tzinfo=UTC)
+
+
+def test_without_a_closing_time_midnight_is_named_as_such(
+    make_window: MakeWindow, qtbot: QtBot
+) -> None:
+    window = make_window()
+    tap(qtbot, window, "Pause: Too busy")
+    text = find(window, "Pause until end of day").text()
+    assert text == "Until midnight\nno closing time set"
 
 
 def test_every_control_has_an_accessible_name(make_window: MakeWindow) -> None:

@@ -147,7 +147,7 @@ def test_pausing_offline_is_not_shown_as_paused() -> None:
     ind = describe(snap(view(pending=waiting), OFFLINE))
     assert ind.kind is StateKind.PAUSING
     assert ind.fill is Fill.STRIPED
-    assert ind.icon == "hourglass"
+    assert ind.icon == "pausing"
     assert (ind.headline, ind.subheadline) == ("PAUSING…", "Not confirmed yet")
     assert ind.lines[0] == "Pause: Too busy, until 12:30 (in 30 min)"
     assert "No connection to Gett" in ind.lines[1]
@@ -182,8 +182,9 @@ def test_conflict_offers_both_choices() -> None:
     assert ind.kind is StateKind.CONFLICT
     assert ind.icon == "warning"
     assert ind.conflict_choice == ("Keep Gett's: ONLINE", "Apply mine: PAUSE")
+    assert ind.subheadline == "Gett says: ONLINE, taking orders"
     assert ind.lines == (
-        "Gett now says: ONLINE",
+        "Changed outside this kiosk (the Gett partner portal or Gett support)",
         "This kiosk wanted: Pause: Too busy, until you resume",
     )
 
