@@ -51,7 +51,6 @@ from kiosk.core.transport import ProxyUnusable, deadline, make_transport
 
 log = logging.getLogger(__name__)
 
-PRODUCTION_URL = "https://api.gett-tech.com"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 #: No request lasts longer than this, all told: well under the outbox's lease, so one change is
 #: never in flight twice, and short enough that a command never seems to hang.
