@@ -48,7 +48,7 @@ from kiosk.core.errors import (
     TransientError,
 )
 from kiosk.core.intake import record_changes
-from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore
+from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore, api_key_problem
 from kiosk.core.logs import REDACTOR, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import DB_FILENAME, Intent, IntentState, Outbox, OutboxError
@@ -667,8 +667,6 @@ class Cli:
             raise CliError(
                 "No key was given on standard input; nothing was stored.", ExitCode.USAGE
             )
-        from kiosk.core.client import api_key_problem
-
         problem = api_key_problem(key)
         if problem:
             raise CliError(

@@ -17,6 +17,17 @@ USERNAME = "api-key"
 _INSECURE_BACKENDS = ("PlaintextKeyring", "EncryptedKeyring", "fail.Keyring", "null.Keyring")
 
 
+def api_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be a Gett API key (it must fit in an HTTP header), or None if it can."""
+    if not key:
+        return "it is empty."
+    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        return "it has spaces, accented letters or control characters. Paste it again."
+    if len(key) > 4096:
+        return "it is far too long. Paste just the key."
+    return None
+
+
 class KeyStoreError(Exception):
     """The keyring cannot be used; the message says what to install or start."""
 
