@@ -66,8 +66,11 @@ class MainWindow(QMainWindow):
         pin_guard: PinGuard | None = None,
         tester: Tester = check_connection,
         tick_ms: int = 1000,
+        size: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
+        if size is not None:
+            self.resize(*size)
         self._config = config
         self._clock = clock or SystemClock()
         self._theme = theme or Theme()
