@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
@@ -33,6 +33,7 @@ from kiosk.ui.setup_screen import SetupPage
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import Indicator, LocalTime
+from kiosk.ui.wake import SECOND_S, seconds_until_change
 from kiosk.ui.worker import SyncWorker, WorkerHost
 
 Tester = Callable[[KeyStore, str, str | None, str], CheckResult]
@@ -65,7 +66,7 @@ class MainWindow(QMainWindow):
         save_path: Path | None = None,
         pin_guard: PinGuard | None = None,
         tester: Tester = check_connection,
-        tick_ms: int = 1000,
+        tick_ms: int | None = None,
         size: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
@@ -133,8 +134,14 @@ class MainWindow(QMainWindow):
         self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
         self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
+        # The clock: None sleeps until the screen can next change (wake.py), so a kiosk left
+        # alone costs nothing between polls; a number ticks at that fixed interval (tests).
+        self._tick_ms = tick_ms
+        self._ticking = False
         self.tick_timer = QTimer(self)
-        self.tick_timer.setInterval(tick_ms)
+        self.tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.tick_timer.setSingleShot(tick_ms is None)
+        self.tick_timer.setInterval(tick_ms or 1000)
         self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
         self._apply_scale()
         self.redraw()
@@ -192,6 +199,16 @@ class MainWindow(QMainWindow):
 
     def redraw(self) -> None:
         self.show_screen(self.current_screen())
+        self._schedule_tick()
+
+    def _schedule_tick(self) -> None:
+        """Sleep until the home screen can next change by time alone; other pages count in
+        seconds (the PIN lockout, the pickers' clock times)."""
+        if not self._ticking or self._tick_ms is not None:
+            return
+        on_home = self.current_page() is Page.HOME
+        seconds = seconds_until_change(self.state, self._clock.now()) if on_home else SECOND_S
+        self.tick_timer.start(max(1, round(seconds * 1000)))
 
     def show_screen(self, screen: Screen) -> None:
         """Draw one frame (the gallery calls this with made-up screens); the same frame
@@ -214,7 +231,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_tick_timer_timeout(self) -> None:
-        """Once a second: countdowns, staleness, the heads-up, the reminder, the PIN lockout."""
+        """When something shown may have changed with time: countdowns, staleness, the
+        heads-up, the reminder, the PIN lockout."""
         page = self.current_page()
         self.state.tick(self._clock.now(), on_home=page is Page.HOME)
         self.redraw()
@@ -238,8 +256,10 @@ class MainWindow(QMainWindow):
         self.home.add_top_bar_widget(widget)
 
     def start(self) -> None:
-        """Start the worker (or show first-run setup) and the one-second clock."""
-        self.tick_timer.start()
+        """Start the worker (or show first-run setup) and the clock."""
+        self._ticking = True
+        if self._tick_ms is not None:
+            self.tick_timer.start()
         if not self._config.stores:
             self.setup_page.load(self._config)
             self.show_page(Page.SETUP)
@@ -254,6 +274,7 @@ class MainWindow(QMainWindow):
         Returns False if a thread would not stop in time: the caller must then end the process
         without destroying it (everything that matters is already on disk).
         """
+        self._ticking = False
         self.tick_timer.stop()
         clean = self.session.shutdown()
         return self.tasks.wait() and clean
@@ -325,6 +346,7 @@ class MainWindow(QMainWindow):
         if page is not Page.HOME:
             self.state.leave_home()
             self.prompts.hide()
+        self._schedule_tick()
 
     @Slot()
     def go_home(self) -> None:

@@ -95,6 +95,8 @@ def make_window(
         start: bool = True,
         wait_status: bool = True,
         size: tuple[int, int] = (1280, 800),
+        # Tests call on_tick_timer_timeout() after moving the clock; None: the app's own clock.
+        tick_ms: int | None = 3_600_000,
     ) -> MainWindow:
         store = keystore if keystore is not None else keys
 
@@ -116,7 +118,7 @@ def make_window(
             worker_factory=worker_factory,
             save_path=tmp_path / "config.toml",
             pin_guard=PinGuard(clock),
-            tick_ms=3_600_000,  # tests call on_tick_timer_timeout() after moving the clock
+            tick_ms=tick_ms,
         )
         qtbot.addWidget(window)
         windows.append(window)
