@@ -112,25 +112,17 @@ class MainWindow(QMainWindow):
         self.resume_picker = self.flow.resume_picker
         self.custom_picker = self.flow.custom_picker
         self.page_reasons = self.flow.page_reasons
-        self.pin_pad = PinPad(self._theme, guard)
-        self.settings_page = SettingsPage(self._theme, keystore, self.tasks, tester)
-        self.setup_page = SetupPage(keystore, self.tasks, tester)
         for page, widget in (
             (Page.HOME, self.home.widget),
             (Page.REASONS, self.flow.reasons_page),
             (Page.RESUME, self.resume_picker),
             (Page.CUSTOM, self.custom_picker),
-            (Page.PIN, self.pin_pad),
-            (Page.SETTINGS, self.settings_page),
-            (Page.SETUP, self.setup_page),
         ):
-            widget.setAccessibleName(f"{page.value} page")
-            self._page_widgets[page] = widget
-            self.pages.addWidget(widget)
-        self.manager = ManagerFlow(
-            self, self.pin_pad, self.settings_page, self.setup_page, keystore, self.tasks,
-            save_path, self,
-        )  # fmt: skip
+            self._add_page(page, widget)
+        # The manager's pages (PIN, settings, first-run set-up) are built when first needed:
+        # most starts never show them, and each widget built makes the stylesheet cost more.
+        self._manager: ManagerFlow | None = None
+        self._manager_parts = (keystore, guard, tester, save_path)
         self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
         self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
@@ -146,11 +138,48 @@ class MainWindow(QMainWindow):
         self._apply_scale()
         self.redraw()
 
+    def _add_page(self, page: Page, widget: QWidget) -> None:
+        widget.setAccessibleName(f"{page.value} page")
+        self._page_widgets[page] = widget
+        self.pages.addWidget(widget)
+
+    @property
+    def manager(self) -> ManagerFlow:
+        """The manager's flow and its pages, built on first use."""
+        if self._manager is None:
+            keystore, guard, tester, save_path = self._manager_parts
+            pin_pad = PinPad(self._theme, guard)
+            settings_page = SettingsPage(self._theme, keystore, self.tasks, tester)
+            setup_page = SetupPage(keystore, self.tasks, tester)
+            self._add_page(Page.PIN, pin_pad)
+            self._add_page(Page.SETTINGS, settings_page)
+            self._add_page(Page.SETUP, setup_page)
+            self._manager = ManagerFlow(
+                self, pin_pad, settings_page, setup_page, keystore, self.tasks, save_path, self
+            )
+        return self._manager
+
+    @property
+    def pin_pad(self) -> PinPad:
+        return self.manager.pin_pad
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return self.manager.settings_page
+
+    @property
+    def setup_page(self) -> SetupPage:
+        return self.manager.setup_page
+
+    @Slot()
+    def on_manager_requested(self) -> None:
+        self.manager.on_manager_requested()
+
     def _wire(self) -> None:
         home = self.home
         home.store_bar.store_selected.connect(self.select_store)
         for button in (home.settings_button, home.manager_button):
-            button.clicked.connect(self.manager.on_manager_requested)
+            button.clicked.connect(self.on_manager_requested)
         home.attention_banner.settings_requested.connect(self.on_attention_banner_settings)
         home.attention_banner.dismissed.connect(self.on_attention_banner_dismissed)
         home.connection_line.refresh_requested.connect(self.session.refresh)
@@ -342,6 +371,8 @@ class MainWindow(QMainWindow):
         return next((p for p, w in self._page_widgets.items() if w is shown), Page.HOME)
 
     def show_page(self, page: Page) -> None:
+        if page not in self._page_widgets:
+            _ = self.manager  # the manager's pages are built on first use
         self.pages.setCurrentWidget(self._page_widgets[page])
         if page is not Page.HOME:
             self.state.leave_home()
@@ -363,4 +394,4 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_attention_banner_settings(self) -> None:
         self.state.dismiss_banner(keep_alert=True)
-        self.manager.on_manager_requested()
+        self.on_manager_requested()
