@@ -133,6 +133,7 @@ def taps(count: int) -> None:
     cycle = ["Pause: Too busy", "Pause until I resume", "Resume now"]
     rng = random.Random(12)
     results: list[float] = []
+    by_button: dict[str, list[float]] = {}
     clicked: list[float] = []
     step = [0]
 
@@ -157,6 +158,7 @@ def taps(count: int) -> None:
         # The repaint that counts is the first one after the button acted (not its pressed look).
         target.clicked.connect(acted)
         tapped[:] = [target]
+        names[:] = [target.accessibleName()]
         centre = target.mapToGlobal(target.rect().center())
         xtst.XTestFakeMotionEvent(display, -1, centre.x(), centre.y(), 0)
         xtst.XTestFakeButtonEvent(display, 1, 1, 0)
@@ -166,6 +168,7 @@ def taps(count: int) -> None:
         watchdog.start(3000)
 
     tapped: list[QAbstractButton] = []
+    names: list[str] = [""]
 
     def acted() -> None:
         state["acted"] = True
@@ -176,6 +179,7 @@ def taps(count: int) -> None:
         state.pop("acted", None)
         if clicked:
             results.append((time.monotonic() - clicked[0]) * 1000)
+            by_button.setdefault(names[0], []).append(results[-1])
             clicked.clear()
             watchdog.stop()
             QTimer.singleShot(rng.randint(150, 450), click)  # not in step with anything
@@ -229,6 +233,7 @@ def taps(count: int) -> None:
                 else None,
                 "max": ordered[-1] if ordered else None,
                 "requests": requests,
+                "by_button": {k: statistics.median(v) for k, v in by_button.items()},
                 "platform": app.platformName(),
             }
         )
