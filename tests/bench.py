@@ -217,6 +217,8 @@ def ms(values: list[float]) -> str:
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = ROOT / "tests" / "bench_child.py"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+#: Children start here, so `python -c` finds the kiosk of its venv, not this checkout's source.
+NEUTRAL = Path(tempfile.gettempdir())
 
 
 @dataclass
@@ -238,7 +240,7 @@ def spawn(argv: list[str], env: dict[str, str], *, timeout: float = 120.0) -> Ru
         env={**env, "BENCH_SPAWNED_AT": repr(spawned)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        cwd=ROOT,
+        cwd=NEUTRAL,
     )
     deadline = spawned + timeout
     while True:
@@ -260,21 +262,52 @@ def spawn(argv: list[str], env: dict[str, str], *, timeout: float = 120.0) -> Ru
     return Run(marks, whole, usage.ru_maxrss / 1024, (usage.ru_utime + usage.ru_stime) * 1000)
 
 
-def child_env(source: Path | None = None, platform: str = "offscreen") -> dict[str, str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": platform}
-    if source is not None:  # another checkout's kiosk package (--before)
-        env["PYTHONPATH"] = str(source)
-    return env
+@dataclass(frozen=True)
+class Checkout:
+    """How to run one checkout's kiosk: its Python, and PYTHONPATH (only for --venv dev)."""
+
+    python: str
+    pythonpath: str | None = None
+
+    def env(self, platform: str = "offscreen") -> dict[str, str]:
+        env = {**os.environ, "QT_QPA_PLATFORM": platform}
+        env.pop("PYTHONPATH", None)
+        if self.pythonpath is not None:
+            env["PYTHONPATH"] = self.pythonpath
+        return env
+
+    def child(self, *args: str) -> list[str]:
+        return [self.python, str(CHILD), *args]
+
+    def kiosk(self, *args: str) -> list[str]:
+        return [self.python, "-c", "import sys; from kiosk.entry import main; sys.exit(main())",
+                *args]  # fmt: skip
 
 
-def startup(runs: int, before: Path | None) -> None:
+def installed(source: Path, name: str) -> Checkout:
+    """A venv with the runtime dependencies only and the kiosk installed as a wheel, all
+    byte-compiled: what a PC gets from `pip install` (no dev tools: httpx loads rich and click
+    when they are there, +40 ms and +18 MB)."""
+    venv = ROOT / "build" / name
+    uv = shutil.which("uv")
+    command = [uv] if uv else [sys.executable, "-m", "uv"]
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    subprocess.run(
+        [*command, "sync", "--locked", "--no-dev", "--no-editable", "--compile-bytecode",
+         "--reinstall-package", "gett-store-kiosk", "--quiet"],
+        cwd=source, env={**env, "UV_PROJECT_ENVIRONMENT": str(venv)}, check=True,
+    )  # fmt: skip
+    return Checkout(str(venv / "bin" / "python"))
+
+
+def startup(runs: int, now: Checkout, before: Checkout | None) -> None:
     """The floor, the kiosk (and the kiosk before these changes), alternating, medians."""
     kinds: dict[str, tuple[list[str], dict[str, str]]] = {
-        "bare PySide6 window": ([sys.executable, str(CHILD), "bare"], child_env()),
-        "kiosk --demo --smoke": ([sys.executable, str(CHILD), "kiosk"], child_env()),
+        "bare PySide6 window": (now.child("bare"), now.env()),
+        "kiosk --demo --smoke": (now.child("kiosk"), now.env()),
     }
     if before is not None:
-        kinds["kiosk, before"] = ([sys.executable, str(CHILD), "kiosk"], child_env(before))
+        kinds["kiosk, before"] = (before.child("kiosk"), before.env())
     results: dict[str, list[Run]] = {name: [] for name in kinds}
     for argv, env in kinds.values():  # one warm-up each: the page cache, not the code
         spawn(argv, env)
@@ -341,23 +374,21 @@ def thread_ticks(pid: int) -> tuple[int, int, int]:
     return ui, other, wakes
 
 
-def idle(seconds: float, before: Path | None) -> None:
+def idle(seconds: float, now: Checkout, before: Checkout | None) -> None:
     """Each left alone for ``seconds`` after it settled (all at once: CPU time, not wall time,
     is measured, so they barely disturb each other)."""
     kinds = {
-        "bare PySide6 window": ([sys.executable, str(CHILD), "bare-idle"], child_env()),
-        "kiosk --demo": ([sys.executable, "-m", "kiosk", "--demo"], child_env()),
+        "bare PySide6 window": (now.child("bare-idle"), now.env()),
+        "kiosk --demo": (now.kiosk("--demo"), now.env()),
+        "kiosk, polling hourly": (now.child("kiosk-nopoll"), now.env()),
     }
     if before is not None:
-        kinds["kiosk --demo, before"] = (
-            [sys.executable, "-m", "kiosk", "--demo"],
-            {**child_env(before), "PYTHONPATH": str(before)},
-        )
+        kinds["kiosk --demo, before"] = (before.kiosk("--demo"), before.env())
     procs = {
         name: subprocess.Popen(
             argv,
             env=env,
-            cwd=before if "before" in name else ROOT,
+            cwd=NEUTRAL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -385,7 +416,7 @@ def idle(seconds: float, before: Path | None) -> None:
         print(f"  {name:24}{ui + other:>12.1f}{ui:>11.1f}{other:>9.1f}{wakes:>10.0f}/min")
 
 
-def taps(count: int) -> None:
+def taps(count: int, now: Checkout) -> None:
     """Tap -> repaint on the real window on a real X server while Gett takes 2 s to answer."""
     if shutil.which("Xvfb") is None:
         print("tap -> repaint: skipped (no Xvfb; `.ci/system-deps.sh x11` installs it)")
@@ -401,8 +432,8 @@ def taps(count: int) -> None:
         with os.fdopen(read) as pipe:
             display = pipe.readline().strip()
         run = spawn(
-            [sys.executable, str(CHILD), "taps", str(count)],
-            {**child_env(platform="xcb"), "DISPLAY": f":{display}"},
+            now.child("taps", str(count)),
+            {**now.env(platform="xcb"), "DISPLAY": f":{display}"},
             timeout=300,
         )
     finally:
@@ -420,7 +451,7 @@ def taps(count: int) -> None:
     )
 
 
-def sizes() -> None:
+def sizes(before_bundle: Path | None) -> None:
     """The frozen bundle and the .deb, as `make package` left them (not built here)."""
     bundle = ROOT / "dist" / "gett-store-kiosk"
     if not bundle.is_dir():
@@ -434,7 +465,11 @@ def sizes() -> None:
     )
     for deb in sorted((ROOT / "dist").glob("gett-store-kiosk_*.deb")):
         print(f"  {deb.name}: {deb.stat().st_size / 1e6:.1f} MB")
-    frozen_vs_hello(bundle)
+    if before_bundle is not None:
+        files = [p for p in before_bundle.rglob("*") if p.is_file() and not p.is_symlink()]
+        total = sum(p.stat().st_size for p in files)
+        print(f"  before: {before_bundle} {total / 1e6:.0f} MB, {len(files)} files")
+    frozen_vs_hello(bundle, before_bundle)
 
 
 HELLO = """import sys, time
@@ -443,7 +478,7 @@ bench_child.bare(idle=False)
 """
 
 
-def frozen_vs_hello(bundle: Path, runs: int = 5) -> None:
+def frozen_vs_hello(bundle: Path, before_bundle: Path | None, runs: int = 5) -> None:
     """The frozen `--demo --smoke` against a frozen bare window built by the same PyInstaller
     (build/venv, as packaging/build.sh made it), whole processes, alternating."""
     pyinstaller = ROOT / "build" / "venv" / "bin" / "pyinstaller"
@@ -483,12 +518,15 @@ def frozen_vs_hello(bundle: Path, runs: int = 5) -> None:
         )
     app = bundle / "gett-store-kiosk"
     kinds = {"frozen hello": [str(hello)], "frozen --demo --smoke": [str(app), "--demo", "--smoke"]}
+    if before_bundle is not None:
+        kinds["before"] = [str(before_bundle / "gett-store-kiosk"), "--demo", "--smoke"]
     results: dict[str, list[Run]] = {name: [] for name in kinds}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     for argv in kinds.values():
-        spawn(argv, child_env())
+        spawn(argv, env)
     for _ in range(runs):
         for name, argv in kinds.items():
-            results[name].append(spawn(argv, child_env()))
+            results[name].append(spawn(argv, env))
     whole = {n: statistics.median(r.whole_ms for r in rs) for n, rs in results.items()}
     rss = {n: statistics.median(r.peak_mb for r in rs) for n, rs in results.items()}
     print(
@@ -497,6 +535,11 @@ def frozen_vs_hello(bundle: Path, runs: int = 5) -> None:
         f"{whole['frozen --demo --smoke']:.0f} ms / {rss['frozen --demo --smoke']:.0f} MB: "
         f"x{whole['frozen --demo --smoke'] / whole['frozen hello']:.2f}"
     )
+    if before_bundle is not None:
+        print(
+            f"  before: --demo --smoke {whole['before']:.0f} ms / {rss['before']:.0f} MB: "
+            f"x{whole['before'] / whole['frozen hello']:.2f}"
+        )
 
 
 def machine(runs: int) -> None:
@@ -517,7 +560,6 @@ def machine(runs: int) -> None:
         f"machine: {os.cpu_count()} cores ({cpu}), load average {load}; Python "
         f"{platform.python_version()}, PySide6 {PySide6.__version__}; {runs} runs per figure"
     )
-    print(f"bytecode: {bytecode_state()}")
 
 
 def bytecode_state() -> str:
@@ -549,36 +591,48 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--taps", type=int, default=120, help="taps for tap -> repaint")
     parser.add_argument("--before", type=Path, help="a checkout of the kiosk to compare against")
+    parser.add_argument("--before-bundle", type=Path, help="a bundle built from --before")
     parser.add_argument(
-        "--only",
-        nargs="*",
-        default=None,
-        choices=["startup", "idle", "taps", "catchup", "queue", "sizes"],
+        "--venv",
+        choices=["installed", "dev"],
+        default="installed",
+        help="installed: runtime dependencies only, the kiosk as a wheel (build/bench-venv); "
+        "dev: this .venv (with the dev tools), the editable checkout",
     )
+    sections = ["startup", "idle", "taps", "catchup", "queue", "sizes"]
+    parser.add_argument("--only", nargs="*", default=None, choices=sections)
     args = parser.parse_args()
-    before = args.before.resolve() if args.before else None
-    if before is not None:
-        subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", str(before / "kiosk")],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    only = set(args.only or ["startup", "idle", "taps", "catchup", "queue", "sizes"])
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the worker's catch-up runs here
+    source = args.before.resolve() if args.before else None
+    only = set(args.only or sections)
+    if args.venv == "installed":
+        now = installed(ROOT, "bench-venv")
+        before = installed(source, "bench-venv-before") if source else None
+        print("venv: installed (runtime dependencies only, the kiosk built and installed as a "
+              "wheel, uv sync --compile-bytecode; build/bench-venv)")  # fmt: skip
+    else:
+        now = Checkout(sys.executable)
+        before = Checkout(sys.executable, str(source)) if source else None
+        if source is not None:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(source / "kiosk")],
+                           check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        print(f"venv: dev ({sys.prefix}, with the dev tools; bytecode: {bytecode_state()})")
     machine(args.runs)
     gc.collect()
     if "startup" in only:
-        startup(args.runs, before)
+        startup(args.runs, now, before)
     if "idle" in only:
-        idle(args.idle_seconds, before)
+        idle(args.idle_seconds, now, before)
     if "taps" in only:
-        taps(args.taps)
+        taps(args.taps, now)
     if "catchup" in only:
+        print("(catch-up and queue run in this process, in the dev venv)")
         reconnect_engine()
         reconnect_worker()
     if "queue" in only:
         queue_scaling()
     if "sizes" in only:
-        sizes()
+        sizes(args.before_bundle)
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

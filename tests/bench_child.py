@@ -6,6 +6,8 @@ what it measures. Times are from the moment the parent spawned the process (``BE
 - ``bare``: the floor, a bare PySide6 window (1280x800) shown; quits after its first paint.
 - ``bare-idle``: the same window left open until killed (idle CPU).
 - ``kiosk``: the real ``kiosk --demo --smoke`` (kiosk.entry.main); first paint, first status.
+- ``kiosk-nopoll``: the real window on the simulator, as the demo, but polling Gett only once an
+  hour (the longest the config allows): what the kiosk costs idle beyond its status poll.
 - ``taps``: the real window on a real X server (Xvfb) against the simulator with a 2 s answer;
   clicks made with XTest (real X input events, through the X server and Qt's xcb plugin), timed
   from the click to the end of the repaint it causes.
@@ -82,6 +84,33 @@ def kiosk() -> None:
         raise SystemExit(f"kiosk --demo --smoke failed ({code}): {out.getvalue()!r}")
     offset = since_spawn(called[0])
     print(json.dumps({"paint": offset + float(words[2]), "status": offset + float(words[6])}))
+
+
+def kiosk_nopoll() -> None:
+    import tempfile
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.core.config import Config, Store, UiSettings
+    from kiosk.core.keystore import MemoryKeyStore
+    from kiosk.simulator.server import DEMO_API_KEY, DEMO_STORE_ID, Simulator
+    from kiosk.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    sim = Simulator([DEMO_STORE_ID], DEMO_API_KEY)
+    sim.start()
+    config = Config(
+        api_url=sim.base_url,
+        stores=(Store(DEMO_STORE_ID, "Demo Store"),),
+        data_dir=Path(tempfile.mkdtemp(prefix="kiosk-bench-")),
+        poll_interval_seconds=3600.0,
+        ui=UiSettings(fullscreen=False, pin_hash=None),
+    )
+    window = MainWindow(config, MemoryKeyStore(DEMO_API_KEY), size=(1280, 800))
+    window.start()
+    window.show()
+    app.exec()
 
 
 def taps(count: int) -> None:
@@ -248,6 +277,8 @@ def main() -> None:
         bare(idle=True)
     elif kind == "kiosk":
         kiosk()
+    elif kind == "kiosk-nopoll":
+        kiosk_nopoll()
     elif kind == "taps":
         taps(int(sys.argv[2]) if len(sys.argv) > 2 else 60)
     else:
