@@ -416,7 +416,13 @@ def idle(seconds: float, now: Checkout, before: Checkout | None) -> None:
         print(f"  {name:24}{ui + other:>12.1f}{ui:>11.1f}{other:>9.1f}{wakes:>10.0f}/min")
 
 
-def taps(count: int, now: Checkout) -> None:
+def taps(count: int, now: Checkout, before: Checkout | None) -> None:
+    for name, checkout in (("", now), (", before", before)):
+        if checkout is not None:
+            taps_of(count, checkout, name)
+
+
+def taps_of(count: int, now: Checkout, name: str) -> None:
     """Tap -> repaint on the real window on a real X server while Gett takes 2 s to answer."""
     if shutil.which("Xvfb") is None:
         print("tap -> repaint: skipped (no Xvfb; `.ci/system-deps.sh x11` installs it)")
@@ -441,7 +447,7 @@ def taps(count: int, now: Checkout) -> None:
         xvfb.wait(10)
     m = run.marks
     print(
-        f"tap -> repaint (Xvfb, XTest clicks through the X server to the real window, "
+        f"tap -> repaint{name} (Xvfb, XTest clicks through the X server to the real window, "
         f"{m['taps']} taps of pause/resume while Gett takes 2 s to answer; "
         f"{m['requests']} requests reached it):"
     )
@@ -449,6 +455,7 @@ def taps(count: int, now: Checkout) -> None:
         f"  p50 {m['p50']:.1f} ms, p99 {m['p99']:.1f} ms, max {m['max']:.1f} ms "
         f"(goal: p99 within one 60 Hz frame, 16.7 ms)"
     )
+    print("  median by button: " + ", ".join(f"{k} {v:.1f} ms" for k, v in m["by_button"].items()))
 
 
 def sizes(before_bundle: Path | None) -> None:
@@ -624,7 +631,7 @@ def main() -> None:
     if "idle" in only:
         idle(args.idle_seconds, now, before)
     if "taps" in only:
-        taps(args.taps, now)
+        taps(args.taps, now, before)
     if "catchup" in only:
         print("(catch-up and queue run in this process, in the dev venv)")
         reconnect_engine()

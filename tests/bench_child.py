@@ -154,7 +154,11 @@ def taps(count: int) -> None:
         poll_interval_seconds=30.0,
         ui=UiSettings(fullscreen=False, pin_hash=None),
     )
-    window = MainWindow(config, MemoryKeyStore(key), size=(1280, 800))
+    try:
+        window = MainWindow(config, MemoryKeyStore(key), size=(1280, 800))
+    except TypeError:  # a kiosk from before MainWindow took its size (--before)
+        window = MainWindow(config, MemoryKeyStore(key))
+        window.resize(1280, 800)
     window.start()
     window.move(0, 0)
     window.show()
