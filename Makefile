@@ -22,8 +22,9 @@ $(VENV)/.synced: pyproject.toml uv.lock
 
 # This environment sets PYTHONDONTWRITEBYTECODE=1 and the project is installed editable, so
 # nothing would ever be byte-compiled: every start would recompile kiosk (and uv's sync compiles
-# only site-packages). compileall writes .pyc files regardless; the app, the bench and installed
-# PCs then start from bytecode.
+# only site-packages). compileall writes .pyc files regardless, so `make demo` and `make bench
+# BENCH_ARGS=--venv=dev` start from bytecode (the bench's default venv and the frozen bundle are
+# compiled when they are built).
 compile: setup
 	@$(BIN)/python -m compileall -q kiosk resources tests >/dev/null
 
