@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: help setup demo test lint typecheck check bench package clean
+.PHONY: help setup compile demo test lint typecheck check bench package clean
 
 help:
 	@echo "make demo        start the kiosk on its built-in simulator"
@@ -17,13 +17,21 @@ help:
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
 		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) sync --locked --quiet
+	$(UV) sync --locked --quiet --compile-bytecode
 	@touch $@
+
+# This environment sets PYTHONDONTWRITEBYTECODE=1 and the project is installed editable, so
+# nothing would ever be byte-compiled: every start would recompile kiosk (and uv's sync compiles
+# only site-packages). compileall writes .pyc files regardless, so `make demo` and `make bench
+# BENCH_ARGS=--venv=dev` start from bytecode (the bench's default venv and the frozen bundle are
+# compiled when they are built).
+compile: setup
+	@$(BIN)/python -m compileall -q kiosk resources tests >/dev/null
 
 setup: $(VENV)/.synced
 	@.ci/system-deps.sh qt
 
-demo: setup
+demo: compile
 	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" && "$$(uname)" == Linux && -z "$${QT_QPA_PLATFORM:-}" ]]; then \
 		mkdir -p out; \
 		echo "No display here: rendering the demo's main screen to out/demo.png instead."; \
@@ -46,8 +54,9 @@ test: setup check
 	@.ci/system-deps.sh qt x11 keyring
 	QT_QPA_PLATFORM=offscreen .ci/with-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench
+bench: compile
+	@.ci/system-deps.sh qt x11
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 package: setup
 	packaging/build.sh

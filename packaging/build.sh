@@ -40,7 +40,7 @@ for tool in "${need[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is missing: apt-get install curl binutils coreutils dpkg"
 done
 # Qt's system libraries, Xvfb for the X11 check, gnome-keyring + D-Bus for the keyring checks.
-.ci/system-deps.sh qt x11 keyring
+.ci/system-deps.sh qt x11 keyring icu
 
 step "Locked build environment (build/venv: runtime deps + pyinstaller, no dev tools)"
 # Its own venv, not .venv: `uv sync` elsewhere (make test) must not remove pyinstaller mid-build,

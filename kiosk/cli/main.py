@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from kiosk import __version__
 from kiosk.cli.render import (
@@ -38,7 +38,6 @@ from kiosk.cli.render import (
 )
 from kiosk.core import outbox as outbox_module
 from kiosk.core import recovery
-from kiosk.core.client import GettClient, api_key_problem
 from kiosk.core.clock import Clock, GettClock, SystemClock, describe_offset, saved_gett_clock
 from kiosk.core.config import Config, ConfigError, Store, clip, load_config
 from kiosk.core.errors import (
@@ -49,12 +48,15 @@ from kiosk.core.errors import (
     TransientError,
 )
 from kiosk.core.intake import record_changes
-from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore
+from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore, api_key_problem
 from kiosk.core.logs import REDACTOR, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import DB_FILENAME, Intent, IntentState, Outbox, OutboxError
 from kiosk.core.sync import SyncEngine
 from kiosk.core.timeparse import TimeInputError, parse_duration, parse_until
+
+if TYPE_CHECKING:  # httpx is imported only by commands that talk to Gett (not --version, the app)
+    from kiosk.core.client import GettClient
 
 log = logging.getLogger(__name__)
 
@@ -226,9 +228,12 @@ class Cli:
         # Only the entry module (kiosk.entry) passes these: the CLI itself never imports the UI.
         self.show_error = show_error
         self.run_app = run_app
-        self.client_factory = client_factory or (
-            lambda url, key: GettClient(url, key, clock=self.clock, env=self.env)
-        )
+        self.client_factory = client_factory or self._gett_client
+
+    def _gett_client(self, url: str, key: str) -> GettClient:
+        from kiosk.core.client import GettClient
+
+        return GettClient(url, key, clock=self.clock, env=self.env)
 
     def run(self, argv: Sequence[str]) -> int:
         # A full disk or a closed stderr makes logging's handlers fail; logging would print each

@@ -46,13 +46,13 @@ from kiosk.core.errors import (
     ServerError,
     StoreNotFound,
 )
+from kiosk.core.keystore import api_key_problem
 from kiosk.core.models import ModelError, StoreStatus, StoreStatusUpdate, unconfirmed_because
 from kiosk.core.redact import Scrubber, outside_text
 from kiosk.core.transport import ProxyUnusable, deadline, make_transport
 
 log = logging.getLogger(__name__)
 
-PRODUCTION_URL = "https://api.gett-tech.com"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 #: No request lasts longer than this, all told: well under the outbox's lease, so one change is
 #: never in flight twice, and short enough that a command never seems to hang.
@@ -67,17 +67,6 @@ USER_AGENT = f"gett-store-kiosk/{__version__} python-httpx/{httpx.__version__}"
 def os_trust_context() -> ssl.SSLContext:
     """A verifying TLS context backed by the OS certificate store."""
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-
-
-def api_key_problem(key: str) -> str | None:
-    """Why ``key`` cannot be a Gett API key (it must fit in an HTTP header), or None if it can."""
-    if not key:
-        return "it is empty."
-    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
-        return "it has spaces, accented letters or control characters. Paste it again."
-    if len(key) > 4096:
-        return "it is far too long. Paste just the key."
-    return None
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import platformdirs
 
-from kiosk.core.client import PRODUCTION_URL
 from kiosk.core.models import PauseReason
 from kiosk.core.pin import PinError, check_pin_hash
+
+#: Gett's API (the client imports it from here: reading a config needs no HTTP library).
+PRODUCTION_URL = "https://api.gett-tech.com"
 
 APP_NAME = "gett-store-kiosk"
 CONFIG_FILENAME = "config.toml"
@@ -486,6 +487,8 @@ def check_url(url: str, fld: str, source: str | None) -> str:
         )
     if parts.query or parts.fragment or "?" in url or "#" in url:
         raise bad("must not have a query or fragment.")
+    import httpx  # here, not at the top: `kiosk --version` and the app's start need no httpx
+
     try:
         httpx.URL(url).host  # noqa: B018 - reading the host decodes it: a bad IDNA label fails here
     except (httpx.InvalidURL, ValueError):

@@ -5,17 +5,27 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:  # keyring is imported when a key is first read or written, not at start
+    from keyring.backend import KeyringBackend
 
 SERVICE = "gett-store-kiosk"
 USERNAME = "api-key"
 
 # Backends that would store the key in a plain file: never used silently.
 _INSECURE_BACKENDS = ("PlaintextKeyring", "EncryptedKeyring", "fail.Keyring", "null.Keyring")
+
+
+def api_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be a Gett API key (it must fit in an HTTP header), or None if it can."""
+    if not key:
+        return "it is empty."
+    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        return "it has spaces, accented letters or control characters. Paste it again."
+    if len(key) > 4096:
+        return "it is far too long. Paste just the key."
+    return None
 
 
 class KeyStoreError(Exception):
@@ -58,7 +68,9 @@ class OsKeyStore:
         self._service = service
 
     def _keyring(self) -> KeyringBackend:
-        backend = self._backend or keyring.get_keyring()
+        if self._backend is None:
+            self._backend = platform_backend()
+        backend = self._backend
         name = f"{type(backend).__module__}.{type(backend).__name__}"
         if any(bad in name for bad in _INSECURE_BACKENDS):
             raise KeyStoreError(_no_keyring_help())
@@ -89,6 +101,41 @@ class OsKeyStore:
         return True
 
 
+def platform_backend() -> KeyringBackend:
+    """The keyring backend for this OS, named explicitly.
+
+    keyring's own discovery asks every backend it knows whether it works here; its macOS one runs
+    ``ldconfig`` and ``gcc`` to look for a library (~0.27 s on every ``kiosk`` command on Linux).
+    A backend the administrator chose (``PYTHON_KEYRING_BACKEND`` or keyring's config file) still
+    wins. With none usable this returns keyring's ``fail`` backend, which the caller refuses with
+    the what-to-install message.
+    """
+    import keyring.core
+    from keyring.backends import fail
+
+    with contextlib.suppress(Exception):  # a bad admin setting: fall back to the OS default
+        chosen = keyring.core.load_env() or keyring.core.load_config()
+        if chosen is not None:
+            return chosen
+    candidates: list[type[KeyringBackend]]
+    if sys.platform == "win32":
+        from keyring.backends import Windows
+
+        candidates = [Windows.WinVaultKeyring]
+    elif sys.platform == "darwin":
+        from keyring.backends import macOS
+
+        candidates = [macOS.Keyring]
+    else:
+        from keyring.backends import SecretService, kwallet
+
+        candidates = [SecretService.Keyring, kwallet.DBusKeyring]
+    for backend in candidates:
+        if backend.viable:
+            return backend()
+    return fail.Keyring()  # type: ignore[no-untyped-call]
+
+
 class _NothingToDelete(Exception):
     pass
 
@@ -96,6 +143,8 @@ class _NothingToDelete(Exception):
 @contextlib.contextmanager
 def _keyring_errors() -> Iterator[None]:
     """Every keyring failure as a KeyStoreError that says what to do (never a traceback)."""
+    import keyring.errors
+
     try:
         yield
     except keyring.errors.PasswordDeleteError:

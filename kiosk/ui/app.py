@@ -80,7 +80,13 @@ def run_app(
         # One clock for the screen, the taps and the worker, on Gett's time (learnt from its
         # answers, kept in the data folder so a restart starts right).
         clock = saved_gett_clock(config.data_dir)
-        window = MainWindow(config, keystore, save_path=save_path, clock=clock)
+        # Sized before it is built, so the stylesheet is worked out once, for its real size.
+        full = config.ui.fullscreen and not (smoke or screenshot)
+        screen = app.primaryScreen()
+        size = screen.size().toTuple() if full and screen is not None else SCREENSHOT_SIZE
+        window = MainWindow(config, keystore, save_path=save_path, clock=clock, size=size)
+        # The worker first: it opens the queue and asks Gett while the window is shown.
+        window.start()
         if simulator is not None:
             from kiosk.ui.demo_panel import DemoPanel
 
@@ -132,14 +138,11 @@ def run_app(
         if smoke or screenshot:
             window.first_status.connect(on_status)
             QTimer.singleShot(int(STATUS_TIMEOUT_S * 1000), give_up)
-            window.resize(*SCREENSHOT_SIZE)
             window.show()
         elif config.ui.fullscreen:
             window.showFullScreen()
         else:
-            window.resize(*SCREENSHOT_SIZE)
             window.show()
-        window.start()
         code = int(app.exec())
         return exit_code or code
     finally:

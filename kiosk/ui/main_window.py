@@ -45,6 +45,7 @@ from kiosk.ui.tap_guard import GUARD_SECONDS, TapGuard
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import Indicator, LocalTime
+from kiosk.ui.wake import SECOND_S, seconds_until_change
 from kiosk.ui.worker import SyncWorker, WorkerHost
 
 Tester = Callable[[KeyStore, str, str | None, str], CheckResult]
@@ -79,11 +80,14 @@ class MainWindow(QMainWindow):
         save_path: Path | None = None,
         pin_guard: PinGuard | None = None,
         tester: Tester = check_connection,
-        tick_ms: int = 1000,
+        tick_ms: int | None = None,
+        size: tuple[int, int] | None = None,
         tap_guard_seconds: float = GUARD_SECONDS,
         sound: SoundPlayer | None = None,
     ) -> None:
         super().__init__()
+        if size is not None:
+            self.resize(*size)
         self._config = config
         self._clock = clock or SystemClock()
         self._theme = theme or Theme()
@@ -135,25 +139,17 @@ class MainWindow(QMainWindow):
         self.resume_picker = self.flow.resume_picker
         self.custom_picker = self.flow.custom_picker
         self.page_reasons = self.flow.page_reasons
-        self.pin_pad = PinPad(self._theme, guard)
-        self.settings_page = SettingsPage(self._theme, keystore, self.tasks, tester)
-        self.setup_page = SetupPage(keystore, self.tasks, tester)
         for page, widget in (
             (Page.HOME, self.home.widget),
             (Page.REASONS, self.flow.reasons_page),
             (Page.RESUME, self.resume_picker),
             (Page.CUSTOM, self.custom_picker),
-            (Page.PIN, self.pin_pad),
-            (Page.SETTINGS, self.settings_page),
-            (Page.SETUP, self.setup_page),
         ):
-            widget.setAccessibleName(f"{page.value} page")
-            self._page_widgets[page] = widget
-            self.pages.addWidget(widget)
-        self.manager = ManagerFlow(
-            self, self.pin_pad, self.settings_page, self.setup_page, keystore, self.tasks,
-            save_path, self,
-        )  # fmt: skip
+            self._add_page(page, widget)
+        # The manager's pages (PIN, settings, first-run set-up) are built when first needed:
+        # most starts never show them, and each widget built makes the stylesheet cost more.
+        self._manager: ManagerFlow | None = None
+        self._manager_parts = (keystore, guard, tester, save_path)
         self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
         self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
@@ -162,17 +158,60 @@ class MainWindow(QMainWindow):
         )
         self._announced = ""
         self._keyboard = False  # a key was used: pages then put the focus on their first choice
+        # The clock: None sleeps until the screen can next change (wake.py), so a kiosk left
+        # alone costs nothing between polls; a number ticks at that fixed interval (tests).
+        self._tick_ms = tick_ms
+        self._ticking = False
         self.tick_timer = QTimer(self)
-        self.tick_timer.setInterval(tick_ms)
+        self.tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.tick_timer.setSingleShot(tick_ms is None)
+        self.tick_timer.setInterval(tick_ms or 1000)
         self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
         self._apply_scale()
         self.redraw()
+
+    def _add_page(self, page: Page, widget: QWidget) -> None:
+        widget.setAccessibleName(f"{page.value} page")
+        self._page_widgets[page] = widget
+        self.pages.addWidget(widget)
+
+    @property
+    def manager(self) -> ManagerFlow:
+        """The manager's flow and its pages, built on first use."""
+        if self._manager is None:
+            keystore, guard, tester, save_path = self._manager_parts
+            pin_pad = PinPad(self._theme, guard)
+            settings_page = SettingsPage(self._theme, keystore, self.tasks, tester)
+            setup_page = SetupPage(keystore, self.tasks, tester)
+            self._add_page(Page.PIN, pin_pad)
+            self._add_page(Page.SETTINGS, settings_page)
+            self._add_page(Page.SETUP, setup_page)
+            self._manager = ManagerFlow(
+                self, pin_pad, settings_page, setup_page, keystore, self.tasks, save_path, self
+            )
+        return self._manager
+
+    @property
+    def pin_pad(self) -> PinPad:
+        return self.manager.pin_pad
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return self.manager.settings_page
+
+    @property
+    def setup_page(self) -> SetupPage:
+        return self.manager.setup_page
+
+    @Slot()
+    def on_manager_requested(self) -> None:
+        self.manager.on_manager_requested()
 
     def _wire(self) -> None:
         home = self.home
         home.store_bar.store_selected.connect(self.select_store)
         for button in (home.settings_button, home.manager_button):
-            button.clicked.connect(self.manager.on_manager_requested)
+            button.clicked.connect(self.on_manager_requested)
         home.attention_banner.settings_requested.connect(self.on_attention_banner_settings)
         home.attention_banner.dismissed.connect(self.on_attention_banner_dismissed)
         home.connection_line.refresh_requested.connect(self.session.refresh)
@@ -221,6 +260,16 @@ class MainWindow(QMainWindow):
 
     def redraw(self) -> None:
         self.show_screen(self.current_screen())
+        self._schedule_tick()
+
+    def _schedule_tick(self) -> None:
+        """Sleep until the home screen can next change by time alone; other pages count in
+        seconds (the PIN lockout, the pickers' clock times)."""
+        if not self._ticking or self._tick_ms is not None:
+            return
+        on_home = self.current_page() is Page.HOME
+        seconds = seconds_until_change(self.state, self._clock.now()) if on_home else SECOND_S
+        self.tick_timer.start(max(1, round(seconds * 1000)))
 
     def show_screen(self, screen: Screen) -> None:
         """Draw one frame (the gallery calls this with made-up screens); the same frame
@@ -277,7 +326,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_tick_timer_timeout(self) -> None:
-        """Once a second: countdowns, staleness, the heads-up, the reminder, the PIN lockout."""
+        """When something shown may have changed with time: countdowns, staleness, the
+        heads-up, the reminder, the PIN lockout."""
         page = self.current_page()
         now = self._clock.now()
         if self._idle_returns(page) and self.state.idle_return_due(page, now):
@@ -308,8 +358,10 @@ class MainWindow(QMainWindow):
         self.home.add_top_bar_widget(widget)
 
     def start(self) -> None:
-        """Start the worker (or show first-run setup) and the one-second clock."""
-        self.tick_timer.start()
+        """Start the worker (or show first-run setup) and the clock."""
+        self._ticking = True
+        if self._tick_ms is not None:
+            self.tick_timer.start()
         if not self._config.stores:
             self.setup_page.load(self._config)
             self.show_page(Page.SETUP)
@@ -324,6 +376,7 @@ class MainWindow(QMainWindow):
         Returns False if a thread would not stop in time: the caller must then end the process
         without destroying it (everything that matters is already on disk).
         """
+        self._ticking = False
         self.tick_timer.stop()
         self.input_filter.detach()
         self.sound.close()
@@ -395,6 +448,8 @@ class MainWindow(QMainWindow):
         return next((p for p, w in self._page_widgets.items() if w is shown), Page.HOME)
 
     def show_page(self, page: Page) -> None:
+        if page not in self._page_widgets:
+            _ = self.manager  # the manager's pages are built on first use
         widget = self._page_widgets[page]
         changed = self.pages.currentWidget() is not widget
         if changed:
@@ -407,6 +462,7 @@ class MainWindow(QMainWindow):
             self.prompts.hide()
         if changed:
             self._focus_first(page)
+        self._schedule_tick()
 
     def _idle_returns(self, page: Page) -> bool:
         """A PIN pad on its way to Settings or close goes home; one from Settings stays."""
@@ -478,4 +534,4 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_attention_banner_settings(self) -> None:
         self.state.dismiss_banner(keep_alert=True)
-        self.manager.on_manager_requested()
+        self.on_manager_requested()

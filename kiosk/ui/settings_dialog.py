@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
-import httpx
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,10 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.client import GettClient, api_key_problem
 from kiosk.core.config import Config, ConfigError, Store, check_url, check_uuid
 from kiosk.core.errors import ApiError
-from kiosk.core.keystore import KeyStore, KeyStoreError
+from kiosk.core.keystore import KeyStore, KeyStoreError, api_key_problem
 from kiosk.core.models import PauseReason
 from kiosk.core.words import format_duration, status_word
 from kiosk.ui.tasks import TaskRunner
@@ -49,7 +47,12 @@ class CheckResult:
 
 
 def check_connection(keystore: KeyStore, url: str, key: str | None, store_id: str) -> CheckResult:
-    """One GET of the store's status with the given (or stored) key. Runs off the UI thread."""
+    """One GET of the store's status with the given (or stored) key. Runs off the UI thread
+    (so does its import of the HTTP client: the window does not wait for httpx to start)."""
+    import httpx
+
+    from kiosk.core.client import GettClient
+
     try:
         key = key or keystore.get()
     except KeyStoreError as exc:

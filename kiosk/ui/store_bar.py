@@ -300,9 +300,7 @@ class StoreBar(QFrame):
         self.stores_area.setFrameShape(QFrame.Shape.NoFrame)
         self.stores_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stores_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        QScroller.grabGesture(
-            self.stores_area.viewport(), QScroller.ScrollerGestureType.TouchGesture
-        )
+        self._swipe = False  # the swipe gesture is set up with the second store (~20 ms)
         divider = QFrame()
         divider.setObjectName("StoreBarDivider")
         divider.setFrameShape(QFrame.Shape.VLine)
@@ -328,6 +326,11 @@ class StoreBar(QFrame):
             button.hide()  # now: the deferred delete may come only after the next paint
             button.deleteLater()
         self.buttons = {}
+        if len(stores) > 1 and not self._swipe:
+            self._swipe = True
+            QScroller.grabGesture(
+                self.stores_area.viewport(), QScroller.ScrollerGestureType.TouchGesture
+            )
         for store in stores:
             button = StoreButton(self._theme, store.name, f"Store: {store.name}")
             button.set_scale(self._scale)

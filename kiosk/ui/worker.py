@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-from kiosk.core.client import GettClient
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.errors import ApiError
@@ -87,9 +86,7 @@ class SyncWorker(QObject):
         self._config = config
         self._keystore = keystore
         self._clock = clock or SystemClock()
-        self._client_factory: ClientFactory = client_factory or (
-            lambda url, key: GettClient(url, key, clock=self._clock)
-        )
+        self._client_factory: ClientFactory = client_factory or self._gett_client
         self._backoff = backoff
         self._engine: SyncEngine | None = None
         self._outbox: Outbox | None = None
@@ -105,6 +102,12 @@ class SyncWorker(QObject):
         self._taps_lock = threading.Lock()
         self._taps_waiting = 0
         self._taps_since = 0.0
+
+    def _gett_client(self, url: str, key: str) -> StatusApi:
+        """Imports httpx on the worker's thread, not while the UI thread builds the window."""
+        from kiosk.core.client import GettClient
+
+        return GettClient(url, key, clock=self._clock)
 
     def note_tap_coming(self) -> None:
         """Thread-safe: a tap is on its way; the engine lets it in before more network work."""

@@ -98,6 +98,8 @@ def make_window(
         wait_status: bool = True,
         size: tuple[int, int] = (1280, 800),
         tap_guard_seconds: float = 0.0,
+        # Tests call on_tick_timer_timeout() after moving the clock; None: the app's own clock.
+        tick_ms: int | None = 3_600_000,
     ) -> MainWindow:
         """``tap_guard_seconds``: 0 so quick test taps all land; the guard's tests set it."""
         store = keystore if keystore is not None else keys
@@ -120,7 +122,7 @@ def make_window(
             worker_factory=worker_factory,
             save_path=tmp_path / "config.toml",
             pin_guard=PinGuard(clock),
-            tick_ms=3_600_000,  # tests call on_tick_timer_timeout() after moving the clock
+            tick_ms=tick_ms,
             tap_guard_seconds=tap_guard_seconds,
             sound=SoundPlayer([miniaudio.Backend.NULL]),  # real playback, into nothing
         )
