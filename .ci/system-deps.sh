@@ -3,6 +3,8 @@
 #   .ci/system-deps.sh qt        offscreen Qt (tests, screenshots)
 #   .ci/system-deps.sh qt x11    plus a real X window under Xvfb
 #   .ci/system-deps.sh keyring   gnome-keyring + D-Bus, the real keyring backend the tests use
+#   .ci/system-deps.sh deb       what the .deb's build and check need (patchelf, lintian)
+#   .ci/system-deps.sh nsis      NSIS's makensis, which compiles the Windows installer script
 # Installs what is missing when run as root with apt-get; otherwise prints the exact command and fails.
 set -euo pipefail
 
@@ -10,6 +12,8 @@ declare -A GROUPS_=(
   [qt]="libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core"
   [x11]="xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0"
   [keyring]="gnome-keyring dbus"
+  [deb]="patchelf lintian"
+  [nsis]="nsis"
 )
 
 wanted=()
