@@ -73,17 +73,26 @@ def _first_session(home: Path, key_set_args: str) -> None:
     assert KEY not in result.stdout + result.stderr
 
 
-def _reboot_and_start_app(home: Path, api: Simulator, tmp: Path) -> dict[str, Any]:
+def _reboot_and_start_app(
+    home: Path, api: Simulator, tmp: Path, *, unlock_later: bool = False
+) -> dict[str, Any]:
     """A new session: gnome-keyring starts with nobody typing, then the real app."""
+    extra = {
+        "KIOSK_API_URL": api.base_url,
+        "KIOSK_STORE_ID": STORE,
+        "KIOSK_DATA_DIR": str(tmp / "data"),
+    }
+    if unlock_later:
+        # Looked at again every poll interval: the shortest the config allows.
+        config = tmp / "config.toml"
+        config.write_text("poll_interval_seconds = 5\n", encoding="utf-8")
+        extra |= {"KIOSK_CONFIG": str(config), "BOOT_LOGIN_PASSWORD": LOGIN_PASSWORD}
     result = _session(
         home,
         "gnome-keyring-daemon --start --components=secrets </dev/null >/dev/null"
-        f' && exec "$PYTHON" -m tests.integration.boot_child {APP_DEADLINE_S}',
-        extra={
-            "KIOSK_API_URL": api.base_url,
-            "KIOSK_STORE_ID": STORE,
-            "KIOSK_DATA_DIR": str(tmp / "data"),
-        },
+        f' && exec "$PYTHON" -m tests.integration.boot_child {APP_DEADLINE_S}'
+        + (" --unlock-later" if unlock_later else ""),
+        extra=extra,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
@@ -132,6 +141,18 @@ def test_a_locked_keyring_is_said_on_screen_instead_of_waiting_for_a_password(
     assert shown["banner"] is not None and "keyring" in shown["banner"]
     assert "locked" in shown["banner"], shown
     assert shown["seconds_left"] > 0  # said at once, not after a prompt timed out
+
+
+def test_a_keyring_unlocked_later_is_used_without_a_restart(tmp_path: Path, api: Simulator) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    _first_session(home, "")
+
+    shown = _reboot_and_start_app(home, api, tmp_path, unlock_later=True)
+
+    assert shown["banner_seen"] is not None and "locked" in shown["banner_seen"]
+    assert shown["kind"] == "ONLINE", shown
+    assert shown["seconds_left"] > 0
 
 
 def test_key_set_unattended_twice_keeps_one_keyring_and_the_key(tmp_path: Path) -> None:
