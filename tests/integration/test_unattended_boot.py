@@ -168,3 +168,22 @@ def test_key_set_unattended_twice_keeps_one_keyring_and_the_key(tmp_path: Path) 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "An API key is stored" in result.stdout
     assert len(list((home / ".local/share/keyrings").glob("Gett_Store_Kiosk*.keyring"))) == 1
+
+
+def test_with_no_keyring_at_all_nothing_prompts_and_the_fix_is_named(tmp_path: Path) -> None:
+    """A user who never logged in with a password has no keyring: asking the Secret Service
+    for the default one would show a "choose a password for the new keyring" prompt."""
+    home = tmp_path / "home"
+    home.mkdir()
+    result = _session(
+        home,
+        "gnome-keyring-daemon --start --components=secrets </dev/null >/dev/null"
+        ' && "$PYTHON" -m kiosk key status; echo "status=$?"'
+        ' && printf "%s\\n" "$BOOT_KEY" | "$PYTHON" -m kiosk key set; echo "set=$?"',
+        extra={"BOOT_KEY": KEY},
+    )
+    out = result.stdout + result.stderr
+    assert "status=3" in out and "No API key is stored" in out
+    assert "set=3" in out and "kiosk key set --unattended" in out
+    assert KEY not in out
+    assert not (home / ".local/share/keyrings/login.keyring").exists()
