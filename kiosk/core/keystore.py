@@ -31,9 +31,8 @@ class KeyStoreError(Exception):
 
 #: What the screen and the CLI say about a keyring nobody has unlocked (an automatic login).
 KEYRING_LOCKED_MESSAGE = (
-    "The keyring that holds the API key is locked, so the kiosk cannot read the key (automatic "
-    "login does not unlock it). IT: run install-fleet.sh again to give the kiosk a keyring that "
-    "opens by itself, or unlock it at this PC."
+    "The keyring holding the API key is locked (automatic login does not unlock it). "
+    "IT: run install-fleet.sh again, or unlock it at this PC."
 )
 
 

@@ -81,6 +81,7 @@ def main() -> int:
                         "kind": screen.indicator.kind.name,
                         "headline": screen.indicator.headline,
                         "banner": None if screen.banner is None else screen.banner.message,
+                        "banner_title": None if screen.banner is None else screen.banner.title,
                         "seconds_left": round(deadline - time.monotonic(), 1),
                         "banner_seen": banner_seen[0] if banner_seen else None,
                     }

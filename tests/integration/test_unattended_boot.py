@@ -140,6 +140,7 @@ def test_a_locked_keyring_is_said_on_screen_instead_of_waiting_for_a_password(
     assert shown["kind"] != "ONLINE", shown
     assert shown["banner"] is not None and "keyring" in shown["banner"]
     assert "locked" in shown["banner"], shown
+    assert shown["banner_title"] == "The API key cannot be read"
     assert shown["seconds_left"] > 0  # said at once, not after a prompt timed out
 
 
