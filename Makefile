@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: help setup compile demo test lint typecheck check bench package clean
+.PHONY: help setup compile demo test lint typecheck check bench package installer-check workflow-check clean
 
 help:
 	@echo "make demo        start the kiosk on its built-in simulator"
@@ -13,6 +13,8 @@ help:
 	@echo "make check       lint + type check only"
 	@echo "make bench       print the benchmarks"
 	@echo "make package     build the pyinstaller bundle and installer"
+	@echo "make installer-check  compile the Windows installer script (NSIS) on a placeholder bundle"
+	@echo "make workflow-check   check the GitHub Actions workflows with actionlint"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -60,6 +62,13 @@ bench: compile
 
 package: setup
 	packaging/build.sh
+
+installer-check: setup
+	@.ci/system-deps.sh nsis
+	packaging/windows/installer-check.sh
+
+workflow-check: setup
+	$(BIN)/actionlint -no-color .github/workflows/*.yml
 
 clean:
 	rm -rf $(VENV) build dist out .pytest_cache .mypy_cache .ruff_cache

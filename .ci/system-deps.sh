@@ -4,6 +4,8 @@
 #   .ci/system-deps.sh qt x11    plus a real X window under Xvfb
 #   .ci/system-deps.sh keyring   gnome-keyring + D-Bus, the real keyring backend the tests use
 #   .ci/system-deps.sh icu       icupkg + gcc: the bundle's smaller ICU data (packaging/icu_filter.py)
+#   .ci/system-deps.sh deb       what the .deb's build and check need (patchelf, lintian)
+#   .ci/system-deps.sh nsis      NSIS's makensis, which compiles the Windows installer script
 # Installs what is missing when run as root with apt-get; otherwise prints the exact command and fails.
 set -euo pipefail
 
@@ -12,6 +14,8 @@ declare -A GROUPS_=(
   [x11]="xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0"
   [keyring]="gnome-keyring dbus"
   [icu]="icu-devtools gcc"
+  [deb]="patchelf lintian"
+  [nsis]="nsis"
 )
 
 wanted=()

@@ -4,11 +4,14 @@
 #   2. the PyInstaller bundle dist/gett-store-kiosk/ (packaging/kiosk.spec)
 #   3. the smoke test of the frozen build (packaging/smoke-test.sh)
 #   4. the .deb: dist/gett-store-kiosk_<version>_<arch>.deb (packaging/linux/build-deb.sh)
+#   5. lintian on the .deb: any tag not overridden (with its reason) in
+#      packaging/linux/lintian-overrides fails the build
 #
 #   packaging/build.sh [--no-deb]
 #
 # Run from anywhere; paths are relative to the repository root. Needs uv, binutils, dpkg-deb,
-# curl, and the system packages of `.ci/system-deps.sh qt x11 keyring` (installed if run as root).
+# curl, and the system packages of `.ci/system-deps.sh qt x11 keyring deb` (installed if run as
+# root).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -41,6 +44,7 @@ for tool in "${need[@]}"; do
 done
 # Qt's system libraries, Xvfb for the X11 check, gnome-keyring + D-Bus for the keyring checks.
 .ci/system-deps.sh qt x11 keyring icu
+[[ $make_deb -eq 0 ]] || .ci/system-deps.sh deb
 
 step "Locked build environment (build/venv: runtime deps + pyinstaller, no dev tools)"
 # Its own venv, not .venv: `uv sync` elsewhere (make test) must not remove pyinstaller mid-build,
@@ -62,15 +66,29 @@ bundle_files=$(find dist/gett-store-kiosk -type f | wc -l)
 echo "bundle: dist/gett-store-kiosk, $bundle_size, $bundle_files files, built in ${bundle_seconds}s" >&2
 
 step "Smoke test of the frozen build"
+smoke_started=$SECONDS
 packaging/smoke-test.sh dist/gett-store-kiosk build/smoke
+smoke_seconds=$((SECONDS - smoke_started))
 
 deb=
 if [[ $make_deb -eq 1 ]]; then
   step "Debian package"
+  deb_started=$SECONDS
   deb=$(packaging/linux/build-deb.sh dist/gett-store-kiosk dist)
+  deb_seconds=$((SECONDS - deb_started))
+
+  step "lintian"
+  lint_started=$SECONDS
+  # Overrides ship in the package (/usr/share/lintian/overrides); errors and warnings fail.
+  lint_rc=0
+  lint_out=$(lintian --fail-on error,warning --tag-display-limit 0 "$deb" 2>&1) || lint_rc=$?
+  grep -v 'running with root privileges' <<<"$lint_out" >&2 || true
+  [[ $lint_rc -eq 0 ]] \
+    || die "lintian found problems in $deb (above); fix them, or override one in packaging/linux/lintian-overrides with the reason"
+  echo "lintian: clean apart from packaging/linux/lintian-overrides ($((SECONDS - lint_started)) s)" >&2
 fi
 
-step "Done in $((SECONDS - started))s"
+step "Done in $((SECONDS - started))s (PyInstaller ${bundle_seconds}s, smoke test ${smoke_seconds}s${deb:+, .deb ${deb_seconds}s})"
 echo "  bundle   dist/gett-store-kiosk/  ($bundle_size; run dist/gett-store-kiosk/gett-store-kiosk)"
 if [[ -n "$deb" ]]; then
   echo "  package  ${deb#"$repo"/}  ($(du -h "$deb" | cut -f1))"

@@ -5,20 +5,27 @@
 #
 #   printf '%s\n' "$GETT_API_KEY" | sudo ./install-fleet.sh --store-id UUID --store-name NAME \
 #       [--api-url URL] [--user USER] [--deb FILE] [--reinstall] [--no-key] [--no-check]
+#       [--login-keyring]
 #
 #   --store-id UUID    the store this kiosk controls (from the Gett partner portal)
 #   --store-name NAME  the name the kiosk shows, e.g. "Main Street"
 #   --api-url URL      Gett API base URL (https; default: the app's production URL)
-#   --user USER        the desktop account the kiosk runs as (default: kiosk). It must exist and,
-#                      unless --no-key, be logged in: the key goes into THAT user's keyring.
+#   --user USER        the desktop account the kiosk runs as (default: kiosk). It must exist;
+#                      the key goes into THAT user's keyring. It need not be logged in.
 #   --deb FILE         the package (default: the one gett-store-kiosk_*.deb next to this script;
 #                      without one, an installed kiosk is only reconfigured)
 #   --reinstall        reinstall even if this version is already installed
 #   --no-key           leave the keyring alone (nothing is read from stdin)
 #   --no-check         skip the final `kiosk status` (it needs the network to reach Gett)
+#   --login-keyring    keep the key in USER's login keyring (unlocked by a password login; USER
+#                      must be logged in now) instead of the kiosk's own keyring, which opens
+#                      with no password at every boot (the default: automatic login works).
+#                      What each protects against: packaging/README.md.
 #
 # The API key is read from standard input (one line; a hidden prompt on a terminal) before
-# anything is changed, and handed on a pipe to `kiosk key set` running as USER in USER's session.
+# anything is changed, and handed on a pipe to `kiosk key set --unattended` running as USER (in
+# USER's session if USER is logged in, otherwise in a private D-Bus session with its own
+# gnome-keyring: the kiosk's keyring is a file in USER's home that every later session opens).
 # It is never an argument, never written to a file or a log, and never exported. Do not run this
 # script with `bash -x` (the trace would show it).
 #
@@ -29,8 +36,10 @@
 # `kiosk status` as USER to prove the config, key, store id and network work together.
 #
 # Exit codes follow the kiosk's: 0 done (or done but Gett not reachable right now: a warning);
-# 2 bad arguments or config; 3 key or keyring problem; 4 Gett rejected the store id; 1 anything
-# else (package installation, missing user or session).
+# 2 bad arguments or config; 3 key or keyring problem; 4 Gett rejected the store id; 5 Gett's
+# TLS certificate could not be verified from this PC (a TLS-inspecting proxy whose root
+# certificate is not trusted here, or a wrong clock: it will not fix itself, so the roll-out
+# fails); 1 anything else (package installation, missing user or session).
 set -euo pipefail
 
 PKG=gett-store-kiosk
@@ -47,6 +56,7 @@ die() {
 usage() { sed -n '2,/^set -euo pipefail/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2; }
 
 store_id='' store_name='' api_url='' user=kiosk deb='' reinstall=0 want_key=1 want_check=1
+login_keyring=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --store-id | --store-name | --api-url | --user | --deb)
@@ -66,6 +76,7 @@ while [[ $# -gt 0 ]]; do
     --reinstall) reinstall=1; shift ;;
     --no-key) want_key=0; shift ;;
     --no-check) want_check=0; shift ;;
+    --login-keyring) login_keyring=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage; die 2 "unknown argument '$1'" ;;
   esac
@@ -109,8 +120,8 @@ home=$(cut -d: -f6 <<<"$passwd_line")
 
 runtime_dir=/run/user/$uid
 bus=$runtime_dir/bus
-if [[ $want_key -eq 1 ]]; then
-  [[ -S "$bus" ]] || die 1 "'$user' has no running session (no D-Bus session bus at $bus). The API key must go into $user's own keyring, which is only reachable while $user is logged in: log in as $user on this PC (or enable automatic login), then run this again. Use --no-key to install and configure without the key."
+if [[ $want_key -eq 1 && $login_keyring -eq 1 ]]; then
+  [[ -S "$bus" ]] || die 1 "'$user' has no running session (no D-Bus session bus at $bus). With --login-keyring the API key goes into $user's login keyring, which is only reachable while $user is logged in: log in as $user on this PC, then run this again (or leave out --login-keyring)."
 fi
 
 # The key: read now, so a missing key stops us before anything changes. It stays in this
@@ -150,11 +161,34 @@ elif ! dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'install ok ins
   die 2 "no .deb given (--deb FILE) and $PKG is not installed"
 fi
 
-# As $user, in $user's session, with nothing inherited from root's environment.
+# As $user, with nothing inherited from root's environment.
 as_user() {
   runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
     PATH=/usr/local/bin:/usr/bin:/bin LANG="${LANG:-C.UTF-8}" \
     XDG_RUNTIME_DIR="$runtime_dir" DBUS_SESSION_BUS_ADDRESS="unix:path=$bus" "$@"
+}
+# As $user with a keyring: in $user's running session if there is one; otherwise in a private
+# D-Bus session with its own gnome-keyring (started with nothing on its standard input, as an
+# automatic login starts it), which ends with the command.
+private_runtime=
+as_user_keyring() {
+  if [[ -S "$bus" ]]; then
+    as_user "$@"
+    return
+  fi
+  command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1 \
+    || die 3 "dbus-run-session and gnome-keyring-daemon are needed to store the key while $user is not logged in (apt-get install dbus gnome-keyring; the .deb recommends them)"
+  if [[ -z "$private_runtime" ]]; then
+    private_runtime=$(runuser -u "$user" -- mktemp -d -t kiosk-install.XXXXXX) \
+      || die 1 "could not make a private runtime folder for $user"
+    trap 'rm -rf "$private_runtime"' EXIT
+  fi
+  # shellcheck disable=SC2016  # the inner shell expands "$@"
+  runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
+    PATH=/usr/local/bin:/usr/bin:/bin LANG="${LANG:-C.UTF-8}" XDG_RUNTIME_DIR="$private_runtime" \
+    dbus-run-session -- sh -c \
+    'gnome-keyring-daemon --start --components=secrets </dev/null >/dev/null 2>&1; exec "$@"' \
+    sh "$@"
 }
 
 # ---- 2. The package. --------------------------------------------------------------------------
@@ -240,29 +274,35 @@ fi
 
 # ---- 4. The API key, on a pipe into `kiosk key set` as $user, in $user's session. ---------
 if [[ $want_key -eq 1 ]]; then
-  say "storing the API key from standard input in $user's keyring"
+  key_args=(key set --unattended)
+  if [[ $login_keyring -eq 1 ]]; then
+    key_args=(key set)
+    say "storing the API key from standard input in $user's login keyring"
+  else
+    say "storing the API key from standard input in $user's own kiosk keyring (opens with no password at every boot)"
+  fi
   set +e
-  printf '%s\n' "$key" | as_user timeout "$KEY_TIMEOUT" "$KIOSK" key set >&2
+  printf '%s\n' "$key" | as_user_keyring timeout "$KEY_TIMEOUT" "$KIOSK" "${key_args[@]}" >&2
   rc=${PIPESTATUS[1]}
   set -e
   key=''
   if [[ $rc -ne 0 ]]; then
     hint=""
     case $rc in
-      124) hint=" It timed out: $user's keyring is probably locked and waiting for a password on the PC's screen (automatic login does not unlock it; see packaging/README.md)." ;;
+      124) hint=" It timed out: $user's keyring is probably waiting for a password on the PC's screen (see packaging/README.md)." ;;
       2) hint=" kiosk did not accept the key's format." ;;
       3) hint=" $user's session has no usable keyring: install gnome-keyring and log in to a desktop session as $user." ;;
     esac
     die 3 "the API key was NOT stored (kiosk key set: exit $rc).$hint"
   fi
-  as_user timeout "$KEY_TIMEOUT" "$KIOSK" key status >&2 \
+  as_user_keyring timeout "$KEY_TIMEOUT" "$KIOSK" key status >&2 \
     || die 3 "the key was stored but '$KIOSK key status' as $user does not find it"
 fi
 
 # ---- 5. Prove it works: the live status, as the kiosk will see it. --------------------------
-if [[ $want_check -eq 1 && -S "$bus" ]]; then
+if [[ $want_check -eq 1 && ($login_keyring -eq 0 || -S "$bus") ]]; then
   set +e
-  status=$(as_user timeout 60 "$KIOSK" status 2>&1)
+  status=$(as_user_keyring timeout 60 "$KIOSK" status 2>&1)
   rc=$?
   set -e
   case $rc in
@@ -271,6 +311,7 @@ if [[ $want_check -eq 1 && -S "$bus" ]]; then
       say "warning: could not reach Gett from this PC right now (exit $rc): $status"
       say "the kiosk is installed and configured; it will connect when the network is back"
       ;;
+    5) die 5 "check failed: Gett's TLS certificate could not be verified from this PC (kiosk status: exit 5), so this kiosk can never reach Gett. Install the TLS-inspecting proxy's root certificate (/usr/local/share/ca-certificates/, then update-ca-certificates) or fix the PC's date, then run this again. $status" ;;
     2 | 3 | 4) die "$rc" "check failed (kiosk status: exit $rc): $status" ;;
     *) die 1 "check failed (kiosk status: exit $rc): $status" ;;
   esac

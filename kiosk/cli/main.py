@@ -181,7 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_key = sub.add_parser("key", help="manage the API key in the OS keyring")
     key_sub = p_key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    key_sub.add_parser("set", help="store the key, read from standard input (never an argument)")
+    p_key_set = key_sub.add_parser(
+        "set", help="store the key, read from standard input (never an argument)"
+    )
+    p_key_set.add_argument(
+        "--unattended",
+        action="store_true",
+        help="Linux: keep it in a keyring of its own that opens with no password at every "
+        "login (automatic login; see packaging/README.md)",
+    )
     key_sub.add_parser("status", help="say whether a key is stored (never prints it)")
     key_sub.add_parser("clear", help="remove the stored key")
 
@@ -308,7 +316,9 @@ class Cli:
 
             return simulator_cli.run(args)  # 0, or 1 when it cannot listen
         if args.command == "key":
-            return self._key(args.key_command, args.config)
+            return self._key(
+                args.key_command, args.config, unattended=getattr(args, "unattended", False)
+            )
         if args.command is None and args.demo:
             # The demo keeps apart from the real kiosk: not its config, queue, key or logs.
             config = Config()
@@ -605,7 +615,7 @@ class Cli:
                 print(note, file=self.out)
         return ExitCode.OK if problem is None else problem.code
 
-    def _key(self, action: str, config_path: str | None) -> ExitCode:
+    def _key(self, action: str, config_path: str | None, *, unattended: bool = False) -> ExitCode:
         if action == "status":
             backend = self.keystore.backend_name()
             if self.keystore.get():
@@ -618,6 +628,16 @@ class Cli:
             print("API key removed." if removed else "No API key was stored.", file=self.out)
             return ExitCode.OK
         key = self._read_key()
+        if (
+            unattended
+            and isinstance(self.keystore, OsKeyStore)
+            and self.keystore.prepare_unattended()
+        ):
+            print(
+                "The key's keyring now opens by itself at every login "
+                "(the 'Gett Store Kiosk' keyring, no password).",
+                file=self.out,
+            )
         self.keystore.set(key)
         print(f"API key stored in {self.keystore.backend_name()}.", file=self.out)
         self._release_held(config_path)

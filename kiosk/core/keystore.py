@@ -10,6 +10,13 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:  # keyring is imported when a key is first read or written, not at start
     from keyring.backend import KeyringBackend
 
+from kiosk.core.secret_service import (
+    SecretServiceError,
+    default_collection_state,
+    ensure_unattended_keyring,
+    is_secret_service,
+)
+
 SERVICE = "gett-store-kiosk"
 USERNAME = "api-key"
 
@@ -30,6 +37,28 @@ def api_key_problem(key: str) -> str | None:
 
 class KeyStoreError(Exception):
     """The keyring cannot be used; the message says what to install or start."""
+
+
+#: What the screen and the CLI say about a keyring nobody has unlocked (an automatic login).
+KEYRING_LOCKED_MESSAGE = (
+    "The keyring holding the API key is locked (automatic login does not unlock it). "
+    "IT: run install-fleet.sh again, or unlock it at this PC."
+)
+
+
+#: Storing a key with no keyring at all would make keyring prompt for a new keyring's password.
+NO_KEYRING_YET_MESSAGE = (
+    "This user has no keyring yet (the desktop creates one at the first password login). Run "
+    "`kiosk key set --unattended` to create one that opens by itself, or log in once with a "
+    "password."
+)
+
+
+class KeyringLockedError(KeyStoreError):
+    """The keyring is there but locked; asking would show a password prompt nobody answers."""
+
+    def __init__(self) -> None:
+        super().__init__(KEYRING_LOCKED_MESSAGE)
 
 
 class KeyStore(Protocol):
@@ -82,20 +111,40 @@ class OsKeyStore:
 
     def get(self) -> str | None:
         with _keyring_errors():
-            return self._keyring().get_password(self._service, USERNAME)
+            backend = self._keyring()
+            if _secret_service_state(backend) == "none":
+                return None  # no keyring yet: asking would prompt to create one
+            return backend.get_password(self._service, USERNAME)
 
     def set(self, key: str) -> None:
         key = key.strip()
         if not key:
             raise ValueError("The API key is empty.")
         with _keyring_errors():
-            self._keyring().set_password(self._service, USERNAME, key)
+            backend = self._keyring()
+            if _secret_service_state(backend) == "none":
+                raise KeyStoreError(NO_KEYRING_YET_MESSAGE)
+            backend.set_password(self._service, USERNAME, key)
+
+    def prepare_unattended(self) -> bool:
+        """Make the key's keyring one that opens with no person at the PC (Secret Service
+        only; other keyrings open with the login). True if something changed."""
+        backend = self._keyring()
+        if not is_secret_service(backend):
+            return False
+        try:
+            return ensure_unattended_keyring()
+        except SecretServiceError as exc:
+            raise KeyStoreError(str(exc)) from None
 
     def clear(self) -> bool:
         """Remove the key; False if none was stored."""
         try:
             with _keyring_errors():
-                self._keyring().delete_password(self._service, USERNAME)
+                backend = self._keyring()
+                if _secret_service_state(backend) == "none":
+                    return False
+                backend.delete_password(self._service, USERNAME)
         except _NothingToDelete:
             return False
         return True
@@ -140,6 +189,20 @@ class _NothingToDelete(Exception):
     pass
 
 
+def _secret_service_state(backend: KeyringBackend) -> str:
+    """For the Secret Service: raise KeyringLockedError instead of letting ``keyring`` show an
+    unlock prompt nobody will answer (it would wait for it). ``"none"``: no keyring yet."""
+    if not is_secret_service(backend):
+        return "open"
+    try:
+        state = default_collection_state()
+    except SecretServiceError:
+        return "open"  # let keyring itself try, and word what fails
+    if state == "locked":
+        raise KeyringLockedError
+    return state
+
+
 @contextlib.contextmanager
 def _keyring_errors() -> Iterator[None]:
     """Every keyring failure as a KeyStoreError that says what to do (never a traceback)."""
@@ -152,7 +215,7 @@ def _keyring_errors() -> Iterator[None]:
     except keyring.errors.PasswordSetError:
         raise KeyStoreError("The OS keyring refused to store the key.") from None
     except keyring.errors.KeyringLocked:
-        raise KeyStoreError("The OS keyring is locked. Unlock it (log in) and try again.") from None
+        raise KeyringLockedError from None
     except keyring.errors.NoKeyringError:
         raise KeyStoreError(_no_keyring_help()) from None
     except keyring.errors.KeyringError as exc:

@@ -63,7 +63,7 @@ ATTENTION_TITLES: dict[AttentionKind, str] = {
     AttentionKind.QUEUE_ERROR: "Changes cannot be saved",
     AttentionKind.QUEUE_RECOVERED: "The queue was repaired",
     AttentionKind.KEY_MISSING: "No API key",
-    AttentionKind.KEYRING_UNAVAILABLE: "No API key",
+    AttentionKind.KEYRING_UNAVAILABLE: "The API key cannot be read",
     AttentionKind.KEY_REJECTED: "API key rejected",
     AttentionKind.CERTIFICATE_UNTRUSTED: "Gett's certificate not trusted",
     AttentionKind.STORE_UNKNOWN: "Unknown store",

@@ -1,4 +1,7 @@
-"""Settings, behind the manager PIN: store, API, key, timings, reason defaults, full screen.
+"""Settings, behind the manager PIN: stores, API, key, timings, reason defaults, full screen.
+
+Every store on the kiosk is edited here (a kitchen with several brands has several), behind the
+one manager PIN; the first-start set-up screen uses the same form for its one store.
 
 The API key goes straight to the keyring (off the UI thread) and is only ever shown masked; the
 config file never holds it. "Test connection" asks Gett for the store's status and says what it
@@ -119,69 +122,135 @@ def _minutes_text(value: int | None) -> str:
     return "until resumed" if value is None else format_duration(value * 60)
 
 
+class StoreRow:
+    """One store's id and name fields (and its Remove button, when there are several)."""
+
+    def __init__(self, number: int) -> None:
+        who = "Store" if number == 1 else f"Store {number}"
+        self.id_label = label(f"{who} id", "FormLabel", wrap=False)
+        self.name_label = label(f"{who} name", "FormLabel", wrap=False)
+        self.id = ConnectionForm.line(f"{who} id", "e.g. 3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c")
+        self.name = ConnectionForm.line(f"{who} name", "e.g. Main Street")
+        self.remove = big_button("Remove", f"Remove store {number}", role="quiet")
+        self.remove.setMaximumWidth(160)
+
+    def widgets(self) -> tuple[QWidget, ...]:
+        return (self.id_label, self.name_label, self.id, self.name, self.remove)
+
+
 class ConnectionForm(QWidget):
-    """Store id and name, API URL, API key (masked, never read back), and a connection test."""
+    """Store ids and names, API URL, API key (masked, never read back), and a connection test.
+
+    ``several_stores``: the settings page lists every configured store and can add and remove
+    stores; the first-start set-up screen (False) asks for one.
+    """
 
     def __init__(
         self,
         keystore: KeyStore,
         tasks: TaskRunner,
         tester: Callable[[KeyStore, str, str | None, str], CheckResult] = check_connection,
+        *,
+        several_stores: bool = False,
     ) -> None:
         super().__init__()
         self._keystore = keystore
         self._tasks = tasks
         self._tester = tester
-        self.store_id = self._line("Store id", "e.g. 3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c")
-        self.store_name = self._line("Store name", "e.g. Main Street")
-        self.api_url = self._line("API URL", "https://api.gett-tech.com")
-        self.api_key = self._line("API key", "enter the key from the Gett partner portal")
+        self._several = several_stores
+        self.rows: list[StoreRow] = []
+        self.stores_grid = QGridLayout()
+        self.stores_grid.setContentsMargins(0, 0, 0, 0)
+        self.stores_grid.setHorizontalSpacing(12)
+        self.stores_grid.setVerticalSpacing(8)
+        self.stores_grid.setColumnStretch(1, 1)
+        self.add_store = big_button("Add a store", "Add a store", role="quiet")
+        self.add_store.setMaximumWidth(240)
+        self.add_store.setVisible(several_stores)
+        self.add_store.clicked.connect(self.on_add_store_clicked)
+        self.api_url = self.line("API URL", "https://api.gett-tech.com")
+        self.api_key = self.line("API key", "enter the key from the Gett partner portal")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.test_button = big_button("Test connection", "Test connection", role="quiet")
         self.test_result = label("", "Hint", name="Connection test result")
-        self.other_stores = label("", "Hint", name="Other stores")
-        self.other_stores.hide()
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(8)
-        for row, (text, field) in enumerate(
-            (
-                ("Store id", self.store_id),
-                ("Store name", self.store_name),
-                ("API URL", self.api_url),
-                ("API key", self.api_key),
-            )
-        ):
-            grid.addWidget(label(text, "FormLabel", wrap=False), row, 0)
-            grid.addWidget(field, row, 1)
-        grid.addWidget(self.other_stores, 4, 1)
-        grid.addWidget(self.test_button, 5, 0)
-        grid.addWidget(self.test_result, 5, 1)
+        grid.addLayout(self.stores_grid, 0, 0, 1, 2)
+        grid.addWidget(self.add_store, 1, 1)
+        grid.addWidget(label("API URL", "FormLabel", wrap=False), 2, 0)
+        grid.addWidget(self.api_url, 2, 1)
+        grid.addWidget(label("API key", "FormLabel", wrap=False), 3, 0)
+        grid.addWidget(self.api_key, 3, 1)
+        grid.addWidget(self.test_button, 4, 0)
+        grid.addWidget(self.test_result, 4, 1)
         grid.setColumnStretch(1, 1)
         self.test_button.clicked.connect(self.on_test_button_clicked)
+        self._set_rows(1)
 
     @staticmethod
-    def _line(name: str, placeholder: str) -> QLineEdit:
+    def line(name: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
         edit.setAccessibleName(name)
         edit.setPlaceholderText(placeholder)
         return edit
 
+    @property
+    def store_id(self) -> QLineEdit:
+        """The first store's id field (the set-up screen's only one)."""
+        return self.rows[0].id
+
+    @property
+    def store_name(self) -> QLineEdit:
+        return self.rows[0].name
+
+    def _set_rows(self, count: int) -> None:
+        """Exactly ``count`` store rows, keeping what the first ones hold."""
+        while len(self.rows) > count:
+            for widget in self.rows.pop().widgets():
+                self.stores_grid.removeWidget(widget)
+                widget.deleteLater()
+        while len(self.rows) < count:
+            number = len(self.rows) + 1
+            row = StoreRow(number)
+            row.remove.clicked.connect(lambda _=False, r=row: self.remove_row(r))
+            top = 2 * (number - 1)
+            self.stores_grid.addWidget(row.id_label, top, 0)
+            self.stores_grid.addWidget(row.id, top, 1)
+            self.stores_grid.addWidget(row.name_label, top + 1, 0)
+            self.stores_grid.addWidget(row.name, top + 1, 1)
+            self.stores_grid.addWidget(row.remove, top, 2, 2, 1)
+            self.rows.append(row)
+        for row in self.rows:
+            row.remove.setVisible(self._several and len(self.rows) > 1)
+
+    def remove_row(self, row: StoreRow) -> None:
+        """Take one store off the list (the ones below move up; nothing is saved yet)."""
+        if len(self.rows) <= 1 or row not in self.rows:
+            return
+        index = self.rows.index(row)
+        values = [(r.id.text(), r.name.text()) for r in self.rows]
+        del values[index]
+        self._set_rows(len(values))
+        for r, (sid, name) in zip(self.rows, values, strict=True):
+            r.id.setText(sid)
+            r.name.setText(name)
+
+    @Slot()
+    def on_add_store_clicked(self) -> None:
+        self._set_rows(len(self.rows) + 1)
+        self.rows[-1].id.setFocus()
+
     def load(self, config: Config, *, key_stored: bool | None = None) -> None:
-        store = config.stores[0] if config.stores else None
-        self.store_id.setText(store.id if store else "")
-        self.store_name.setText(store.name if store else "")
-        others = config.stores[1:]
-        # These fields edit the first store only; saving keeps the others as they are.
-        self.other_stores.setText(
-            "Other stores: edit the config file ("
-            + ", ".join(s.name for s in others)
-            + "). They are kept when you save."
-            if others
-            else ""
-        )
-        self.other_stores.setVisible(bool(others))
+        stores = config.stores if self._several else config.stores[:1]
+        self._set_rows(max(1, len(stores)))
+        for row in self.rows:
+            row.id.clear()
+            row.name.clear()
+        for row, store in zip(self.rows, stores, strict=False):
+            row.id.setText(store.id)
+            row.name.setText(store.name)
         self.api_url.setText(config.api_url)
         self.api_key.clear()
         self.api_key.setPlaceholderText(
@@ -190,6 +259,31 @@ class ConnectionForm(QWidget):
             else "enter the key from the Gett partner portal"
         )
         self.test_result.setText("")
+
+    def stores(self) -> tuple[Store, ...]:
+        """Every store the form holds, checked; raises ConfigError naming the field to fix.
+
+        A store row left wholly empty is ignored (an added row not filled in)."""
+        stores: list[Store] = []
+        for number, row in enumerate(self.rows, start=1):
+            who = "Store" if number == 1 else f"Store {number}"
+            sid, name = row.id.text().strip(), row.name.text().strip()
+            if not sid and not name and number > 1:
+                continue
+            if not sid:
+                raise ConfigError(
+                    f"Enter the {who.lower()} id from the Gett partner portal.", field=f"{who} id"
+                )
+            check_uuid(sid, f"{who} id", None)
+            canonical = str(uuid.UUID(sid))
+            if any(s.id == canonical for s in stores):
+                raise ConfigError(
+                    f"{who} has the same id as another store; remove one of them.",
+                    field=f"{who} id",
+                )
+            default = "My store" if number == 1 else f"Store {number}"
+            stores.append(Store(canonical, name or default))
+        return tuple(stores)
 
     def new_key(self) -> str | None:
         return self.api_key.text().strip() or None
@@ -200,23 +294,18 @@ class ConnectionForm(QWidget):
         problem = api_key_problem(key) if key else None
         if problem:
             raise ConfigError(f"The API key is not usable: {problem}", field="API key")
-        sid = self.store_id.text().strip()
-        if not sid:
-            raise ConfigError("Enter the store id from the Gett partner portal.", field="Store id")
-        check_uuid(sid, "Store id", None)
-        name = self.store_name.text().strip() or "My store"
+        stores = self.stores()
         url = check_url(self.api_url.text().strip(), "API URL", None)
-        canonical = str(uuid.UUID(sid))
-        others = tuple(s for s in config.stores[1:] if s.id != canonical)
-        return replace(config, api_url=url, stores=(Store(canonical, name), *others))
+        if not self._several:  # the set-up screen's one store; any others are kept
+            stores += tuple(s for s in config.stores[1:] if s.id != stores[0].id)
+        return replace(config, api_url=url, stores=stores)
 
     @Slot()
     def on_test_button_clicked(self) -> None:
         url = self.api_url.text().strip()
-        sid = self.store_id.text().strip()
         try:
             check_url(url, "API URL", None)
-            check_uuid(sid, "Store id", None)
+            stores = self.stores()
         except ConfigError as exc:
             self._show_result(CheckResult(False, str(exc)))
             return
@@ -224,7 +313,16 @@ class ConnectionForm(QWidget):
         self.test_result.setObjectName("Hint")
         self.test_result.setText("Testing…")
         key, keystore, tester = self.new_key(), self._keystore, self._tester
-        self._tasks.run(lambda: tester(keystore, url, key, sid), self._on_test_done)
+
+        def test_all() -> CheckResult:
+            if len(stores) == 1:
+                return tester(keystore, url, key, stores[0].id)
+            results = [(s.name, tester(keystore, url, key, s.id)) for s in stores]
+            return CheckResult(
+                all(r.ok for _, r in results), "\n".join(f"{n}: {r.message}" for n, r in results)
+            )
+
+        self._tasks.run(test_all, self._on_test_done)
 
     def _on_test_done(self, result: object, error: BaseException | None) -> None:
         self.test_button.setEnabled(True)
@@ -287,7 +385,7 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.setProperty("page", True)
         self._config = Config()
-        self.form = ConnectionForm(keystore, tasks, tester)
+        self.form = ConnectionForm(keystore, tasks, tester, several_stores=True)
         self.poll = ChoiceStepper[float](
             "Check Gett every", POLL_CHOICES, lambda s: f"{s:g} s", 30.0
         )
@@ -326,7 +424,7 @@ class SettingsPage(QWidget):
         content = QWidget()
         body = QVBoxLayout(content)
         body.setSpacing(12)
-        body.addWidget(section("Store and Gett connection", self.form))
+        body.addWidget(section("Stores and Gett connection", self.form))
         body.addWidget(section("Timing", timing))
         body.addWidget(section("Usual pause length per reason", reasons))
         body.addWidget(section("This screen", screen))

@@ -287,26 +287,102 @@ def test_store_bar_fits_with_big_named_targets(
         assert widget.accessibleName(), f"unnamed control: {widget!r}"
 
 
-def test_settings_edit_the_first_store_and_keep_the_others(
-    make_window: MakeWindow, qtbot: QtBot, two: Config, tmp_path: Path
-) -> None:
-    window = make_window(two)
+def open_settings(qtbot: QtBot, window: MainWindow) -> None:
     tap(qtbot, window, "Manager")
     for digit in PIN:
         tap(qtbot, window, f"PIN digit {digit}")
     tap(qtbot, window, "PIN OK")
     assert window.current_page() is Page.SETTINGS
-    hint = window.settings_page.form.other_stores
-    assert hint.isVisible()
-    assert hint.text().startswith("Other stores: edit the config file (Pizza Nonna)")
-    window.settings_page.form.store_name.setText("Main Street Burgers")
+
+
+def test_settings_edit_every_store_behind_the_one_pin(
+    make_window: MakeWindow, qtbot: QtBot, two: Config, tmp_path: Path
+) -> None:
+    window = make_window(two)
+    open_settings(qtbot, window)
+    form = window.settings_page.form
+    assert [(r.id.text(), r.name.text()) for r in form.rows] == [
+        (MAIN.id, "Main Street"),
+        (PIZZA.id, "Pizza Nonna"),
+    ]
+    form.rows[0].name.setText("Main Street Burgers")
+    form.rows[1].name.setText("Nonna's Pizza")
     tap(qtbot, window, "Save settings")
     qtbot.waitUntil(lambda: window.current_page() is Page.HOME, timeout=10_000)
-    assert [s.name for s in window.config.stores] == ["Main Street Burgers", "Pizza Nonna"]
+    assert [s.name for s in window.config.stores] == ["Main Street Burgers", "Nonna's Pizza"]
     saved = load_config(tmp_path / "config.toml", env={})
-    assert [s.id for s in saved.stores] == [STORE, PIZZA.id]
+    assert [(s.id, s.name) for s in saved.stores] == [
+        (STORE, "Main Street Burgers"),
+        (PIZZA.id, "Nonna's Pizza"),
+    ]
     qtbot.waitUntil(lambda: window.host is not None, timeout=10_000)
-    assert find(window, "Store: Main Street Burgers").isVisible()
+    assert find(window, "Store: Nonna's Pizza").isVisible()
+
+
+def test_settings_add_and_remove_stores(
+    make_window: MakeWindow, qtbot: QtBot, two: Config, tmp_path: Path
+) -> None:
+    window = make_window(two)
+    open_settings(qtbot, window)
+    form = window.settings_page.form
+    tap(qtbot, window, "Add a store")
+    assert len(form.rows) == 3
+    green = STORES[2]
+    form.rows[2].id.setText(green.id.upper())  # ids are kept in their canonical form
+    form.rows[2].name.setText("  Green Bowl ")
+    tap(qtbot, window, "Remove store 1")  # Main Street goes; the others move up
+    assert [r.name.text() for r in form.rows] == ["Pizza Nonna", "  Green Bowl "]
+    tap(qtbot, window, "Save settings")
+    qtbot.waitUntil(lambda: window.current_page() is Page.HOME, timeout=10_000)
+    saved = load_config(tmp_path / "config.toml", env={})
+    assert [(s.id, s.name) for s in saved.stores] == [
+        (PIZZA.id, "Pizza Nonna"),
+        (green.id, "Green Bowl"),
+    ]
+
+
+def test_settings_refuse_a_bad_or_repeated_store_id_and_name_the_row(
+    make_window: MakeWindow, qtbot: QtBot, two: Config, tmp_path: Path
+) -> None:
+    window = make_window(two)
+    open_settings(qtbot, window)
+    form = window.settings_page.form
+    form.rows[1].id.setText(MAIN.id)
+    tap(qtbot, window, "Save settings")
+    assert window.current_page() is Page.SETTINGS
+    assert "Store 2 has the same id as another store" in window.settings_page.error.text()
+    form.rows[1].id.setText("not-a-uuid")
+    tap(qtbot, window, "Save settings")
+    assert window.current_page() is Page.SETTINGS
+    assert "Store 2 id" in window.settings_page.error.text()
+    assert "is not a store id" in window.settings_page.error.text()
+    tap(qtbot, window, "Add a store")  # an added row left empty is not a store
+    form.rows[1].id.setText(PIZZA.id)
+    tap(qtbot, window, "Save settings")
+    qtbot.waitUntil(lambda: window.current_page() is Page.HOME, timeout=10_000)
+    assert [s.id for s in window.config.stores] == [MAIN.id, PIZZA.id]
+    assert [s.id for s in load_config(tmp_path / "config.toml", env={}).stores] == [
+        MAIN.id,
+        PIZZA.id,
+    ]
+
+
+def test_settings_test_connection_checks_every_store(
+    make_window: MakeWindow, qtbot: QtBot, two: Config
+) -> None:
+    window = make_window(two)
+    open_settings(qtbot, window)
+    form = window.settings_page.form
+    tap(qtbot, window, "Add a store")
+    form.rows[2].id.setText("00000000-0000-4000-8000-000000000000")  # not a store Gett knows
+    form.rows[2].name.setText("Nowhere")
+    tap(qtbot, window, "Test connection")
+    qtbot.waitUntil(lambda: "Nowhere:" in form.test_result.text(), timeout=15_000)
+    lines = form.test_result.text().splitlines()
+    assert lines[0].startswith("Main Street: Connected.")
+    assert lines[1].startswith("Pizza Nonna: Connected.")
+    assert lines[2].startswith("Nowhere:") and "Connected" not in lines[2]
+    assert form.test_result.objectName() == "Error"
 
 
 def posts_for(sim: Simulator, store_id: str) -> list[object]:

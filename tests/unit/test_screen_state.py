@@ -202,7 +202,7 @@ def test_banner_attentions_are_routed_by_kind_not_by_words(clock: FakeClock) -> 
     state.on_attention(Attention(AttentionKind.KEY_MISSING, "No API key is stored."))
     assert state.banner is None  # shown on the big panel, not as a banner
     state.on_attention(Attention(AttentionKind.KEYRING_UNAVAILABLE, "The keyring is locked."))
-    assert state.banner is not None and state.banner.title == "No API key"
+    assert state.banner is not None and state.banner.title == "The API key cannot be read"
     state.on_attention(Attention(AttentionKind.REQUEST_REJECTED, "Gett said no.", PIZZA.id))
     assert state.banner.title == "Pizza Nonna: Gett refused a change"
     buttons = {b.store.id: b.alert for b in state.screen(clock.now()).store_buttons}
