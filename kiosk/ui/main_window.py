@@ -31,6 +31,7 @@ from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
 from kiosk.ui.input_filter import InputFilter
 from kiosk.ui.manager_flow import ManagerFlow, PinPurpose
+from kiosk.ui.night_mode import NightVeil
 from kiosk.ui.pages import Page
 from kiosk.ui.pause_flow import PauseFlow
 from kiosk.ui.pin_pad import PinPad
@@ -44,7 +45,7 @@ from kiosk.ui.state_strip import StateStrip
 from kiosk.ui.tap_guard import GUARD_SECONDS, TapGuard
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_model import Indicator, LocalTime
+from kiosk.ui.view_model import Indicator, LocalTime, screen_scale
 from kiosk.ui.worker import SyncWorker, WorkerHost
 
 Tester = Callable[[KeyStore, str, str | None, str], CheckResult]
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
             config.stores, config.poll_interval_seconds, config.ui.forgotten_pause_minutes, lt
         )
         self.state.idle_return_seconds = config.ui.idle_return_seconds
+        self.state.dim_after_seconds = config.ui.night_dim_minutes * 60
         self.state.support_phone = config.ui.support_phone
         self.guard = TapGuard(tap_guard_seconds)
         self.sound = sound or SoundPlayer()
@@ -157,9 +159,8 @@ class MainWindow(QMainWindow):
         self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
         self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
-        self.input_filter = InputFilter(
-            self, self.guard, lambda: self.state.touched(self._clock.now()), self.on_key
-        )
+        self.night = NightVeil(root)
+        self.input_filter = InputFilter(self, self.guard, self.on_touched, self.on_key)
         self._announced = ""
         self._keyboard = False  # a key was used: pages then put the focus on their first choice
         self.tick_timer = QTimer(self)
@@ -220,7 +221,19 @@ class MainWindow(QMainWindow):
     # -- rendering -------------------------------------------------------------------------
 
     def redraw(self) -> None:
-        self.show_screen(self.current_screen())
+        screen = self.current_screen()
+        self.show_screen(screen)
+        dim = self.state.dim_due(self.current_page(), self._clock.now(), screen)
+        self.night.set_dimmed(dim)
+
+    def on_touched(self) -> bool:
+        """Any touch or key: the idle clocks restart. True if it woke a dimmed screen (that
+        touch then presses nothing)."""
+        self.state.touched(self._clock.now())
+        if not self.night.isVisible():
+            return False
+        self.redraw()
+        return True
 
     def show_screen(self, screen: Screen) -> None:
         """Draw one frame (the gallery calls this with made-up screens); the same frame
@@ -335,6 +348,7 @@ class MainWindow(QMainWindow):
         minutes = config.ui.forgotten_pause_minutes
         self.state.configure(config.stores, config.poll_interval_seconds, minutes)
         self.state.idle_return_seconds = config.ui.idle_return_seconds
+        self.state.dim_after_seconds = config.ui.night_dim_minutes * 60
         self.state.support_phone = config.ui.support_phone
         if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
@@ -366,8 +380,8 @@ class MainWindow(QMainWindow):
 
     def _apply_scale(self) -> None:
         width, height = max(1, self.width()), max(1, self.height())
-        scale = round(max(0.8, min(1.5, min(width / 1280, height / 800))), 1)
         portrait = height > width
+        scale = screen_scale(width, height)
         self.resume_picker.set_columns(2 if portrait or width < 900 else 4)
         self.page_reasons.set_columns(2 if portrait else 3)
         self.home.reasons.set_columns(3 if portrait or width < 760 else 5)
@@ -377,6 +391,7 @@ class MainWindow(QMainWindow):
         self.home.store_bar.set_scale(scale, height)
         multi = self._shown.multi_store if self._shown is not None else self.multi_store
         self.home.apply_compact(multi, self.height())
+        self.home.apply_portrait(portrait)
         layout = self.layout()
         if layout is not None:
             layout.activate()

@@ -7,6 +7,7 @@ old confirmation is not passed off as the current state.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
@@ -495,6 +496,27 @@ def resume_all_targets(indicators: Sequence[tuple[Store, Indicator]]) -> tuple[S
     )
 
 
+#: Shorter state words for a narrow store button, tried in order when the full one does not fit
+#: at the smallest readable size (the button's accessible text keeps the full words).
+SHORT_WORDS: dict[str, tuple[str, ...]] = {
+    "CHANGED ELSEWHERE": ("CHANGED",),
+    "STATUS UNKNOWN": ("UNKNOWN",),
+    "NEEDS A MANAGER": ("MANAGER!",),
+    "RESUMING…": ("RESUMING",),
+    "CANCELLING…": ("CANCELLING", "CANCEL…"),
+    "CHANGING…": ("CHANGING",),
+    "PAUSING…": ("PAUSING",),
+}
+_N_OF_M = re.compile(r"^(\d+) OF (\d+) (\w+)$")
+
+
+def short_words(word: str) -> tuple[str, ...]:
+    """``word`` and its shorter forms, longest first ("2 OF 4 PAUSED", "2/4 PAUSED")."""
+    if match := _N_OF_M.match(word):
+        return (word, f"{match[1]}/{match[2]} {match[3]}")
+    return (word, *SHORT_WORDS.get(word, ()))
+
+
 def _count(n: int, noun: str = "store") -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -690,6 +712,13 @@ def extend_update(
     return StoreStatusUpdate.pause(
         reason_or_other(update.reason), max(update.resume_at, now) + timedelta(minutes=minutes)
     )
+
+
+def screen_scale(width: int, height: int) -> float:
+    """Text and icon scale against 1280x800, turned for portrait (800x1280 is 1.0, not 0.8:
+    a tall screen's width is its short side, and its text should grow like a big one's)."""
+    long_side, short_side = max(width, height), min(width, height)
+    return round(max(0.8, min(1.5, min(long_side / 1280, short_side / 800))), 1)
 
 
 # -- colour maths ----------------------------------------------------------------------------
