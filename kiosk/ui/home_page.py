@@ -48,12 +48,18 @@ class HomePage:
             "Manager", "Manager", role="quiet", theme=theme, icon="lock", icon_px=26
         )
         self.manager_button.setMaximumWidth(200)
+        # The pause log and shift summary: one tap, read-only, no PIN.
+        self.log_button = big_button(
+            "Log", "Pause log", role="quiet", theme=theme, icon="clock", icon_px=26
+        )
+        self.log_button.setMaximumWidth(160)
         bar = QHBoxLayout(top)
         bar.setContentsMargins(12, 4, 8, 4)
         bar.setSpacing(12)
         bar.addWidget(self.store_name)
         bar.addWidget(self.connection_line, 1)
         bar.addWidget(self.clock)
+        bar.addWidget(self.log_button)
         bar.addWidget(self.manager_button)
         self._top_bar = bar
 

@@ -30,6 +30,7 @@ from kiosk.core.sync import StoreView
 from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
 from kiosk.ui.input_filter import InputFilter
+from kiosk.ui.log_page import READING, LogPage
 from kiosk.ui.manager_flow import ManagerFlow, PinPurpose
 from kiosk.ui.night_mode import NightVeil
 from kiosk.ui.pages import Page
@@ -40,6 +41,7 @@ from kiosk.ui.screen_state import ALL_STORES, Screen, ScreenState
 from kiosk.ui.session import Session, WorkerFactory
 from kiosk.ui.settings_dialog import CheckResult, SettingsPage, check_connection
 from kiosk.ui.setup_screen import SetupPage
+from kiosk.ui.shift_log import shift_log
 from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.state_strip import StateStrip
 from kiosk.ui.tap_guard import GUARD_SECONDS, TapGuard
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
         self.pin_pad = PinPad(self._theme, guard)
         self.settings_page = SettingsPage(self._theme, keystore, self.tasks, tester)
         self.setup_page = SetupPage(keystore, self.tasks, tester)
+        self.log_page = LogPage(self._theme)
         for page, widget in (
             (Page.HOME, self.home.widget),
             (Page.REASONS, self.flow.reasons_page),
@@ -148,6 +151,7 @@ class MainWindow(QMainWindow):
             (Page.PIN, self.pin_pad),
             (Page.SETTINGS, self.settings_page),
             (Page.SETUP, self.setup_page),
+            (Page.LOG, self.log_page),
         ):
             widget.setAccessibleName(f"{page.value} page")
             self._page_widgets[page] = widget
@@ -177,6 +181,9 @@ class MainWindow(QMainWindow):
         home.attention_banner.settings_requested.connect(self.on_attention_banner_settings)
         home.attention_banner.dismissed.connect(self.on_attention_banner_dismissed)
         home.connection_line.refresh_requested.connect(self.session.refresh)
+        home.log_button.clicked.connect(self.open_log)
+        self.log_page.back_button.clicked.connect(self.go_home)
+        self.session.history_read.connect(self.on_history_read)
         self.session.changed.connect(self.on_session_changed)
         self.session.first_status.connect(self.first_status)
 
@@ -446,7 +453,13 @@ class MainWindow(QMainWindow):
     # -- the keyboard ---------------------------------------------------------------------
 
     #: Escape presses the page's way back.
-    BACK_BUTTONS = ("Back from reasons", "Back", "Back to durations", "Cancel PIN")
+    BACK_BUTTONS = (
+        "Back from reasons",
+        "Back",
+        "Back to durations",
+        "Cancel PIN",
+        "Back from pause log",
+    )
 
     def on_key(self, event: QKeyEvent) -> bool:
         """Escape goes back; on the PIN pad, digits, Backspace and Enter work as keys."""
@@ -482,6 +495,26 @@ class MainWindow(QMainWindow):
     def go_home(self) -> None:
         self.show_page(Page.HOME)
         self.redraw()
+
+    # -- the pause log --------------------------------------------------------------------
+
+    @Slot()
+    def open_log(self) -> None:
+        """The pause log and today's summary, read fresh by the worker each time."""
+        self.show_page(Page.LOG)
+        self.log_page.show_message(READING)
+        if not self.session.request_history():
+            self.log_page.show_message("The pause log can be read once the kiosk has started.")
+
+    @Slot(object)
+    def on_history_read(self, result: object) -> None:
+        if isinstance(result, str):
+            self.log_page.show_message(result)
+            return
+        if not isinstance(result, list):
+            return
+        names = {s.id: s.name for s in self._config.stores}
+        self.log_page.show_log(shift_log(result, names, self._clock.now(), self.state.lt))
 
     # -- the banner -----------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ TOAST_SECONDS = 5.0
 #: How long "Undo" stays after a resume.
 UNDO_SECONDS = 10.0
 #: The pages an idle kiosk leaves for the status screen (never Settings behind the PIN).
-IDLE_RETURN_PAGES = frozenset({Page.REASONS, Page.RESUME, Page.CUSTOM, Page.PIN})
+IDLE_RETURN_PAGES = frozenset({Page.REASONS, Page.RESUME, Page.CUSTOM, Page.PIN, Page.LOG})
 #: Big-panel states that keep the screen lit: nothing confirmed, a choice, a manager needed.
 AWAKE_KINDS = frozenset(
     {
