@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
@@ -168,6 +168,8 @@ class Indicator:
     cancels_pause: bool = False
     #: How loudly an unconfirmed pause asks for help: 0 quiet, then 1..MAX_ALARM.
     alarm: int = 0
+    #: "All stores": the lines are one per store (a short panel may set them in two columns).
+    summary: bool = False
 
     @property
     def icon(self) -> str:
@@ -506,6 +508,8 @@ SHORT_WORDS: dict[str, tuple[str, ...]] = {
     "CANCELLING…": ("CANCELLING", "CANCEL…"),
     "CHANGING…": ("CHANGING",),
     "PAUSING…": ("PAUSING",),
+    "ALL PAUSED": ("PAUSED",),  # (on "All stores", whose name says "all")
+    "ALL ONLINE": ("ONLINE",),
 }
 _N_OF_M = re.compile(r"^(\d+) OF (\d+) (\w+)$")
 
@@ -533,6 +537,11 @@ _URGENCY = (
 
 
 def summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
+    """The big panel for "All stores" (see :func:`_summarise`), marked as a summary."""
+    return replace(_summarise(indicators), summary=True)
+
+
+def _summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
     """The big panel for "All stores": counts in words, and one line per store.
 
     Never rounder than the stores it sums up: one store not confirmed makes the whole summary

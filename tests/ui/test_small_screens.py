@@ -58,6 +58,12 @@ def test_four_stores_at_800x480_nothing_below_20px_and_no_badge_over_words(
     assert "check" in pizza.shown_rects  # the selected one is marked, beside the words
     tap(qtbot, window, "All stores")
     check_bar(window)
+    panel = window.home.status_panel
+    shown = panel.details.text()
+    assert all(store.name in shown for store in STORES), shown  # every store's line, not one
+    assert panel.details.isVisible() and min(panel._sizes) >= MIN_TEXT_PX
+    box = panel.details.geometry()
+    assert panel.rect().contains(box), (box, panel.rect())  # inside the panel, not cut off
     big = [window.resize(1920, 1080), painted(pizza).shown_texts][1]
     assert big[2] > MIN_TEXT_PX and big[3] > MIN_TEXT_PX  # a big screen: bigger words
 
