@@ -448,6 +448,13 @@ class ScreenState:
             return False
         return (now - self.last_touch).total_seconds() >= self.dim_after_seconds
 
+    def dim_deadline(self) -> datetime | None:
+        """When night mode may next dim (for a tick that sleeps until something changes):
+        ``dim_due`` decides; None when night mode is off or nobody has touched yet."""
+        if self.dim_after_seconds <= 0 or self.last_touch is None:
+            return None
+        return self.last_touch + timedelta(seconds=self.dim_after_seconds)
+
     def tap_saved(self, tap_id: int, intent_ids: Sequence[int], now: datetime) -> None:
         """The tap writer committed the tap (``intent_ids`` in the order of its changes)."""
         changes = self.taps.pop(tap_id, [])

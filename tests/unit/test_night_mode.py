@@ -44,6 +44,7 @@ def due(state: ScreenState, clock: FakeClock, page: Page = Page.HOME) -> bool:
 def test_the_status_screen_dims_after_the_idle_time_and_a_touch_wakes_it() -> None:
     clock = FakeClock()
     state = lit_state(clock)
+    assert state.dim_deadline() == clock.now() + timedelta(seconds=600)
     clock.advance(599)
     assert not due(state, clock)
     clock.advance(1)
@@ -67,6 +68,7 @@ def test_zero_means_never() -> None:
     state.dim_after_seconds = 0
     clock.advance(86_400)
     assert not due(state, clock)
+    assert state.dim_deadline() is None
 
 
 def test_an_unconfirmed_pause_keeps_the_screen_lit() -> None:
