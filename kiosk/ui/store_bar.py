@@ -58,9 +58,13 @@ def fit_word(
     font = QFont(base)
     font.setWeight(QFont.Weight.Black)
     start = max(MIN_TEXT_PX, round(24 * scale))
-    for text in short_words(word):
+    forms = short_words(word)
+    for text in forms:
+        # A longer form may shrink to the name's size, the shortest down to MIN_TEXT_PX: on a
+        # big screen "CHANGED" at full size reads better than a small "CHANGED ELSEWHERE".
+        floor = MIN_TEXT_PX if text == forms[-1] else name_px(scale)
         for with_icon in (True, False) if inline_icon else (False,):
-            for size in range(start, MIN_TEXT_PX - 1, -1):
+            for size in range(start, floor - 1, -1):
                 font.setPixelSize(size)
                 metrics = QFontMetrics(font)
                 icon = metrics.height() + 2 if with_icon else 0
@@ -70,7 +74,7 @@ def fit_word(
                 ):
                     return text, QFont(font), icon
     font.setPixelSize(MIN_TEXT_PX)
-    shortest = short_words(word)[-1]
+    shortest = forms[-1]
     return QFontMetrics(font).elidedText(shortest, Qt.TextElideMode.ElideRight, int(width)), font, 0
 
 
