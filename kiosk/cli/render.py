@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from kiosk.core.config import Store
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
-from kiosk.core.words import format_duration, outcome
+from kiosk.core.words import format_duration, intent_outcome
 
 #: Format characters a text needs to be written correctly (Persian, Indic scripts, emoji): kept.
 _JOINERS = frozenset("\u200c\u200d")
@@ -134,7 +134,4 @@ def pending_line(intent: Intent, now: datetime) -> str:
 
 
 def history_outcome(intent: Intent) -> str:
-    text = outcome(intent.state, sent=intent.sent)
-    if intent.state is IntentState.FAILED and intent.last_error:
-        text += f" ({intent.last_error})"
-    return text
+    return intent_outcome(intent)  # (the screen's pause log says the same)

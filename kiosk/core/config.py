@@ -86,6 +86,9 @@ class UiSettings:
     sound: bool = True
     sound_volume: int = 80
     quiet_hours: str = ""
+    #: Night mode: the screen dims after this many minutes without a touch (0: never). It never
+    #: dims while something needs attention; a touch or an alert wakes it.
+    night_dim_minutes: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +252,7 @@ _UI_KEYS = {
     "sound",
     "sound_volume",
     "quiet_hours",
+    "night_dim_minutes",
 }
 _CLOSING = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _QUIET = re.compile(r"(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)")
@@ -342,6 +346,11 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
         if idle != 0 and not 5 <= idle <= 600:
             raise fail("ui.idle_return_seconds", "must be 0 (never) or 5 to 600 seconds.")
         ui = replace(ui, idle_return_seconds=idle)
+    if "night_dim_minutes" in raw:
+        dim = _typed(raw, "night_dim_minutes", int, fail, "ui.night_dim_minutes")
+        if not 0 <= dim <= 240:
+            raise fail("ui.night_dim_minutes", "must be 0 (never) or 1 to 240 minutes.")
+        ui = replace(ui, night_dim_minutes=dim)
     if "support_phone" in raw:
         phone = _typed(raw, "support_phone", str, fail, "ui.support_phone").strip()
         if phone and not _PHONE.fullmatch(phone):
@@ -521,6 +530,7 @@ def to_toml(config: Config) -> str:
         f"fullscreen = {'true' if ui.fullscreen else 'false'}",
         f"forgotten_pause_minutes = {ui.forgotten_pause_minutes}",
         f"idle_return_seconds = {ui.idle_return_seconds}",
+        f"night_dim_minutes = {ui.night_dim_minutes}",
     ]
     if ui.support_phone:
         lines.append(f"support_phone = {_toml_str(ui.support_phone)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from kiosk.core.models import PauseReason, StoreStatus
-from kiosk.core.outbox import IntentState
+from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind
 
 
@@ -89,3 +89,11 @@ def outcome(state: IntentState, *, sent: bool = False) -> str:
     if state is IntentState.SUPERSEDED and sent:
         return SUPERSEDED_AFTER_SENDING
     return OUTCOMES[state]
+
+
+def intent_outcome(intent: Intent) -> str:
+    """What became of one change in the pause log (CLI and screen), with Gett's refusal."""
+    text = outcome(intent.state, sent=intent.sent)
+    if intent.state is IntentState.FAILED and intent.last_error:
+        text += f" ({intent.last_error})"
+    return text

@@ -23,6 +23,7 @@ from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusU
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreView
 from kiosk.ui.screen_state import Screen, ScreenState
+from kiosk.ui.shift_log import shift_log
 from kiosk.ui.view_model import LocalTime
 
 SIZES = ((1280, 800), (800, 480), (800, 1280), (1920, 1080))
@@ -64,6 +65,20 @@ def _intent(
         "Could not connect to Gett (connection refused)." if attempts else None,
         None, None, StoreStatus(StoreState.ONLINE), None,
     )  # fmt: skip
+
+
+def _log() -> list[Intent]:
+    """A lunch service's changes, newest first, as the queue's history gives them."""
+    busy = StoreStatusUpdate.pause(PauseReason.TOO_BUSY, NOW - timedelta(minutes=50))
+    staff = StoreStatusUpdate.pause(PauseReason.STAFF_SHORTAGE, None)
+    done, failed = IntentState.DELIVERED, IntentState.FAILED
+    return [
+        _intent(StoreStatusUpdate.resume(), done, waited=600),
+        _intent(staff, done, waited=1800),
+        _intent(staff, failed, waited=1900),
+        _intent(busy, done, waited=4800),
+        _intent(StoreStatusUpdate.resume(), done, waited=86_400 + 3600),
+    ]
 
 
 def _paused(resume_in: float | None, reason: PauseReason = PauseReason.TOO_BUSY) -> StoreStatus:
@@ -314,6 +329,9 @@ def render(out: Path) -> list[Path]:
                 window.settings_page.load(config, key_stored=True)
             elif page is Page.SETUP:
                 window.setup_page.load(Config())
+            elif page is Page.LOG:
+                names = {STORE.id: STORE.name}
+                window.log_page.show_log(shift_log(_log(), names, NOW, LocalTime(UTC)))
             window.show_page(page)
 
         return go
@@ -326,6 +344,7 @@ def render(out: Path) -> list[Path]:
         "pin-pad": picker(Page.PIN),
         "settings": picker(Page.SETTINGS),
         "setup": picker(Page.SETUP),
+        "pause-log": picker(Page.LOG),
         # Two minutes before Gett resumes the store: the heads-up opens by itself.
         "heads-up": home(
             screen_for([StoreView(STORE, _paused(2), NOW)], online_conn, prompts=True)

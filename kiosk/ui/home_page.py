@@ -6,7 +6,7 @@ what they say come with the screen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QHBoxLayout,
@@ -23,7 +23,7 @@ from kiosk.ui.screen_state import Screen
 from kiosk.ui.status_panel import StatusPanel
 from kiosk.ui.store_bar import StoreBar
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_model import EXTEND_MINUTES
+from kiosk.ui.view_model import EXTEND_MINUTES, REASON_ICONS
 from kiosk.ui.widgets import big_button, label, restyle
 
 #: With several stores, a window lower than this gets lower reason buttons (room for the bar).
@@ -34,6 +34,7 @@ class HomePage:
     """Builds the page's widgets (``widget`` goes in the page stack) and renders screens."""
 
     def __init__(self, theme: Theme) -> None:
+        self._theme = theme
         home = QWidget()
         home.setProperty("page", True)
         self.widget = home
@@ -47,12 +48,18 @@ class HomePage:
             "Manager", "Manager", role="quiet", theme=theme, icon="lock", icon_px=26
         )
         self.manager_button.setMaximumWidth(200)
+        # The pause log and shift summary: one tap, read-only, no PIN.
+        self.log_button = big_button(
+            "Log", "Pause log", role="quiet", theme=theme, icon="clock", icon_px=26
+        )
+        self.log_button.setMaximumWidth(160)
         bar = QHBoxLayout(top)
         bar.setContentsMargins(12, 4, 8, 4)
         bar.setSpacing(12)
         bar.addWidget(self.store_name)
         bar.addWidget(self.connection_line, 1)
         bar.addWidget(self.clock)
+        bar.addWidget(self.log_button)
         bar.addWidget(self.manager_button)
         self._top_bar = bar
 
@@ -158,6 +165,9 @@ class HomePage:
         body.addWidget(self.attention_banner)
         body.addWidget(self.status_panel, 1)
         body.addWidget(actions)
+        self._body = body
+        self._actions = actions
+        self._portrait = False
         layout = QVBoxLayout(home)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -246,6 +256,22 @@ class HomePage:
             self.settings_button,
         )
         return tuple(not b.isHidden() for b in buttons)
+
+    def apply_portrait(self, portrait: bool) -> None:
+        """A tall screen: the actions share the height with the panel (2:3) instead of
+        staying 110 px tall under a mostly empty panel; the reason buttons grow with it."""
+        if portrait == self._portrait:
+            return
+        self._portrait = portrait
+        self._body.setStretchFactor(self.status_panel, 3 if portrait else 1)
+        self._body.setStretchFactor(self._actions, 2 if portrait else 0)
+        side = 56 if portrait else 32
+        for reason, button in self.reasons.buttons.items():
+            button.setProperty("tall", portrait)
+            button.setIcon(self._theme.icon(REASON_ICONS[reason], "#111111", side))
+            button.setIconSize(QSize(side, side))
+            button.setMaximumHeight(200 if portrait else 16777215)
+            restyle(button)
 
     def apply_compact(self, multi_store: bool, height: int) -> None:
         """A short screen with the store bar: lower reason buttons (still >= 64 px), so the

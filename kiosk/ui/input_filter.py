@@ -34,7 +34,7 @@ class InputFilter(QObject):
         self,
         window: QWidget,
         guard: TapGuard,
-        touched: Callable[[], None],
+        touched: Callable[[], bool],
         key: Callable[[QKeyEvent], bool],
     ) -> None:
         super().__init__(window)
@@ -59,14 +59,16 @@ class InputFilter(QObject):
         if kind in _PRESSES:
             if not self._ours(obj):
                 return False
-            self._touched()
+            if self._touched():
+                return True  # it woke a dimmed screen: the touch presses nothing
             # A press on controls that appeared a moment ago is the second half of a double tap.
             return not self._guard.accepts()
         if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and self._ours(obj):
             # (Key events reach the focus widget and then its parents: act once, at the first.)
             if obj is not QApplication.focusWidget() and QApplication.focusWidget() is not None:
                 return False
-            self._touched()
+            if self._touched():
+                return True  # it woke a dimmed screen
             if self._key(event):
                 return True  # the page's own meaning (Escape, the PIN pad's keys)
             if event.key() in _ACTIVATE_KEYS and isinstance(obj, QAbstractButton):

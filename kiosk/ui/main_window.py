@@ -30,7 +30,9 @@ from kiosk.core.sync import StoreView
 from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
 from kiosk.ui.input_filter import InputFilter
+from kiosk.ui.log_page import READING, LogPage
 from kiosk.ui.manager_flow import ManagerFlow, PinPurpose
+from kiosk.ui.night_mode import NightVeil
 from kiosk.ui.pages import Page
 from kiosk.ui.pause_flow import PauseFlow
 from kiosk.ui.pin_pad import PinPad
@@ -39,12 +41,13 @@ from kiosk.ui.screen_state import ALL_STORES, Screen, ScreenState
 from kiosk.ui.session import Session, WorkerFactory
 from kiosk.ui.settings_dialog import CheckResult, SettingsPage, check_connection
 from kiosk.ui.setup_screen import SetupPage
+from kiosk.ui.shift_log import shift_log
 from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.state_strip import StateStrip
 from kiosk.ui.tap_guard import GUARD_SECONDS, TapGuard
 from kiosk.ui.tasks import TaskRunner
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_model import Indicator, LocalTime
+from kiosk.ui.view_model import Indicator, LocalTime, screen_scale
 from kiosk.ui.wake import SECOND_S, seconds_until_change
 from kiosk.ui.worker import SyncWorker, WorkerHost
 
@@ -97,6 +100,7 @@ class MainWindow(QMainWindow):
             config.stores, config.poll_interval_seconds, config.ui.forgotten_pause_minutes, lt
         )
         self.state.idle_return_seconds = config.ui.idle_return_seconds
+        self.state.dim_after_seconds = config.ui.night_dim_minutes * 60
         self.state.support_phone = config.ui.support_phone
         self.guard = TapGuard(tap_guard_seconds)
         self.sound = sound or SoundPlayer()
@@ -139,11 +143,13 @@ class MainWindow(QMainWindow):
         self.resume_picker = self.flow.resume_picker
         self.custom_picker = self.flow.custom_picker
         self.page_reasons = self.flow.page_reasons
+        self.log_page = LogPage(self._theme)  # (light: built with the window)
         for page, widget in (
             (Page.HOME, self.home.widget),
             (Page.REASONS, self.flow.reasons_page),
             (Page.RESUME, self.resume_picker),
             (Page.CUSTOM, self.custom_picker),
+            (Page.LOG, self.log_page),
         ):
             self._add_page(page, widget)
         # The manager's pages (PIN, settings, first-run set-up) are built when first needed:
@@ -153,9 +159,8 @@ class MainWindow(QMainWindow):
         self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
         self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
-        self.input_filter = InputFilter(
-            self, self.guard, lambda: self.state.touched(self._clock.now()), self.on_key
-        )
+        self.night = NightVeil(root)
+        self.input_filter = InputFilter(self, self.guard, self.on_touched, self.on_key)
         self._announced = ""
         self._keyboard = False  # a key was used: pages then put the focus on their first choice
         # The clock: None sleeps until the screen can next change (wake.py), so a kiosk left
@@ -215,6 +220,9 @@ class MainWindow(QMainWindow):
         home.attention_banner.settings_requested.connect(self.on_attention_banner_settings)
         home.attention_banner.dismissed.connect(self.on_attention_banner_dismissed)
         home.connection_line.refresh_requested.connect(self.session.refresh)
+        home.log_button.clicked.connect(self.open_log)
+        self.log_page.back_button.clicked.connect(self.go_home)
+        self.session.history_read.connect(self.on_history_read)
         self.session.changed.connect(self.on_session_changed)
         self.session.first_status.connect(self.first_status)
 
@@ -259,17 +267,33 @@ class MainWindow(QMainWindow):
     # -- rendering -------------------------------------------------------------------------
 
     def redraw(self) -> None:
-        self.show_screen(self.current_screen())
+        screen = self.current_screen()
+        self.show_screen(screen)
+        dim = self.state.dim_due(self.current_page(), self._clock.now(), screen)
+        self.night.set_dimmed(dim)
         self._schedule_tick()
 
     def _schedule_tick(self) -> None:
-        """Sleep until the home screen can next change by time alone; other pages count in
-        seconds (the PIN lockout, the pickers' clock times)."""
+        """Sleep until the home screen can next change by time alone (or dim); other pages
+        count in seconds (the PIN lockout, the pickers' clock times, the idle return)."""
         if not self._ticking or self._tick_ms is not None:
             return
+        now = self._clock.now()
         on_home = self.current_page() is Page.HOME
-        seconds = seconds_until_change(self.state, self._clock.now()) if on_home else SECOND_S
+        seconds = seconds_until_change(self.state, now) if on_home else SECOND_S
+        dim_at = self.state.dim_deadline()
+        if on_home and dim_at is not None and dim_at > now:
+            seconds = min(seconds, (dim_at - now).total_seconds() + 0.02)
         self.tick_timer.start(max(1, round(seconds * 1000)))
+
+    def on_touched(self) -> bool:
+        """Any touch or key: the idle clocks restart. True if it woke a dimmed screen (that
+        touch then presses nothing)."""
+        self.state.touched(self._clock.now())
+        if not self.night.isVisible():
+            return False
+        self.redraw()
+        return True
 
     def show_screen(self, screen: Screen) -> None:
         """Draw one frame (the gallery calls this with made-up screens); the same frame
@@ -388,6 +412,7 @@ class MainWindow(QMainWindow):
         minutes = config.ui.forgotten_pause_minutes
         self.state.configure(config.stores, config.poll_interval_seconds, minutes)
         self.state.idle_return_seconds = config.ui.idle_return_seconds
+        self.state.dim_after_seconds = config.ui.night_dim_minutes * 60
         self.state.support_phone = config.ui.support_phone
         if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
@@ -419,8 +444,8 @@ class MainWindow(QMainWindow):
 
     def _apply_scale(self) -> None:
         width, height = max(1, self.width()), max(1, self.height())
-        scale = round(max(0.8, min(1.5, min(width / 1280, height / 800))), 1)
         portrait = height > width
+        scale = screen_scale(width, height)
         self.resume_picker.set_columns(2 if portrait or width < 900 else 4)
         self.page_reasons.set_columns(2 if portrait else 3)
         self.home.reasons.set_columns(3 if portrait or width < 760 else 5)
@@ -430,6 +455,7 @@ class MainWindow(QMainWindow):
         self.home.store_bar.set_scale(scale, height)
         multi = self._shown.multi_store if self._shown is not None else self.multi_store
         self.home.apply_compact(multi, self.height())
+        self.home.apply_portrait(portrait)
         layout = self.layout()
         if layout is not None:
             layout.activate()
@@ -487,7 +513,13 @@ class MainWindow(QMainWindow):
     # -- the keyboard ---------------------------------------------------------------------
 
     #: Escape presses the page's way back.
-    BACK_BUTTONS = ("Back from reasons", "Back", "Back to durations", "Cancel PIN")
+    BACK_BUTTONS = (
+        "Back from reasons",
+        "Back",
+        "Back to durations",
+        "Cancel PIN",
+        "Back from pause log",
+    )
 
     def on_key(self, event: QKeyEvent) -> bool:
         """Escape goes back; on the PIN pad, digits, Backspace and Enter work as keys."""
@@ -523,6 +555,26 @@ class MainWindow(QMainWindow):
     def go_home(self) -> None:
         self.show_page(Page.HOME)
         self.redraw()
+
+    # -- the pause log --------------------------------------------------------------------
+
+    @Slot()
+    def open_log(self) -> None:
+        """The pause log and today's summary, read fresh by the worker each time."""
+        self.show_page(Page.LOG)
+        self.log_page.show_message(READING)
+        if not self.session.request_history():
+            self.log_page.show_message("The pause log can be read once the kiosk has started.")
+
+    @Slot(object)
+    def on_history_read(self, result: object) -> None:
+        if isinstance(result, str):
+            self.log_page.show_message(result)
+            return
+        if not isinstance(result, list):
+            return
+        names = {s.id: s.name for s in self._config.stores}
+        self.log_page.show_log(shift_log(result, names, self._clock.now(), self.state.lt))
 
     # -- the banner -----------------------------------------------------------------------
 

@@ -13,3 +13,4 @@ class Page(StrEnum):
     PIN = "pin"
     SETTINGS = "settings"
     SETUP = "setup"
+    LOG = "log"

@@ -52,7 +52,30 @@ TOAST_SECONDS = 5.0
 #: How long "Undo" stays after a resume.
 UNDO_SECONDS = 10.0
 #: The pages an idle kiosk leaves for the status screen (never Settings behind the PIN).
-IDLE_RETURN_PAGES = frozenset({Page.REASONS, Page.RESUME, Page.CUSTOM, Page.PIN})
+IDLE_RETURN_PAGES = frozenset({Page.REASONS, Page.RESUME, Page.CUSTOM, Page.PIN, Page.LOG})
+#: Big-panel states that keep the screen lit: nothing confirmed, a choice, a manager needed.
+AWAKE_KINDS = frozenset(
+    {
+        StateKind.PAUSING,
+        StateKind.RESUMING,
+        StateKind.CONFLICT,
+        StateKind.NEEDS_MANAGER,
+        StateKind.UNKNOWN,
+    }
+)
+
+
+def needs_attention(screen: Screen) -> bool:
+    """Something on this screen a person should see now: night mode never hides it."""
+    ind = screen.indicator
+    return bool(
+        screen.banner or screen.heads_up or screen.reminder or screen.toast
+        or screen.actions.undo or screen.connection.banner or ind.alarm
+        or ind.kind in AWAKE_KINDS
+        or any(b.alert or b.indicator.kind in AWAKE_KINDS for b in screen.store_buttons)
+    )  # fmt: skip
+
+
 #: Attention kinds shown as a banner (the others are part of the big indicator).
 BANNER_KINDS = frozenset(
     {
@@ -196,6 +219,7 @@ class ScreenState:
     ready: bool = False
     #: Seconds without a touch before a menu goes back to the status screen (0: never).
     idle_return_seconds: float = 30.0
+    dim_after_seconds: float = 600.0
     support_phone: str = ""
 
     views: dict[str, StoreView] = field(default_factory=dict)
@@ -413,6 +437,23 @@ class ScreenState:
             self.last_touch = now  # (the page came up without a touch: count from now)
             return False
         return (now - self.last_touch).total_seconds() >= self.idle_return_seconds
+
+    def dim_due(self, page: Page, now: datetime, screen: Screen) -> bool:
+        """Night mode: the status screen left alone for ``dim_after_seconds`` dims, unless
+        something needs attention or a tap is not confirmed yet (then it stays lit, or
+        wakes: this is asked again at every report and tick)."""
+        if self.dim_after_seconds <= 0 or page is not Page.HOME or self.last_touch is None:
+            return False
+        if self.local_taps or self.taps or needs_attention(screen):
+            return False
+        return (now - self.last_touch).total_seconds() >= self.dim_after_seconds
+
+    def dim_deadline(self) -> datetime | None:
+        """When night mode may next dim (for a tick that sleeps until something changes):
+        ``dim_due`` decides; None when night mode is off or nobody has touched yet."""
+        if self.dim_after_seconds <= 0 or self.last_touch is None:
+            return None
+        return self.last_touch + timedelta(seconds=self.dim_after_seconds)
 
     def tap_saved(self, tap_id: int, intent_ids: Sequence[int], now: datetime) -> None:
         """The tap writer committed the tap (``intent_ids`` in the order of its changes)."""

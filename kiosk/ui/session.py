@@ -30,10 +30,12 @@ class Session(QObject):
     Signals:
         changed(): the screen state changed from a report (render it).
         first_status(): the first status (or a needs-a-manager state) arrived.
+        history_read(list[Intent] | str): the pause log the worker read, or why it could not.
     """
 
     changed = Signal()
     first_status = Signal()
+    history_read = Signal(object)
 
     def __init__(
         self,
@@ -70,6 +72,7 @@ class Session(QObject):
         worker.connectivity_changed.connect(self.on_worker_connectivity_changed)
         worker.attention_raised.connect(self.on_worker_attention_raised)
         worker.taps_adopted.connect(self.on_worker_taps_adopted)
+        worker.history_read.connect(self.on_worker_history_read)
         # Straight from the writer (queued to this thread: slots of this object, never a
         # lambda, which would run on the writer's thread), and kept while a replaced worker
         # retires: a tap handed to it just before a restart still reports how it went.
@@ -131,6 +134,7 @@ class Session(QObject):
             (worker.connectivity_changed, self.on_worker_connectivity_changed),
             (worker.attention_raised, self.on_worker_attention_raised),
             (worker.taps_adopted, self.on_worker_taps_adopted),
+            (worker.history_read, self.on_worker_history_read),
         ):
             signal.disconnect(slot)
 
@@ -186,7 +190,19 @@ class Session(QObject):
         if self.host is not None:
             self.host.refresh_requested.emit()
 
+    def request_history(self) -> bool:
+        """Ask the worker for the pause log (answered by ``history_read``); False if no
+        worker runs (first-run setup, or restarting with new settings)."""
+        if self.host is None:
+            return False
+        self.host.history_requested.emit()
+        return True
+
     # -- reports ---------------------------------------------------------------------------
+
+    @Slot(object)
+    def on_worker_history_read(self, result: object) -> None:
+        self.history_read.emit(result)
 
     @Slot(object)
     def on_worker_store_view_changed(self, view: StoreView) -> None:

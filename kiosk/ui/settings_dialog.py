@@ -428,6 +428,10 @@ class SettingsPage(QWidget):
         body.addWidget(section("Timing", timing))
         body.addWidget(section("Usual pause length per reason", reasons))
         body.addWidget(section("This screen", screen))
+        from kiosk.ui.kitchen_settings import KitchenSettings  # (it builds on ChoiceStepper)
+
+        self.kitchen = KitchenSettings(ChoiceStepper)
+        body.addWidget(section("Kitchen: sounds, screen and closing times", self.kitchen))
         body.addStretch(1)
 
         self.title = label("Settings", "Title", wrap=False, name="Settings title")
@@ -459,6 +463,7 @@ class SettingsPage(QWidget):
         for reason, stepper in self.reason_steppers.items():
             stepper.set_value(config.ui.reason_minutes.get(reason))
         self.fullscreen.setChecked(config.ui.fullscreen)
+        self.kitchen.load(config)
         self.error.hide()
 
     def show_error(self, message: str) -> None:
@@ -468,7 +473,7 @@ class SettingsPage(QWidget):
     @Slot()
     def on_save_clicked(self) -> None:
         try:
-            config = self.form.apply(self._config)
+            config = self.kitchen.apply(self.form.apply(self._config))
         except ConfigError as exc:
             self.show_error(str(exc).replace("configuration, ", ""))
             return

@@ -6,6 +6,8 @@ drawn striped with a dashed outline, never as a solid confirmed state.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
@@ -98,6 +100,7 @@ class StatusPanel(QFrame):
         self._indicator = indicator
         self.headline.setText(indicator.headline)
         self.subheadline.setText(indicator.subheadline)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setText("\n".join(indicator.lines))
         self._shown_lines = len(indicator.lines)
         self.details.setVisible(bool(indicator.lines))
@@ -144,6 +147,7 @@ class StatusPanel(QFrame):
             self._fit_tight(indicator, width)
             return
         self._set_tight(False)
+        self.subheadline.show()
         self._show_lines(len(indicator.lines))
         height = max(160, self.height())
         lines = max(1, len(indicator.lines))
@@ -179,7 +183,15 @@ class StatusPanel(QFrame):
             and detail_px * 1.45 * _rows(indicator.lines[:shown], detail_px, 600, width) > budget
         ):
             shown -= 1
-        self._show_lines(shown)
+        half = -(-len(indicator.lines) // 2)
+        room = budget + sub_px * 1.5 * sub_rows  # without the count sentence
+        if indicator.summary and shown < len(indicator.lines) and half * detail_px * 1.45 <= room:
+            # "All stores": every store's line, in two columns in place of the count sentence
+            # (the headline says the count; screen readers still get the sentence).
+            self.subheadline.hide()
+            self._two_columns(indicator.lines, width, detail_px)
+        else:
+            self._show_lines(shown)
         self._apply_sizes(indicator, size, sub_px, detail_px)
 
     def _alarm_size(self, indicator: Indicator, sub_px: int, width: int, room: float) -> int:
@@ -216,8 +228,39 @@ class StatusPanel(QFrame):
         detail_px = MIN_TEXT_PX
         budget = height - 8 - size * 1.3 - sub_px * 1.4
         shown = max(1, min(len(indicator.lines), int(budget // (detail_px * 1.4))))
-        self._show_lines(shown if indicator.lines else 0)
+        detail_font = QFont(self.details.font())
+        detail_font.setPixelSize(detail_px)
+        rows = int((height - 8 - size * 1.2) // QFontMetrics(detail_font).height())
+        if indicator.summary and shown < len(indicator.lines) and 2 * rows >= len(indicator.lines):
+            # "All stores": every store's line in two columns, in place of the count sentence
+            # (the headline says the count; screen readers still get the sentence).
+            self.subheadline.hide()
+            self._two_columns(indicator.lines, width, detail_px)
+        else:
+            self.subheadline.show()
+            self._show_lines(shown if indicator.lines else 0)
         self._apply_sizes(indicator, size, sub_px, detail_px)
+
+    def _two_columns(self, lines: tuple[str, ...], width: int, px: int) -> None:
+        """Each line elided to half the width, set in an escaped table (names are config)."""
+        font = QFont(self.details.font())
+        font.setPixelSize(px)
+        font.setWeight(QFont.Weight.DemiBold)
+        metrics = QFontMetrics(font)
+        column = max(60, (width - 24) // 2)
+        cells = [
+            html.escape(metrics.elidedText(line, Qt.TextElideMode.ElideRight, column))
+            for line in lines
+        ]
+        half = -(-len(cells) // 2)
+        rows = "".join(
+            f"<tr><td width='50%'>{cells[i]}</td>"
+            f"<td width='50%'>{cells[i + half] if i + half < len(cells) else ''}</td></tr>"
+            for i in range(half)
+        )
+        self._shown_lines = -1  # (not a count of plain lines)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setText(f"<table width='100%' cellspacing='0' cellpadding='0'>{rows}</table>")
 
     def _set_tight(self, tight: bool) -> None:
         if tight == self._tight:
@@ -233,6 +276,7 @@ class StatusPanel(QFrame):
         if indicator is None or count == self._shown_lines:
             return
         self._shown_lines = count
+        self.details.setTextFormat(Qt.TextFormat.PlainText)  # (store names are config text)
         self.details.setText("\n".join(indicator.lines[:count]))
 
     def _apply_sizes(self, indicator: Indicator, size: int, sub_px: int, detail_px: int) -> None:

@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.config import Store
 from kiosk.ui.screen_state import ALL_STORES
-from kiosk.ui.theme import FOCUS_COLOUR, Theme
-from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, Palette
+from kiosk.ui.theme import FOCUS_COLOUR, MIN_TEXT_PX, Theme
+from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, Palette, short_words
 
 #: Never narrower than this: below it the buttons wrap into a second row, then scroll.
 MIN_BUTTON_WIDTH = 136
 MAX_BUTTON_WIDTH = 360
 #: Touch targets are never scaled below this.
-MIN_BUTTON_HEIGHT = 64
+MIN_BUTTON_HEIGHT = 72  # (a 20 px name over a 20 px word, inside a selected frame)
 SPACING = 8
 #: Two rows only when the window is tall enough; a short screen scrolls one row instead.
 TWO_ROWS_MIN_HEIGHT = 700
@@ -42,6 +42,40 @@ SELECTED_FRAME = "#111111"
 ALL_PALETTE = Palette("#FFFFFF", "#111111", "#3A3A3A")
 RADIUS = 12.0
 STRIPE = 16.0
+
+
+def name_px(scale: float) -> int:
+    """The store's name: never below MIN_TEXT_PX, larger on big screens."""
+    return max(MIN_TEXT_PX, round(20 * scale))
+
+
+def fit_word(
+    word: str, base: QFont, scale: float, width: float, room: float, *, inline_icon: bool
+) -> tuple[str, QFont, int]:
+    """The state word on one line: the full word as large as fits (down to MIN_TEXT_PX), with
+    the icon in front if it fits too, else a shorter word ("CHANGED"), else elided. Returns
+    the text, its font and the icon's side (0: no icon)."""
+    font = QFont(base)
+    font.setWeight(QFont.Weight.Black)
+    start = max(MIN_TEXT_PX, round(24 * scale))
+    forms = short_words(word)
+    for text in forms:
+        # A longer form may shrink to the name's size, the shortest down to MIN_TEXT_PX: on a
+        # big screen "CHANGED" at full size reads better than a small "CHANGED ELSEWHERE".
+        floor = MIN_TEXT_PX if text == forms[-1] else name_px(scale)
+        for with_icon in (True, False) if inline_icon else (False,):
+            for size in range(start, floor - 1, -1):
+                font.setPixelSize(size)
+                metrics = QFontMetrics(font)
+                icon = metrics.height() + 2 if with_icon else 0
+                free = width - (icon + 4 if with_icon else 0)
+                if metrics.horizontalAdvance(text) <= free and metrics.height() <= max(
+                    room, MIN_TEXT_PX * 1.2
+                ):
+                    return text, QFont(font), icon
+    font.setPixelSize(MIN_TEXT_PX)
+    shortest = forms[-1]
+    return QFontMetrics(font).elidedText(shortest, Qt.TextElideMode.ElideRight, int(width)), font, 0
 
 
 class StoreButton(QAbstractButton):
@@ -59,6 +93,10 @@ class StoreButton(QAbstractButton):
         self._selected = False
         self._alert: str | None = None
         self._scale = 1.0
+        #: What the last paint showed: (name, word, word line px, name px); tests read it.
+        self.shown_texts: tuple[str, str, int, int] = ("", "", 0, 0)
+        #: Where the last paint put the name's and word's ink and each badge; tests read it.
+        self.shown_rects: dict[str, QRectF] = {}
         self.setAccessibleName(accessible)
         self.setObjectName(accessible.replace(" ", "_").replace(":", ""))
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keyboard, not taps
@@ -123,7 +161,7 @@ class StoreButton(QAbstractButton):
 
     @staticmethod
     def bar_height(scale: float) -> int:
-        return max(MIN_BUTTON_HEIGHT, round(80 * scale))
+        return max(MIN_BUTTON_HEIGHT, round(84 * scale))
 
     def sizeHint(self) -> QSize:
         return QSize(round(220 * self._scale), self.bar_height(self._scale))
@@ -177,15 +215,10 @@ class StoreButton(QAbstractButton):
             painter.setPen(QPen(QColor(FOCUS_COLOUR), 5))
             painter.drawPath(path)
 
-        pad = 7.0 + (5.0 if self._selected else 0.0)
+        pad = 6.0 + (4.0 if self._selected else 0.0)
         inner = rect.adjusted(pad, pad * 0.5, -pad, -pad * 0.5)
         badge = round(max(22.0, min(28.0, 26 * self._scale)))
         badges = [b for b, on in (("check", self._selected), ("warning", bool(self._alert))) if on]
-        x = inner.right() - badge
-        for icon in badges:  # top right; only the name line makes room for them
-            self._paint_badge(painter, x, inner.top(), badge, icon, icon == "warning")
-            x -= badge + 4
-        badge_room = len(badges) * (badge + 4)
         dpr = self.devicePixelRatioF()
         if inner.width() >= 200:
             # Wide: the state icon big on the left, the name over the state word beside it.
@@ -193,65 +226,78 @@ class StoreButton(QAbstractButton):
             pixmap = self._theme.pixmap(self._icon, side, palette.foreground, dpr)
             painter.drawPixmap(QPointF(inner.left(), inner.center().y() - side / 2), pixmap)
             left = inner.left() + side + 8
-            self._paint_texts(
-                painter,
-                QRectF(left, inner.top(), inner.right() - left, inner.height()),
-                palette,
-                badge_room,
-                inline_icon=False,
-            )
+            text_rect = QRectF(left, inner.top(), inner.right() - left, inner.height())
+            self._paint_texts(painter, text_rect, palette, badges, badge, inline_icon=False)
         else:
             # Narrow: the name gets the whole width; the icon goes in front of the word.
-            self._paint_texts(painter, inner, palette, badge_room, inline_icon=True)
+            self._paint_texts(painter, inner, palette, badges, badge, inline_icon=True)
 
     def _paint_texts(
-        self, painter: QPainter, rect: QRectF, palette: Palette, badge_room: float, *,
-        inline_icon: bool,
+        self, painter: QPainter, rect: QRectF, palette: Palette, badges: list[str],
+        badge: int, *, inline_icon: bool,
     ) -> None:  # fmt: skip
+        """Badges (check, warning) sit at the right of the name's line, or of the word's line
+        when the name needs the width and the word does not: never over the words."""
         name_font = QFont(self.font())
-        name_font.setPixelSize(max(13, round(17 * self._scale)))
+        name_font.setPixelSize(name_px(self._scale))
         name_font.setWeight(QFont.Weight.DemiBold)
         name_metrics = QFontMetrics(name_font)
-        name = name_metrics.elidedText(
-            self._name, Qt.TextElideMode.ElideRight, int(rect.width() - badge_room)
-        )
-        word_font = QFont(self.font())
-        word_font.setWeight(QFont.Weight.Black)
+        badge_room = len(badges) * (badge + 4)
         room = rect.height() - name_metrics.height()
-        flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
-        size = max(14, round(22 * self._scale))
-        icon_side = 0
-        while True:
-            word_font.setPixelSize(size)
-            metrics = QFontMetrics(word_font)
-            icon_side = metrics.height() + 2 if inline_icon else 0
-            width = int(rect.width()) - (icon_side + 4 if inline_icon else 0)
-            box = metrics.boundingRect(0, 0, width, 1000, flags, self._word)
-            if size <= 11 or (box.height() <= room and box.width() <= width):
-                break
-            size -= 1
-        word_left = rect.left() + (icon_side + 4 if inline_icon else 0)
-        word_height = min(room, float(box.height()))
+        width = rect.width()
+        on_word_line = False
+        if badges and name_metrics.horizontalAdvance(self._name) > width - badge_room:
+            text, _, _ = fit_word(
+                self._word, self.font(), self._scale, width - badge_room, room,
+                inline_icon=inline_icon,
+            )  # fmt: skip
+            on_word_line = text == self._word
+        name_width = width - (0 if on_word_line else badge_room)
+        word_width = width - (badge_room if on_word_line else 0)
+        name = name_metrics.elidedText(self._name, Qt.TextElideMode.ElideRight, int(name_width))
+        word, word_font, icon_side = fit_word(
+            self._word, self.font(), self._scale, word_width, room, inline_icon=inline_icon
+        )
+        self.shown_texts = (name, word, word_font.pixelSize(), name_font.pixelSize())
+        word_height = min(room, float(QFontMetrics(word_font).height()))
         top = rect.top() + max(0.0, (rect.height() - name_metrics.height() - word_height) / 2)
         painter.setPen(QColor(palette.foreground))
         painter.setFont(name_font)
         painter.drawText(
-            QRectF(rect.left(), top, rect.width() - badge_room, name_metrics.height()),
+            QRectF(rect.left(), top, name_width, name_metrics.height()),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
             name,
         )
         word_top = top + name_metrics.height()
-        if inline_icon:
+        word_left = rect.left()
+        if icon_side:
             pixmap = self._theme.pixmap(
                 self._icon, icon_side, palette.foreground, self.devicePixelRatioF()
             )
             painter.drawPixmap(QPointF(rect.left(), word_top), pixmap)
+            word_left += icon_side + 4
         painter.setFont(word_font)
         painter.drawText(
             QRectF(word_left, word_top, rect.right() - word_left, room),
-            flags | int(Qt.AlignmentFlag.AlignTop),
-            self._word,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+            word,
         )
+        self.shown_rects = {
+            "name": QRectF(
+                rect.left(), top, name_metrics.horizontalAdvance(name), name_metrics.height()
+            ),
+            "word": QRectF(
+                word_left, word_top, QFontMetrics(word_font).horizontalAdvance(word), word_height
+            ),
+        }
+        x = rect.right() - badge
+        line_top = word_top if on_word_line else top
+        line_height = word_height if on_word_line else name_metrics.height()
+        y = line_top + max(0.0, (line_height - badge) / 2)
+        for icon in badges:
+            self._paint_badge(painter, x, y, badge, icon, icon == "warning")
+            self.shown_rects[icon] = QRectF(x, y, badge, badge)
+            x -= badge + 4
 
     def _paint_badge(
         self, painter: QPainter, x: float, y: float, side: float, icon: str, alert: bool = False

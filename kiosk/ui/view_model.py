@@ -7,8 +7,9 @@ old confirmation is not passed off as the current state.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
@@ -167,6 +168,8 @@ class Indicator:
     cancels_pause: bool = False
     #: How loudly an unconfirmed pause asks for help: 0 quiet, then 1..MAX_ALARM.
     alarm: int = 0
+    #: "All stores": the lines are one per store (a short panel may set them in two columns).
+    summary: bool = False
 
     @property
     def icon(self) -> str:
@@ -495,6 +498,29 @@ def resume_all_targets(indicators: Sequence[tuple[Store, Indicator]]) -> tuple[S
     )
 
 
+#: Shorter state words for a narrow store button, tried in order when the full one does not fit
+#: at the smallest readable size (the button's accessible text keeps the full words).
+SHORT_WORDS: dict[str, tuple[str, ...]] = {
+    "CHANGED ELSEWHERE": ("CHANGED",),
+    "STATUS UNKNOWN": ("UNKNOWN",),
+    "NEEDS A MANAGER": ("MANAGER!",),
+    "RESUMING…": ("RESUMING",),
+    "CANCELLING…": ("CANCELLING", "CANCEL…"),
+    "CHANGING…": ("CHANGING",),
+    "PAUSING…": ("PAUSING",),
+    "ALL PAUSED": ("PAUSED",),  # (on "All stores", whose name says "all")
+    "ALL ONLINE": ("ONLINE",),
+}
+_N_OF_M = re.compile(r"^(\d+) OF (\d+) (\w+)$")
+
+
+def short_words(word: str) -> tuple[str, ...]:
+    """``word`` and its shorter forms, longest first ("2 OF 4 PAUSED", "2/4 PAUSED")."""
+    if match := _N_OF_M.match(word):
+        return (word, f"{match[1]}/{match[2]} {match[3]}")
+    return (word, *SHORT_WORDS.get(word, ()))
+
+
 def _count(n: int, noun: str = "store") -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -511,6 +537,11 @@ _URGENCY = (
 
 
 def summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
+    """The big panel for "All stores" (see :func:`_summarise`), marked as a summary."""
+    return replace(_summarise(indicators), summary=True)
+
+
+def _summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
     """The big panel for "All stores": counts in words, and one line per store.
 
     Never rounder than the stores it sums up: one store not confirmed makes the whole summary
@@ -690,6 +721,13 @@ def extend_update(
     return StoreStatusUpdate.pause(
         reason_or_other(update.reason), max(update.resume_at, now) + timedelta(minutes=minutes)
     )
+
+
+def screen_scale(width: int, height: int) -> float:
+    """Text and icon scale against 1280x800, turned for portrait (800x1280 is 1.0, not 0.8:
+    a tall screen's width is its short side, and its text should grow like a big one's)."""
+    long_side, short_side = max(width, height), min(width, height)
+    return round(max(0.8, min(1.5, min(long_side / 1280, short_side / 800))), 1)
 
 
 # -- colour maths ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from kiosk.core.sync import (
     StoreView,
     SyncEngine,
 )
+from kiosk.ui.shift_log import LOG_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class SyncWorker(QObject):
         attention_raised(Attention): something a person must fix.
         taps_adopted(list[Intent]): saved taps taken in, as the queue has them now (their
             views were sent first); one another process replaced shows as superseded.
+        history_read(list[Intent] | str): the pause log (newest first), or why it cannot be read.
         ready(): the engine is up and the first views were sent.
         stopped(): everything is closed; the thread is ending.
     """
@@ -70,6 +72,7 @@ class SyncWorker(QObject):
     connectivity_changed = Signal(object)
     attention_raised = Signal(object)
     taps_adopted = Signal(object)
+    history_read = Signal(object)
     ready = Signal()
     stopped = Signal()
 
@@ -279,6 +282,17 @@ class SyncWorker(QObject):
         self._tick()
 
     @Slot()
+    def read_history(self) -> None:
+        """The pause log for the screen: the queue's history, as `kiosk history` reads it."""
+        if self._outbox is None:
+            self.history_read.emit("The pause log is not open yet. Try again in a moment.")
+            return
+        try:
+            self.history_read.emit(self._outbox.history(limit=LOG_LIMIT))
+        except OutboxError as exc:
+            self.history_read.emit(f"The pause log cannot be read: {exc}")
+
+    @Slot()
     def poke(self) -> None:
         """The OS says the network may be back: retry now (a hint, never the judge)."""
         if self._engine is not None:
@@ -467,6 +481,7 @@ class WorkerHost(QObject):
     key_changed = Signal()
     network_hint = Signal()
     refresh_requested = Signal()
+    history_requested = Signal()
     _stop_requested = Signal()
     _stop_tap_writer = Signal()
 
@@ -493,6 +508,7 @@ class WorkerHost(QObject):
         self.key_changed.connect(worker.reload_key)
         self.network_hint.connect(worker.poke)
         self.refresh_requested.connect(worker.refresh)
+        self.history_requested.connect(worker.read_history)
         self._stop_requested.connect(worker.stop_work)
         self._network_info: object | None = None
 

@@ -97,6 +97,12 @@ class Commands:
             target=crash_child.run_cli, args=(argv, self.env, self.service, str(err))
         )
         proc.start()
+        # A handle on this very process (not its number): the fork server reaps our commands,
+        # so by kill time the pid could be gone, or in theory someone else's.
+        try:
+            proc.pidfd = os.pidfd_open(proc.pid)
+        except ProcessLookupError:  # it has already ended
+            proc.pidfd = None
         return proc, err
 
 
@@ -132,12 +138,27 @@ def quiesce(sim: Simulator) -> None:
 
 
 def kill_our_child(proc: Any) -> bool:
-    """SIGKILL a command we started, by its pid, only while it is still running (ours)."""
-    if not proc.is_alive():
+    """SIGKILL a command we started, through the pidfd taken when it started (so never a
+    process that merely reuses its pid), only while it is still running."""
+    pidfd = getattr(proc, "pidfd", None)
+    if pidfd is None:
         return False
-    os.kill(proc.pid, signal.SIGKILL)
+    try:
+        if not proc.is_alive():
+            return False
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    except ProcessLookupError:  # it ended between the check and the kill
+        return False
+    finally:
+        forget_pidfd(proc)
     proc.join(10)
     return bool(proc.exitcode == -signal.SIGKILL)
+
+
+def forget_pidfd(proc: Any) -> None:
+    pidfd, proc.pidfd = getattr(proc, "pidfd", None), None
+    if pidfd is not None:
+        os.close(pidfd)
 
 
 def posts(sim: Simulator) -> list[Any]:
@@ -195,6 +216,7 @@ def test_sigkill_mid_request_then_the_next_command_delivers_within_a_second(
             started = time.monotonic()
             proc, err = commands.start(argv_for(newest))
             proc.join(30)
+            forget_pidfd(proc)
             took = time.monotonic() - started
             figures.changes += 1
             message = err.read_text(encoding="utf-8") if err.exists() else "(no output)"

@@ -306,6 +306,10 @@ def test_summary_counts_in_words_and_lists_every_store() -> None:
     assert len(mixed.lines) == 3
     all_paused = summarise([of(STORE, confirmed=paused()), of(PIZZA, confirmed=paused())])
     assert all_paused.headline == "ALL PAUSED"
+    # marked as a summary (a short panel sets its one-line-per-store in two columns); a
+    # store's own panel never is
+    assert all_online.summary and mixed.summary and all_paused.summary
+    assert not of(STORE)[1].summary
 
 
 def test_summary_is_never_rounder_than_its_stores() -> None:
