@@ -25,3 +25,21 @@ def api(clock: FakeClock) -> Iterator[Simulator]:
     sim.start()
     yield sim
     sim.stop()
+
+
+@pytest.fixture
+def sim(real_keyring_backend: str) -> Iterator[Simulator]:
+    """For tests of the real `kiosk` command as a process: a simulator on the real clock, and
+    its key in the (private, throwaway) test keyring under the real service name."""
+    import keyring
+
+    from kiosk.core.keystore import SERVICE, USERNAME
+
+    server = Simulator([STORE], KEY)
+    server.start()
+    keyring.set_password(SERVICE, USERNAME, KEY)
+    try:
+        yield server
+    finally:
+        keyring.delete_password(SERVICE, USERNAME)
+        server.stop()

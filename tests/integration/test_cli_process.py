@@ -17,9 +17,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.core.keystore import SERVICE, USERNAME
 from kiosk.simulator.server import Simulator
-from tests.integration.conftest import KEY, STORE
+from tests.integration.conftest import STORE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,21 +41,6 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-@pytest.fixture
-def sim(real_keyring_backend: str) -> Iterator[Simulator]:
-    import keyring
-
-    server = Simulator([STORE], KEY)
-    server.start()
-    # The subprocess reads the key from the (private, throwaway) test keyring under the real name.
-    keyring.set_password(SERVICE, USERNAME, KEY)
-    try:
-        yield server
-    finally:
-        keyring.delete_password(SERVICE, USERNAME)
-        server.stop()
 
 
 def kiosk(

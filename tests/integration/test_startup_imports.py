@@ -11,14 +11,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from kiosk.core.keystore import SERVICE, USERNAME
 from kiosk.simulator.server import Simulator
-from tests.integration.conftest import KEY, STORE
+from tests.integration.conftest import STORE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,20 +32,6 @@ qt = sorted(m for m in sys.modules if m.split(".")[0] in {"PySide6", "shiboken6"
 http = sorted(m for m in sys.modules if m.split(".")[0] in {"httpx", "httpcore"})
 print(json.dumps({"code": code, "qt": qt, "http": http, "started": started}), file=sys.stderr)
 """
-
-
-@pytest.fixture
-def sim(real_keyring_backend: str) -> Iterator[Simulator]:
-    import keyring
-
-    server = Simulator([STORE], KEY)
-    server.start()
-    keyring.set_password(SERVICE, USERNAME, KEY)
-    try:
-        yield server
-    finally:
-        keyring.delete_password(SERVICE, USERNAME)
-        server.stop()
 
 
 def probe(sim: Simulator, tmp_path: Path, *argv: str) -> dict[str, object]:
