@@ -293,6 +293,9 @@ class MainWindow(QMainWindow):
         if not self.night.isVisible():
             return False
         self.redraw()
+        # What the veil hid is now under the finger: a double tap's second press (on "Resume
+        # now", say) must not land on it.
+        self.guard.opened()
         return True
 
     def show_screen(self, screen: Screen) -> None:
@@ -554,6 +557,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def go_home(self) -> None:
         self.show_page(Page.HOME)
+        # A heads-up or reminder that came due while a menu covered home opens now, not at the
+        # sleeping clock's next minute.
+        self.state.tick(self._clock.now(), on_home=True)
         self.redraw()
 
     # -- the pause log --------------------------------------------------------------------

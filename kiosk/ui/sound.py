@@ -15,6 +15,7 @@ from __future__ import annotations
 import array
 import logging
 import threading
+from collections import deque
 from collections.abc import Generator, Sequence
 from importlib import resources
 
@@ -24,6 +25,10 @@ from kiosk.ui.cues import Cue
 
 RATE = 22_050
 log = logging.getLogger(__name__)
+
+
+#: How many plays ``SoundPlayer.played`` keeps.
+PLAYED_KEPT = 16
 
 
 class SoundPlayer:
@@ -40,8 +45,9 @@ class SoundPlayer:
         self._samples: dict[Cue, array.array[int]] = {}
         self._stop_timer: threading.Timer | None = None
         self._playing = 0  # which play() the device is on (a stale stop timer leaves it alone)
-        #: Every sample handed to the device, per play (tests read what was really played).
-        self.played: list[tuple[Cue, array.array[int]]] = []
+        #: The samples handed to the device for the last few plays (tests read what was really
+        #: played); bounded, as a kiosk plays reminders for weeks.
+        self.played: deque[tuple[Cue, array.array[int]]] = deque(maxlen=PLAYED_KEPT)
 
     def samples(self, cue: Cue) -> array.array[int]:
         if cue not in self._samples:

@@ -41,6 +41,20 @@ def test_heads_up_keep_paused_adds_fifteen_minutes(
     assert sim.state(STORE).reason == PauseReason.TOO_BUSY
 
 
+def test_a_heads_up_due_while_a_menu_was_open_shows_on_coming_home(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator, clock: FakeClock
+) -> None:
+    """The window's clock sleeps between minutes: coming back from a menu must not wait for
+    it to open a heads-up that came due meanwhile."""
+    window = make_window()
+    paused_for(window, qtbot, "Pause for 15 minutes")
+    settle(window, qtbot, clock, 12 * 60)
+    window.open_log()  # a menu covers home while the two-minute mark passes
+    clock.advance(90)
+    window.go_home()
+    assert window.heads_up.isVisible()
+
+
 def test_heads_up_resume_now(
     make_window: MakeWindow, qtbot: QtBot, sim: Simulator, clock: FakeClock
 ) -> None:
