@@ -245,6 +245,8 @@ class ScreenState:
     #: Pauses tapped on this screen (since it started), to say "paused from this kiosk".
     own_pauses: dict[str, StoreStatusUpdate] = field(default_factory=dict)
     undo: Undo | None = None
+    #: Per store: when an unconfirmed pause was first asked for (see ``Snapshot``).
+    pause_wanted_since: dict[str, datetime] = field(default_factory=dict)
     toast: Toast | None = None
     _tap_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -506,9 +508,11 @@ class ScreenState:
     def store_indicator(self, store_id: str, now: datetime) -> Indicator:
         """What the panel (and the store's bar button) says about one store."""
         local = self.local_taps.get(store_id)
+        view = self.views.get(store_id)
+        first = self.pause_wanted_since.get(store_id)
         ind = describe(
             Snapshot(
-                self.views.get(store_id),
+                view,
                 self.connectivity,
                 now,
                 self.poll_interval,
@@ -516,8 +520,19 @@ class ScreenState:
                 self.lt,
                 local.at if local is not None else None,
                 self.support_phone,
+                first,
             )
         )
+        # Remember when this unconfirmed pause began, until Gett confirms one or it is given up.
+        if ind.kind is StateKind.PAUSING:
+            if first is None:
+                began = local.at if local is not None else None
+                if began is None and view is not None and view.pending is not None:
+                    began = view.pending.created_at
+                if began is not None:
+                    self.pause_wanted_since[store_id] = began
+        else:
+            self.pause_wanted_since.pop(store_id, None)
         if ind.kind is StateKind.PAUSED and self._paused_here(store_id):
             ind = replace(ind, lines=(*ind.lines, "Paused from this kiosk"))
         gone = self.replaced.get(store_id)

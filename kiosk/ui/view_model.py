@@ -197,6 +197,9 @@ class Snapshot:
     time: LocalTime = field(default_factory=LocalTime)
     local_tap_at: datetime | None = None  # when that tap was made
     support_phone: str = ""  # Gett support's number, from the settings ("" = not set)
+    #: When the kitchen first asked for a pause that Gett has not confirmed since: "+15 min" or
+    #: "Change pause" on it makes a new change, not a new wait (the alarm keeps counting).
+    pause_wanted_since: datetime | None = None
 
 
 def alarm_level(waited: float) -> int:
@@ -342,6 +345,8 @@ def describe(snap: Snapshot) -> Indicator:
         if (known := _last_known(view, now, lt)) is not None:
             lines.append(known)
         subheadline, alarm = "Not confirmed yet", 0
+        if pausing and snap.pause_wanted_since is not None:
+            waiting_since = min(waiting_since or now, snap.pause_wanted_since)
         if pausing and waiting_since is not None:
             waited = max(0.0, (now - waiting_since).total_seconds())
             alarm = alarm_level(waited)

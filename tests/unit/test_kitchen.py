@@ -324,3 +324,22 @@ def test_a_pause_tapped_here_says_so_and_one_from_elsewhere_claims_nothing() -> 
     other = StoreStatus(StoreState.PAUSED, PauseReason.OTHER, NOW, None)  # changed in the portal
     st.on_view(StoreView(MAIN, other, NOW), NOW)
     assert "Paused from this kiosk" not in st.store_indicator(MAIN.id, NOW).lines
+
+
+def test_changing_an_unconfirmed_pause_keeps_the_alarm_counting() -> None:
+    """+15 min (or Change pause) on a pause Gett never confirmed is a new change, not a new
+    wait: orders may have been coming in since the first tap, and the screen keeps saying so."""
+    st = state()
+    st.tap([(MAIN.id, PAUSE_30)], NOW)
+    later = NOW + timedelta(seconds=100)
+    assert st.screen(later).indicator.alarm >= 1
+    longer = StoreStatusUpdate.pause(PauseReason.TOO_BUSY, NOW + timedelta(minutes=45))
+    st.tap([(MAIN.id, longer)], later)
+    ind = st.screen(later).indicator
+    assert ind.kind is StateKind.PAUSING and ind.alarm >= 1
+    assert ind.subheadline == "NOT CONFIRMED: orders can still come in"
+    # Given up (cancelled), then asked again: a new wait starts.
+    st.tap([(MAIN.id, StoreStatusUpdate.resume())], later)
+    st.screen(later)
+    st.tap([(MAIN.id, PAUSE_30)], later)
+    assert st.screen(later + timedelta(seconds=5)).indicator.alarm == 0
