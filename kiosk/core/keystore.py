@@ -97,12 +97,13 @@ class OsKeyStore:
         self._service = service
 
     def _keyring(self) -> KeyringBackend:
-        if self._backend is None:
-            self._backend = platform_backend()
-        backend = self._backend
+        backend = self._backend or platform_backend()
         name = f"{type(backend).__module__}.{type(backend).__name__}"
         if any(bad in name for bad in _INSECURE_BACKENDS):
+            # Not kept: at a login the autostarted kiosk can be up before the session's keyring
+            # is, and must find it on its next look rather than only after a restart.
             raise KeyStoreError(_no_keyring_help())
+        self._backend = backend
         return backend
 
     def backend_name(self) -> str:

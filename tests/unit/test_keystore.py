@@ -52,3 +52,22 @@ def test_memory_store_for_demo() -> None:
     assert store.get() == "demo-key"
     assert "demo" in store.backend_name()
     assert store.clear() and store.get() is None
+
+
+def test_a_keyring_that_comes_up_later_is_found_without_a_restart(
+    real_keyring_backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a login the autostarted kiosk can start before the session's keyring: the first look
+    finds none, and the next look (the worker retries each poll) must find it."""
+    store = OsKeyStore(service="gett-store-kiosk-test-later")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    with pytest.raises(KeyStoreError, match="No OS keyring"):
+        store.get()
+    monkeypatch.undo()  # the session's keyring is up now
+    assert store.get() is None  # found, and simply empty
+    store.set("sk_later_0123456789")
+    try:
+        assert store.get() == "sk_later_0123456789"
+    finally:
+        store.clear()
