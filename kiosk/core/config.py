@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -320,18 +320,34 @@ def _parse_stores(raw: Any, source: str | None, fail: Any) -> tuple[Store, ...]:
     return tuple(stores)
 
 
+#: The [ui] settings that are whole numbers: what each allows, and the sentence when it does not.
+_UI_WHOLE_NUMBERS: dict[str, tuple[Callable[[int], bool], str]] = {
+    "forgotten_pause_minutes": (
+        lambda v: 1 <= v <= 24 * 60,
+        "must be between 1 and 1440 minutes.",
+    ),
+    "idle_return_seconds": (
+        lambda v: v == 0 or 5 <= v <= 600,
+        "must be 0 (never) or 5 to 600 seconds.",
+    ),
+    "night_dim_minutes": (lambda v: 0 <= v <= 240, "must be 0 (never) or 1 to 240 minutes."),
+    "sound_volume": (lambda v: 0 <= v <= 100, "must be a percentage from 0 to 100."),
+}
+
+
 def _parse_ui(raw: Any, fail: Any) -> UiSettings:
     if not isinstance(raw, dict):
         raise fail("ui", "must be a table ([ui]).")
     _unknown(raw, _UI_KEYS, "ui.", fail)
     ui = UiSettings()
+    for key, (allowed, why) in _UI_WHOLE_NUMBERS.items():
+        if key in raw:
+            value = _typed(raw, key, int, fail, f"ui.{key}")
+            if not allowed(value):
+                raise fail(f"ui.{key}", why)
+            ui = replace(ui, **{key: value})
     if "fullscreen" in raw:
         ui = replace(ui, fullscreen=_typed(raw, "fullscreen", bool, fail, "ui.fullscreen"))
-    if "forgotten_pause_minutes" in raw:
-        minutes = _typed(raw, "forgotten_pause_minutes", int, fail, "ui.forgotten_pause_minutes")
-        if not 1 <= minutes <= 24 * 60:
-            raise fail("ui.forgotten_pause_minutes", "must be between 1 and 1440 minutes.")
-        ui = replace(ui, forgotten_pause_minutes=minutes)
     if "pin_hash" in raw:
         pin_hash = _typed(raw, "pin_hash", str, fail, "ui.pin_hash")
         try:
@@ -341,16 +357,6 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
                 "ui.pin_hash", f"{exc} Delete this line to choose a new PIN at the kiosk."
             ) from None
         ui = replace(ui, pin_hash=pin_hash)
-    if "idle_return_seconds" in raw:
-        idle = _typed(raw, "idle_return_seconds", int, fail, "ui.idle_return_seconds")
-        if idle != 0 and not 5 <= idle <= 600:
-            raise fail("ui.idle_return_seconds", "must be 0 (never) or 5 to 600 seconds.")
-        ui = replace(ui, idle_return_seconds=idle)
-    if "night_dim_minutes" in raw:
-        dim = _typed(raw, "night_dim_minutes", int, fail, "ui.night_dim_minutes")
-        if not 0 <= dim <= 240:
-            raise fail("ui.night_dim_minutes", "must be 0 (never) or 1 to 240 minutes.")
-        ui = replace(ui, night_dim_minutes=dim)
     if "support_phone" in raw:
         phone = _typed(raw, "support_phone", str, fail, "ui.support_phone").strip()
         if phone and not _PHONE.fullmatch(phone):
@@ -358,11 +364,6 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
         ui = replace(ui, support_phone=phone)
     if "sound" in raw:
         ui = replace(ui, sound=_typed(raw, "sound", bool, fail, "ui.sound"))
-    if "sound_volume" in raw:
-        volume = _typed(raw, "sound_volume", int, fail, "ui.sound_volume")
-        if not 0 <= volume <= 100:
-            raise fail("ui.sound_volume", "must be a percentage from 0 to 100.")
-        ui = replace(ui, sound_volume=volume)
     if "quiet_hours" in raw:
         quiet = _typed(raw, "quiet_hours", str, fail, "ui.quiet_hours").strip()
         if quiet and not _QUIET.fullmatch(quiet):
