@@ -38,7 +38,7 @@ from kiosk.cli.render import (
 )
 from kiosk.core import outbox as outbox_module
 from kiosk.core import recovery
-from kiosk.core.clock import Clock, GettClock, SystemClock, describe_offset, saved_gett_clock
+from kiosk.core.clock import Clock, GettClock, SystemClock, saved_gett_clock
 from kiosk.core.config import Config, ConfigError, Store, clip, load_config
 from kiosk.core.errors import (
     ApiError,
@@ -54,6 +54,7 @@ from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import DB_FILENAME, Intent, IntentState, Outbox, OutboxError
 from kiosk.core.sync import SyncEngine
 from kiosk.core.timeparse import TimeInputError, parse_duration, parse_until
+from kiosk.core.words import describe_offset
 
 if TYPE_CHECKING:  # httpx is imported only by commands that talk to Gett (not --version, the app)
     from kiosk.core.client import GettClient
@@ -836,7 +837,7 @@ def _outcome(intent: Intent, sender: str | None = None) -> tuple[ExitCode, str]:
             f"queued: will be sent when the connection is back{why}. The kiosk app sends it "
             "automatically, or run `kiosk sync`.",
         )
-    if state is IntentState.HELD and intent.last_error_kind == "CertificateRejected":
+    if state is IntentState.HELD and intent.last_error_kind == CertificateRejected.__name__:
         return (
             ExitCode.CERTIFICATE,
             f"not sent{why}. The change is kept and goes out once the certificate can be verified.",

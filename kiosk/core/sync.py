@@ -611,4 +611,4 @@ class SyncEngine:
 #: What a successful read proves fixed: a 401 (the key is accepted again) or a certificate that
 #: could not be verified. Not a 403 (a key that may read but not write would loop: hold, read,
 #: release, refused again), nor a missing key (nothing to read with).
-_RELEASED_BY_A_READ = frozenset({"AuthRejected", "CertificateRejected"})
+_RELEASED_BY_A_READ = frozenset({AuthRejected.__name__, CertificateRejected.__name__})

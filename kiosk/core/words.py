@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from kiosk.core.clock import NOTICEABLE_OFFSET
 from kiosk.core.models import PauseReason, StoreStatus
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind
@@ -97,3 +98,22 @@ def intent_outcome(intent: Intent) -> str:
     if intent.state is IntentState.FAILED and intent.last_error:
         text += f" ({intent.last_error})"
     return text
+
+
+def describe_offset(offset: float, *, short: bool = False) -> str | None:
+    """How far this PC's clock is off Gett's, in words, or None when it is close enough.
+
+    "This PC's clock is 3 h 5 min ahead of Gett's; ..." (``short``: "PC clock 3 h 5 min
+    ahead", for the screen's connection line).
+    """
+    if abs(offset) <= NOTICEABLE_OFFSET:
+        return None
+    minutes = round(abs(offset) / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min"]
+    amount = " ".join(p for p in parts if p and not (p == "0 min" and (days or hours)))
+    if short:
+        return f"PC clock {amount} {'behind' if offset > 0 else 'ahead'}"
+    side = "behind" if offset > 0 else "ahead of"
+    return f"This PC's clock is {amount} {side} Gett's; the kiosk uses Gett's time."

@@ -13,12 +13,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from kiosk.core.clock import describe_offset
 from kiosk.core.config import Store
+from kiosk.core.errors import CertificateRejected
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
-from kiosk.core.words import MANAGER_WORDS, format_duration, reason_text, status_word
+from kiosk.core.words import (
+    MANAGER_WORDS,
+    describe_offset,
+    format_duration,
+    reason_text,
+    status_word,
+)
 
 #: A confirmation older than this many poll intervals is "Status unknown" (with the last known).
 STALE_POLLS = 3.0
@@ -280,7 +286,7 @@ def describe(snap: Snapshot) -> Indicator:
         if (
             kind is None
             and pending is not None
-            and pending.last_error_kind == "CertificateRejected"
+            and pending.last_error_kind == CertificateRejected.__name__
         ):
             kind = CERTIFICATE  # held by the certificate, not the key
         lines: list[str] = []

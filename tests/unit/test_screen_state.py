@@ -6,8 +6,6 @@ ids and states are the ones the app would see.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -248,17 +246,6 @@ def test_the_forgotten_pause_reminder_snoozes_then_comes_back(clock: FakeClock) 
     state.on_view(StoreView(MAIN, state.views[MAIN.id].confirmed, now), now)
     state.tick(now, on_home=True)
     assert state.reminder is not None
-
-
-def test_screen_state_and_view_model_load_without_qt() -> None:
-    code = (
-        "import sys, kiosk.ui.screen_state, kiosk.ui.view_model;"
-        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
 
 
 def test_a_conflict_choice_waits_until_that_conflict_is_settled_not_the_next_poll(

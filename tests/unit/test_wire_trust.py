@@ -16,7 +16,6 @@ from kiosk.core.clock import (
     MAX_OFFSET,
     OFFSET_FILENAME,
     GettClock,
-    describe_offset,
     saved_gett_clock,
 )
 from kiosk.core.models import (
@@ -29,6 +28,7 @@ from kiosk.core.models import (
 )
 from kiosk.core.redact import REDACTED, Scrubber, outside_text, printable
 from kiosk.core.transport import ProxyUnusable, proxy_for
+from kiosk.core.words import describe_offset
 from tests.helpers.fakes import FakeClock
 
 KEY = "sk_live_0123456789abcdefghij"
