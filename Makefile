@@ -53,7 +53,7 @@ typecheck: setup
 check: lint typecheck
 
 test: setup check
-	@.ci/system-deps.sh qt x11 keyring
+	@.ci/system-deps.sh qt x11 keyring icu
 	QT_QPA_PLATFORM=offscreen .ci/with-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: compile
