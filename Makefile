@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: help setup compile demo test lint typecheck check bench package installer-check workflow-check clean
+.PHONY: help setup translations translations-update compile demo test lint typecheck check bench package installer-check workflow-check clean
 
 help:
 	@echo "make demo        start the kiosk on its built-in simulator"
@@ -30,8 +30,25 @@ $(VENV)/.synced: pyproject.toml uv.lock
 compile: setup
 	@$(BIN)/python -m compileall -q kiosk resources tests >/dev/null
 
-setup: $(VENV)/.synced
+setup: $(VENV)/.synced translations
 	@.ci/system-deps.sh qt
+
+# The words in other languages: resources/locale/<lang>/LC_MESSAGES/kiosk.po (in git) compiled to
+# .mo (not in git) whenever the .po changes. resources/locale/GLOSSARY.md keeps key terms in line.
+LOCALE := resources/locale
+MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/kiosk.po))
+translations: $(MO)
+$(LOCALE)/%/LC_MESSAGES/kiosk.mo: $(LOCALE)/%/LC_MESSAGES/kiosk.po $(VENV)/.synced
+	@$(BIN)/pybabel compile -D kiosk -l $* -i $< -o $@ 2>&1 | grep -v '^compiling catalog' || true
+
+# After changing words in the code: extract them afresh and add the new ones to every .po (then
+# translate the empty entries; the test suite fails until every language has every sentence).
+translations-update: $(VENV)/.synced
+	$(BIN)/pybabel extract -F $(LOCALE)/babel.cfg -o $(LOCALE)/kiosk.pot --no-location \
+		--sort-output --project "Gett Store Kiosk" --copyright-holder Gett \
+		--add-comments=TRANSLATORS: kiosk
+	$(BIN)/pybabel update -D kiosk -i $(LOCALE)/kiosk.pot -d $(LOCALE) --no-fuzzy-matching \
+		--ignore-obsolete --ignore-pot-creation-date
 
 demo: compile
 	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" && "$$(uname)" == Linux && -z "$${QT_QPA_PLATFORM:-}" ]]; then \
