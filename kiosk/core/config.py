@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from kiosk.core.i18n import LANGUAGES
 from kiosk.core.models import PauseReason
 from kiosk.core.pin import PinError, check_pin_hash
 
@@ -89,6 +90,9 @@ class UiSettings:
     #: Night mode: the screen dims after this many minutes without a touch (0: never). It never
     #: dims while something needs attention; a touch or an alert wakes it.
     night_dim_minutes: int = 10
+    #: The screen's language: "system" (the PC's locale) or a shipped code ("en", "he", "ar",
+    #: "ru"). ``KIOSK_LANGUAGE`` wins over it (see ``kiosk.core.i18n.choose``).
+    language: str = "system"
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +257,7 @@ _UI_KEYS = {
     "sound_volume",
     "quiet_hours",
     "night_dim_minutes",
+    "language",
 }
 _CLOSING = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _QUIET = re.compile(r"(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)")
@@ -362,6 +367,11 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
         if phone and not _PHONE.fullmatch(phone):
             raise fail("ui.support_phone", 'must be a phone number, e.g. "+44 20 7946 0000".')
         ui = replace(ui, support_phone=phone)
+    if "language" in raw:
+        language = _typed(raw, "language", str, fail, "ui.language").strip().lower()
+        if language != "system" and language not in LANGUAGES:
+            raise fail("ui.language", f'must be "system" or one of {", ".join(LANGUAGES)}.')
+        ui = replace(ui, language=language)
     if "sound" in raw:
         ui = replace(ui, sound=_typed(raw, "sound", bool, fail, "ui.sound"))
     if "quiet_hours" in raw:
@@ -535,6 +545,8 @@ def to_toml(config: Config) -> str:
     ]
     if ui.support_phone:
         lines.append(f"support_phone = {_toml_str(ui.support_phone)}")
+    if ui.language != "system":
+        lines.append(f"language = {_toml_str(ui.language)}")
     lines.append(f"sound = {'true' if ui.sound else 'false'}")
     lines.append(f"sound_volume = {ui.sound_volume}")
     if ui.quiet_hours:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.core import i18n
+from kiosk.core.config import ConfigError, load_config, parse_config, save_config
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +95,16 @@ def test_a_date_is_in_the_languages_own_words() -> None:
     assert "нояб" in i18n.day_and_clock(when)
     i18n.use("he")
     assert "נוב" in i18n.day_and_clock(when)
+
+
+def test_the_config_names_the_language_and_refuses_one_not_shipped(tmp_path: Path) -> None:
+    config = parse_config({"ui": {"language": " HE "}})
+    assert config.ui.language == "he"
+    path = tmp_path / "config.toml"
+    save_config(config, path)
+    assert load_config(path, env={}).ui.language == "he"
+    assert parse_config({}).ui.language == "system"
+    with pytest.raises(ConfigError, match=r"ui\.language"):
+        parse_config({"ui": {"language": "fr"}})
+    with pytest.raises(ConfigError, match=r"ui\.language"):
+        parse_config({"ui": {"language": 7}})
