@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from kiosk import __version__
+from kiosk.cli import health
 from kiosk.cli.render import (
     TerminalWriter,
     describe_update,
@@ -200,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ack", help="acknowledge that a damaged queue file was recovered (stops the warning)"
     )
 
+    health.add_parser(sub)
     p_sim = sub.add_parser("simulator", help="run the local Gett API simulator")
     from kiosk.simulator import cli as simulator_cli
 
@@ -275,7 +277,7 @@ class Cli:
         except UsageError as exc:
             print(exc.usage.rstrip(), file=self.stderr)
             print(f"kiosk: {exc}", file=self.err)
-            return int(ExitCode.USAGE)
+            return health.usage_exit(argv, int(ExitCode.USAGE))
         except SystemExit as exc:  # --help, --version: printed; argparse wants to exit
             return exc.code if isinstance(exc.code, int) else int(ExitCode.OK)
         json_mode = bool(getattr(args, "json", False))
@@ -312,6 +314,8 @@ class Cli:
         print(json.dumps(obj, sort_keys=False), file=self.stdout)
 
     def _dispatch(self, args: argparse.Namespace) -> int:
+        if args.command == "health":
+            return health.run(args, self.env, self.stdout)
         if args.command == "simulator":
             from kiosk.simulator import cli as simulator_cli
 

@@ -96,12 +96,25 @@ class UiSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MonitoringSettings:
+    """What the running app tells monitoring besides its heartbeat (issue 14)."""
+
+    #: Also write the health figures here for node_exporter's textfile collector (None: no).
+    prometheus_textfile: Path | None = None
+    #: Log start, stop, version and health changes to the systemd journal (Linux).
+    journal: bool = False
+    #: `kiosk health` is CRITICAL when a change has waited longer than this.
+    critical_wait_minutes: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     api_url: str = PRODUCTION_URL
     stores: tuple[Store, ...] = ()
     poll_interval_seconds: float = 30.0
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     ui: UiSettings = field(default_factory=UiSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     source: Path | None = None
     #: Fields set by ``KIOSK_*`` variables: (name, value in the file, value from the variable).
     #: Saving writes the file's value back for those, so a scripted override never leaks into
@@ -244,7 +257,8 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
     return config
 
 
-_TOP_KEYS = {"api_url", "poll_interval_seconds", "stores", "data_dir", "ui"}
+_TOP_KEYS = {"api_url", "poll_interval_seconds", "stores", "data_dir", "ui", "monitoring"}
+_MONITORING_KEYS = {"prometheus_textfile", "journal", "critical_wait_minutes"}
 _STORE_KEYS = {"id", "name", "closing"}
 _UI_KEYS = {
     "fullscreen",
@@ -292,7 +306,39 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None) -> Confi
         config = replace(config, stores=_parse_stores(data["stores"], source, fail))
     if "ui" in data:
         config = replace(config, ui=_parse_ui(data["ui"], fail))
+    if "monitoring" in data:
+        config = replace(config, monitoring=_parse_monitoring(data["monitoring"], fail))
     return config
+
+
+def _parse_monitoring(raw: Any, fail: Any) -> MonitoringSettings:
+    if not isinstance(raw, dict):
+        raise fail("monitoring", "must be a table ([monitoring]).")
+    _unknown(raw, _MONITORING_KEYS, "monitoring.", fail)
+    settings = MonitoringSettings()
+    if "prometheus_textfile" in raw:
+        fld = "monitoring.prometheus_textfile"
+        text = _typed(raw, "prometheus_textfile", str, fail, fld)
+        if text.strip():  # "" = none
+            path = Path(text).expanduser()
+            if "\x00" in text or not path.is_absolute() or path.suffix != ".prom":
+                raise fail(
+                    fld,
+                    "must be a full path ending in .prom (node_exporter reads only *.prom "
+                    'files), e.g. "/var/lib/prometheus/node-exporter/kiosk.prom".',
+                )
+            settings = replace(settings, prometheus_textfile=path)
+    if "journal" in raw:
+        settings = replace(
+            settings, journal=_typed(raw, "journal", bool, fail, "monitoring.journal")
+        )
+    if "critical_wait_minutes" in raw:
+        fld = "monitoring.critical_wait_minutes"
+        minutes = _typed(raw, "critical_wait_minutes", int, fail, fld)
+        if not 1 <= minutes <= 24 * 60:
+            raise fail(fld, "must be between 1 and 1440 minutes.")
+        settings = replace(settings, critical_wait_minutes=minutes)
+    return settings
 
 
 def _parse_stores(raw: Any, source: str | None, fail: Any) -> tuple[Store, ...]:
@@ -556,6 +602,13 @@ def to_toml(config: Config) -> str:
     lines += ["", "[ui.reason_minutes]  # 0 = until you resume"]
     for reason in PauseReason:
         lines.append(f"{reason.value} = {ui.reason_minutes.get(reason) or 0}")
+    monitoring = config.monitoring
+    if monitoring != MonitoringSettings():  # written back only when set (Settings never edit it)
+        lines += ["", "[monitoring]"]
+        if monitoring.prometheus_textfile is not None:
+            lines.append(f"prometheus_textfile = {_toml_str(str(monitoring.prometheus_textfile))}")
+        lines.append(f"journal = {'true' if monitoring.journal else 'false'}")
+        lines.append(f"critical_wait_minutes = {monitoring.critical_wait_minutes}")
     return "\n".join(lines) + "\n"
 
 
