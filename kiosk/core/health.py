@@ -356,7 +356,7 @@ def _clock(beat: hb.Heartbeat, perf: list[tuple[str, str]]) -> list[Finding]:
     offset = beat.clock_offset_seconds
     if offset is None:
         return []
-    perf.append(("clock_offset", f"{offset:.0f}s;{NOTICEABLE_OFFSET:.0f}"))
+    perf.append(("clock_offset", f"{round(offset)}s;{NOTICEABLE_OFFSET:.0f}"))
     if abs(offset) <= NOTICEABLE_OFFSET:
         return []
     # offset = Gett's clock minus this PC's: positive means this PC is behind.

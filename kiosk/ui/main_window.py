@@ -8,8 +8,10 @@ the :class:`~kiosk.ui.screen_state.Screen` it produces. The pause flow lives in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
@@ -51,6 +53,10 @@ from kiosk.ui.view_model import Indicator, LocalTime, screen_scale
 from kiosk.ui.wake import SECOND_S, seconds_until_change
 from kiosk.ui.worker import SyncWorker, WorkerHost
 
+if TYPE_CHECKING:
+    from kiosk.ui.close_prompt import ClosePrompt
+
+log = logging.getLogger(__name__)
 Tester = Callable[[KeyStore, str, str | None, str], CheckResult]
 __all__ = ["MainWindow", "Page", "PinPurpose"]
 
@@ -62,11 +68,13 @@ class MainWindow(QMainWindow):
         first_painted(): the window was painted for the first time (``--smoke``).
         first_status(): the first status (or a needs-a-manager state) arrived from the worker.
         rendered(): the screen was updated from new worker data (tests wait on it).
+        closed_by_manager(): a manager closed the app on purpose (the heartbeat says so).
         announced(str): a new state was announced to screen readers (these words).
     """
 
     first_painted = Signal()
     first_status = Signal()
+    closed_by_manager = Signal()
     rendered = Signal()
     announced = Signal(str)
 
@@ -114,6 +122,7 @@ class MainWindow(QMainWindow):
         # The wrong-PIN count lives beside the queue, so a restart does not reset a lockout.
         guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / "pin-lockout.json")
         self._allow_close = False
+        self._close_prompt: ClosePrompt | None = None
         self._painted = False
         self._scale = 0.0
         self._shown: Screen | None = None
@@ -425,6 +434,25 @@ class MainWindow(QMainWindow):
     def close_for_good(self) -> None:
         self._allow_close = True
         self.close()
+
+    @Slot()
+    def confirm_close(self) -> None:
+        """Settings' "Close the kiosk app": asked once more on screen, then closed."""
+        if self._close_prompt is None:
+            from kiosk.ui.close_prompt import ClosePrompt
+
+            root = self.centralWidget()
+            assert root is not None
+            self._close_prompt = ClosePrompt(self._theme, root)
+            self._close_prompt.confirmed.connect(self.close_by_manager)
+        self._close_prompt.popup()
+        self.guard.opened()  # its buttons came up under the finger that tapped "Close"
+
+    @Slot()
+    def close_by_manager(self) -> None:
+        log.warning("a manager closed the kiosk app on purpose")
+        self.closed_by_manager.emit()
+        self.close_for_good()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """In kiosk mode, closing (Alt+F4) needs the manager PIN."""

@@ -40,6 +40,10 @@ class FlowHost(Protocol):
 
     def close_for_good(self) -> None: ...
 
+    def confirm_close(self) -> None: ...
+
+    def close_by_manager(self) -> None: ...
+
     def apply_config(self, config: Config, *, key_changed: bool) -> None: ...
 
     def notify(self, title: str, message: str) -> None: ...
@@ -76,7 +80,7 @@ class ManagerFlow(QObject):
         settings_page.save_requested.connect(self.on_settings_page_save_requested)
         settings_page.cancelled.connect(host.go_home)
         settings_page.change_pin_requested.connect(self.on_settings_page_change_pin_requested)
-        settings_page.quit_requested.connect(host.close_for_good)
+        settings_page.quit_requested.connect(host.confirm_close)
         setup_page.completed.connect(self.on_setup_page_completed)
 
     @Slot()
@@ -109,7 +113,7 @@ class ManagerFlow(QObject):
     def on_pin_pad_accepted(self, pin: str) -> None:
         purpose = self.purpose
         if purpose is PinPurpose.EXIT:
-            self._host.close_for_good()
+            self._host.close_by_manager()  # the PIN asked for closing is the confirmation
             return
         if purpose is PinPurpose.SETTINGS:
             self.open_settings()
