@@ -64,8 +64,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str], stdout: TextIO) -> int
                 health.Finding(
                     health.Code.UNKNOWN,
                     "bug",
-                    N_("Cannot tell whether the kiosk works: {error}."),
-                    {"error": f"unexpected {type(exc).__name__}"},
+                    N_("Cannot tell whether the kiosk works: {error}"),
+                    {"error": f"unexpected {type(exc).__name__}."},
                 ),
             )
         )

@@ -285,7 +285,7 @@ def evaluate(
             Finding(
                 Code.WARNING,
                 "future_heartbeat",
-                N_("The heartbeat is dated {age} ahead: this PC's clock was turned back."),
+                N_("The heartbeat is dated {age} in the future: this PC's clock was turned back."),
                 {"age": Age(-age)},
             )
         )

@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import __version__
 from kiosk.core.config import Config, ConfigError, Store, check_url, check_uuid
 from kiosk.core.errors import ApiError
+from kiosk.core.i18n import _, ltr
 from kiosk.core.keystore import KeyStore, KeyStoreError, api_key_problem
 from kiosk.core.models import PauseReason
 from kiosk.core.words import format_duration, status_word
@@ -420,6 +422,12 @@ class SettingsPage(QWidget):
         srow.addWidget(self.fullscreen)
         srow.addWidget(change_pin)
         srow.addWidget(quit_app)
+        # The version this running app is (an upgrade installed meanwhile runs after a restart).
+        self.version = label(
+            _("Running version {version}").format(version=ltr(__version__)),
+            "Hint",
+            name="Running version",
+        )
 
         content = QWidget()
         body = QVBoxLayout(content)
@@ -428,6 +436,7 @@ class SettingsPage(QWidget):
         body.addWidget(section("Timing", timing))
         body.addWidget(section("Usual pause length per reason", reasons))
         body.addWidget(section("This screen", screen))
+        body.addWidget(self.version)
         from kiosk.ui.kitchen_settings import KitchenSettings  # (it builds on ChoiceStepper)
 
         self.kitchen = KitchenSettings(ChoiceStepper)

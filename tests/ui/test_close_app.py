@@ -50,6 +50,7 @@ def test_close_asks_first_then_marks_the_heartbeat_closed_on_purpose(
         tap(qtbot, window, f"PIN digit {digit}")
     tap(qtbot, window, "PIN OK")
     assert window.current_page() is Page.SETTINGS
+    assert window.settings_page.version.text() == f"Running version {__version__}"
     tap(qtbot, window, "Close the kiosk app")
     assert window.isVisible(), "one tap must not close it"
     keep = find(window, "Keep the app running")
