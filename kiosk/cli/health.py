@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk import __version__
-from kiosk.core import health
+from kiosk.core import health, i18n
 from kiosk.core import heartbeat as hb
 from kiosk.core.config import Config, ConfigError, default_data_dir, load_config
 from kiosk.core.i18n import N_, _, isolate
@@ -85,6 +85,8 @@ def _report(args: argparse.Namespace, env: Mapping[str, str]) -> health.Report:
         # where it keeps its data.
         config_problem = str(exc)
         config = Config(data_dir=_fallback_data_dir(env))
+    # The line in the PC's language (a monitoring agent usually runs with LANG=C: English).
+    i18n.use(i18n.choose(config.ui.language))
     limits = health.Limits(max_wait_s=config.monitoring.critical_wait_minutes * 60.0)
     if args.max_wait is not None:
         try:

@@ -382,3 +382,19 @@ def test_bad_monitoring_values_name_the_field(table: dict[str, object], field: s
     assert caught.value.field == field
     with pytest.raises(ConfigError):
         parse_config({"monitoring": "on"})
+
+
+def test_the_line_speaks_the_pcs_language_and_json_stays_english(tmp_path: Path) -> None:
+    from kiosk.core import i18n
+
+    env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_CONFIG": str(tmp_path / "none.toml"),
+           "KIOSK_LANGUAGE": "ru"}  # fmt: skip
+    try:
+        out = io.StringIO()
+        assert Cli(env=env, stdout=out, stderr=io.StringIO()).run(["health"]) == 2
+        assert out.getvalue().startswith("KIOSK CRITICAL - Приложение киоска не работает")
+        out = io.StringIO()
+        Cli(env=env, stdout=out, stderr=io.StringIO()).run(["health", "--json"])
+        assert json.loads(out.getvalue())["summary"].startswith("The kiosk app is not running")
+    finally:
+        i18n.use("en")
