@@ -86,7 +86,7 @@ def _report(args: argparse.Namespace, env: Mapping[str, str]) -> health.Report:
         config_problem = str(exc)
         config = Config(data_dir=_fallback_data_dir(env))
     # The line in the PC's language (a monitoring agent usually runs with LANG=C: English).
-    i18n.use(i18n.choose(config.ui.language))
+    i18n.use(i18n.choose(config.ui.language, environ=env))
     limits = health.Limits(max_wait_s=config.monitoring.critical_wait_minutes * 60.0)
     if args.max_wait is not None:
         try:
