@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk import __version__
+from kiosk.cli.render import terminal_safe
 from kiosk.core import health, i18n
 from kiosk.core import heartbeat as hb
 from kiosk.core.config import Config, ConfigError, default_data_dir, load_config
@@ -72,7 +73,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str], stdout: TextIO) -> int
     if args.json:
         print(json.dumps(report.to_json()), file=stdout)
     else:
-        print(report.line(), file=stdout)
+        # Names and errors from outside with control characters escaped (render.py's rule).
+        print(report.line(clean=terminal_safe), file=stdout)
     return int(report.code)
 
 

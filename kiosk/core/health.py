@@ -88,15 +88,17 @@ class Finding:
     args: dict[str, object] = field(default_factory=dict)
     store_id: str | None = None
 
-    def text(self, *, translate: bool) -> str:
+    def text(self, *, translate: bool, clean: Callable[[str], str] = str) -> str:
+        """``clean``: how text from outside (a store name, a path, an error) is made safe for
+        where it goes (the CLI escapes control characters for a terminal)."""
         values: dict[str, str] = {}
         for name, value in self.args.items():
             if isinstance(value, Age | Clock):
                 values[name] = value.words(translate=translate)
             elif translate and name in ("store", "problem", "error", "folder"):
-                values[name] = isolate(value)
+                values[name] = isolate(clean(str(value)))
             elif translate:
-                values[name] = ltr(value)
+                values[name] = ltr(clean(str(value)))
             else:
                 values[name] = str(value)
         return (_(self.template) if translate else self.template).format(**values)
@@ -112,10 +114,10 @@ class Report:
     def code(self) -> Code:
         return max((f.code for f in self.findings), default=Code.UNKNOWN)
 
-    def line(self) -> str:
+    def line(self, clean: Callable[[str], str] = str) -> str:
         """The one line monitoring tools show: ``KIOSK WARNING - sentence. sentence. | perf``."""
         ordered = sorted(self.findings, key=lambda f: -f.code)
-        text = " ".join(f.text(translate=True) for f in ordered)
+        text = " ".join(f.text(translate=True, clean=clean) for f in ordered)
         line = f"KIOSK {self.code.name} - {text}"
         line = " ".join(line.split())  # one line, whatever a store name holds
         if self.perfdata:
@@ -307,6 +309,14 @@ def evaluate(
                     "needs a restart."
                 ),
                 {"installed": installed_version, "version": beat.version},
+            )
+        )
+    if not beat.stores:
+        findings.append(
+            Finding(
+                Code.WARNING,
+                "no_store",
+                N_("No store is configured: the app shows its set-up screen."),
             )
         )
     findings += _keyring(beat)

@@ -398,3 +398,26 @@ def test_the_line_speaks_the_pcs_language_and_json_stays_english(tmp_path: Path)
         assert json.loads(out.getvalue())["summary"].startswith("The kiosk app is not running")
     finally:
         i18n.use("en")
+
+
+def test_a_live_app_with_a_hostile_store_name_prints_it_escaped(tmp_path: Path) -> None:
+    """The app is alive (its owner lock is held, here by this process); the store name from
+    the config reaches the terminal with its control characters escaped, JSON unchanged."""
+    import time
+
+    from kiosk.core.lease import OwnerLock
+
+    lock = OwnerLock(tmp_path, "gui-heartbeat")
+    try:
+        name = "Grill\x1b[2J\u202e"
+        stores = (hb.StoreBeat(STORE, name, "online", 1.0),)
+        hb.write(tmp_path, beat(token=lock.token, written_at=time.time(), stores=stores))
+        code, line = _health_cli(tmp_path)
+        assert code == 0, line
+        assert "\x1b" not in line and "\u202e" not in line
+        assert "Grill\\x1b[2J\\u202e: online, confirmed by Gett" in line
+        hb.write(tmp_path, beat(token=lock.token, written_at=time.time(), stores=()))
+        code, line = _health_cli(tmp_path)
+        assert code == 1 and "No store is configured" in line
+    finally:
+        lock.close()
