@@ -45,6 +45,7 @@ class HeartbeatWriter(QObject):
         *,
         wall: Callable[[], float] = time.time,
         interval_s: float = hb.INTERVAL_S,
+        journal_path: str = journal.SOCKET_PATH,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -63,6 +64,7 @@ class HeartbeatWriter(QObject):
         self._failing = False
         self._textfile_failing = False
         self._journal = config().monitoring.journal
+        self._journal_path = journal_path
         self._health: health.Code | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(round(interval_s * 1000))
@@ -220,7 +222,7 @@ class HeartbeatWriter(QObject):
     def _to_journal(self, message: str, priority: int) -> None:
         if not self._journal:
             return
-        if not journal.send(message, priority, kiosk_version=__version__):
+        if not journal.send(message, priority, path=self._journal_path, kiosk_version=__version__):
             log.info("no systemd journal here: journal lines are skipped")
             self._journal = False  # said once
 

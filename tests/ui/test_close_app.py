@@ -86,3 +86,31 @@ def test_the_heartbeat_is_not_rewritten_when_nothing_changed(
     beat = hb.read(config.data_dir)
     assert beat is not None and beat.state is hb.AppState.CLOSED_BY_MANAGER
     writer.finish("test")
+
+
+def test_start_stop_and_health_changes_go_to_the_journal(
+    make_window: MakeWindow, clock: FakeClock, config: Config, tmp_path: Path
+) -> None:
+    import socket
+    from dataclasses import replace
+
+    from kiosk.core.config import MonitoringSettings
+    from kiosk.ui.heartbeat_writer import HeartbeatWriter
+
+    window = make_window()
+    monitored = replace(config, monitoring=MonitoringSettings(journal=True))
+    path = str(tmp_path / "journal.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as journal:
+        journal.bind(path)
+        journal.settimeout(10)
+        writer = HeartbeatWriter(
+            lambda: monitored, window.state, clock, journal_path=path, parent=window
+        )
+        writer.start()
+        assert f"MESSAGE=Gett Store Kiosk {__version__} started\n".encode() in journal.recv(65536)
+        writer.on_closed_by_manager()
+        writer.finish("test")
+        lines = []
+        while b"closed by a manager" not in b"".join(lines):
+            lines.append(journal.recv(65536))
+    assert all(b"SYSLOG_IDENTIFIER=gett-store-kiosk\n" in line for line in lines)
