@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QAbstractButton, QMainWindow, QStackedWidget, QVBo
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.keystore import KeyStore
-from kiosk.core.pin import PinGuard
+from kiosk.core.pin import LOCKOUT_FILENAME, PinGuard
 from kiosk.core.sync import StoreView
 from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
             self,
         )
         # The wrong-PIN count lives beside the queue, so a restart does not reset a lockout.
-        guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / "pin-lockout.json")
+        guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / LOCKOUT_FILENAME)
         self._allow_close = False
         self._painted = False
         self._scale = 0.0
