@@ -48,6 +48,7 @@ def run_app(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.ui.config_watch import ConfigWatcher, watch_config
     from kiosk.ui.main_window import MainWindow
 
     simulator = None
@@ -73,6 +74,7 @@ def run_app(
         config = replace(config, ui=replace(config.ui, fullscreen=False))
     exit_code = 0
     window: MainWindow | None = None
+    watcher: ConfigWatcher | None = None
     restore_hook = install_excepthook()
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -87,6 +89,8 @@ def run_app(
         window = MainWindow(config, keystore, save_path=save_path, clock=clock, size=size)
         # The worker first: it opens the queue and asks Gett while the window is shown.
         window.start()
+        # IT's pushed settings and `kiosk pin set` apply while the kiosk runs (not the demo's).
+        watcher = watch_config(window) if save_path is not None else None
         if simulator is not None:
             from kiosk.ui.demo_panel import DemoPanel
 
@@ -147,6 +151,8 @@ def run_app(
         return exit_code or code
     finally:
         restore_hook()
+        if watcher is not None:
+            watcher.stop()
         clean = window.shutdown() if window is not None else True
         if simulator is not None:
             simulator.stop()
