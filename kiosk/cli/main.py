@@ -811,15 +811,14 @@ class Cli:
     def _read_pin(self) -> str:
         """One line from standard input; on a terminal, asked twice with no echo."""
         closed = _(
-            "Standard input gave no PIN; nothing was changed. Pipe it in, e.g. "
-            "printf '%s\\n' \"$PIN\" | kiosk pin set."
-        )
+            "Standard input gave no PIN; nothing was changed. Pipe it in, e.g. {example}."
+        ).format(example="printf '%s\\n' \"$PIN\" | kiosk pin set")
         if self.stdin is None:
             raise CliError(closed, ExitCode.USAGE, kind="usage")
         try:
             if self.stdin.isatty():
-                pin = getpass.getpass(_("New manager PIN (input hidden): "))
-                if getpass.getpass(_("The same PIN again: ")) != pin:
+                pin = getpass.getpass(_("New manager PIN (input hidden):") + " ")
+                if getpass.getpass(_("The same PIN again:") + " ") != pin:
                     raise CliError(
                         _("The two PINs were different; nothing was changed."), ExitCode.USAGE
                     )
