@@ -223,6 +223,13 @@ class PinGuard:
     def failures(self) -> int:
         return self._failures
 
+    def reset(self) -> None:
+        """A new PIN (set by IT or in Settings): the old one's wrong guesses no longer count."""
+        if self._failures or self._locked_until > float("-inf"):
+            self._failures = 0
+            self._locked_until = float("-inf")
+            self._save(0.0)
+
     def seconds_locked(self) -> float:
         """Seconds until the next attempt is allowed (0 if allowed now)."""
         return max(0.0, self._locked_until - self._clock.monotonic())

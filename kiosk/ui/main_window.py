@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         )
         # The wrong-PIN count lives beside the queue, so a restart does not reset a lockout.
         guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / LOCKOUT_FILENAME)
+        self._pin_guard = guard
         self._allow_close = False
         self._painted = False
         self._scale = 0.0
@@ -419,6 +420,8 @@ class MainWindow(QMainWindow):
         self.state.support_phone = config.ui.support_phone
         if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
+        if config.ui.pin_hash != old.ui.pin_hash:
+            self._pin_guard.reset()  # a new PIN starts with no lockout from the old one
         self.session.apply(config, key_changed=key_changed)
         self.redraw()
 

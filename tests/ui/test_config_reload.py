@@ -117,12 +117,20 @@ def test_pin_set_by_a_script_applies_to_the_running_kiosk(
     env = {**env, "KIOSK_CONFIG": str(user)}
     window = make_window(load_config(None, env))
     watch(window, env)
+    # Someone tried three wrong PINs: the pad is locked for 30 s.
+    tap(qtbot, window, "Manager")
+    for wrong in ("1111", "2222", "3333"):
+        enter_pin(qtbot, window, wrong)
+    assert not find(window, "PIN digit 1").isEnabled()
     out, err = io.StringIO(), io.StringIO()
     cli = Cli(
         keystore=MemoryKeyStore(KEY), env=env, stdin=io.StringIO("4826\n"), stdout=out, stderr=err
     )
     assert cli.run(["pin", "set"]) == 0, err.getvalue()
     qtbot.waitUntil(lambda: window.config.ui.pin_hash == files_pin(user), timeout=DEADLINE_MS)
+    window.on_tick_timer_timeout()  # (the PIN page's one-second tick, with no time passed)
+    assert find(window, "PIN digit 1").isEnabled()  # the old PIN's lockout is lifted
+    tap(qtbot, window, "Cancel PIN")
     tap(qtbot, window, "Manager")
     enter_pin(qtbot, window, PIN)  # the old PIN no longer opens Settings
     assert window.current_page() is Page.PIN

@@ -174,3 +174,17 @@ def test_a_new_pin_is_checked_for_shape_before_guessability() -> None:
         check_new_pin("12a4")
     with pytest.raises(PinError, match="4 to 12"):
         check_new_pin("11")
+
+
+def test_reset_lifts_a_lockout_and_saves_it(tmp_path: Path) -> None:
+    clock = FakeClock()
+    stored = hash_pin("2468", n=CHEAP)
+    state = tmp_path / "lockout.json"
+    guard = PinGuard(clock, state_path=state)
+    for _ in range(3):
+        guard.check("1111", stored)
+    assert guard.seconds_locked() > 0
+    guard.reset()
+    assert guard.seconds_locked() == 0 and guard.failures == 0
+    assert PinGuard(clock, state_path=state).seconds_locked() == 0  # after a restart too
+    assert guard.check("2468", stored)
