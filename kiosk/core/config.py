@@ -209,7 +209,7 @@ def load_config(
     else:
         data = {}
     own = replace(parse_config(data, source=str(path)), source=path)
-    managed_path = managed_config_path(env)
+    managed_path = Path(_usable_path(os.fspath(managed_config_path(env)), "KIOSK_MANAGED_CONFIG"))
     managed_data = read_managed(managed_path)
     config = own
     if managed_data is not None:
@@ -231,8 +231,13 @@ def read_managed(path: Path) -> dict[str, Any] | None:
     """IT's managed file, checked on its own (None: there is none)."""
     source = describe(path)
     try:
-        if not path.exists():
-            return None
+        try:
+            if not path.exists():
+                return None
+        except OSError as exc:  # a name too long, a folder that cannot be searched
+            raise ConfigError(
+                f"cannot be read ({exc.strerror or type(exc).__name__}).", source=source
+            ) from None
         data = read_toml(path, source)
         parse_config(data, source=source)
     except ConfigError as exc:

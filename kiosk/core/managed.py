@@ -62,4 +62,7 @@ def merge(user: Mapping[str, Any], managed: Mapping[str, Any]) -> dict[str, Any]
 
 def describe(path: Path) -> str:
     """How an error names the managed file (so IT knows it is theirs, not the user's)."""
-    return f"{os.fspath(path)} (the managed config from IT)"
+    text = os.fspath(path)
+    if len(text) > 120:  # a path from a variable can be any length: the message stays one line
+        text = f"{text[:57]}...{text[-60:]}"
+    return f"{text} (the managed config from IT)"

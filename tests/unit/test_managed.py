@@ -293,3 +293,19 @@ def test_any_managed_file_wins_or_is_one_sentence(
     save_config(config, path)
     own = load_config(path, {"KIOSK_MANAGED_CONFIG": str(tmp_path / "none.toml")})
     assert own.poll_interval_seconds == 20 and own.ui.sound_volume == 40
+
+
+@pytest.mark.parametrize(
+    ("variable", "words"),
+    [
+        ("a\x00b", "holds a NUL character"),
+        ("x" * 5000, "cannot be read"),
+    ],
+)
+def test_a_hostile_managed_path_is_one_short_sentence(
+    tmp_path: Path, variable: str, words: str
+) -> None:
+    path, _env = files(tmp_path, USER, None)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, {"KIOSK_MANAGED_CONFIG": variable})
+    assert words in str(caught.value) and len(str(caught.value)) < 300
