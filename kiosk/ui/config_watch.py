@@ -156,19 +156,21 @@ class ConfigWatcher(QObject):
         self.applied.emit(config)
 
     def _refuse(self, exc: ConfigError) -> None:
-        sentence = str(exc)
-        if isinstance(exc, ManagedConfigError):
-            title = _(
-                "The settings file pushed by IT has an error; the kiosk keeps its last good "
-                "settings."
-            )
+        sentence = str(exc)  # the whole sentence, with the file's full path: for the log
+        managed = isinstance(exc, ManagedConfigError)
+        if managed:
+            title = _("Settings from IT have an error")
         else:
-            title = _("The kiosk's settings file has an error; it keeps its last good settings.")
+            title = _("The settings file has an error")
+        # On screen the file's name is enough (the title says whose it is); 800x480 is small.
+        path = self._paths[1 if managed else 0]
+        short = str(ConfigError(exc.detail, source=path.name, field=exc.field))
+        message = _("The kiosk keeps its last good settings. {problem}").format(problem=short)
         if sentence != self._last_error:
             log.error("config not applied, keeping the last good one: %s", sentence)
             self._last_error = sentence
-        self._problem = Notice(title, sentence)
-        self._host.notify(title, sentence)
+        self._problem = Notice(title, message)
+        self._host.notify(title, message)
         self.refused.emit(sentence)
 
     def _clear_problem(self) -> None:
