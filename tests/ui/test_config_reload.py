@@ -201,3 +201,18 @@ def test_choosing_a_common_pin_on_screen_is_refused(
     enter_pin(qtbot, window, "4826")
     enter_pin(qtbot, window, "4826")
     qtbot.waitUntil(lambda: window.current_page() is Page.SETTINGS, timeout=DEADLINE_MS)
+
+
+def test_change_pin_in_settings_says_it_is_its_when_it_manages_it(
+    make_window: MakeWindow, qtbot: QtBot, files: Files
+) -> None:
+    user, managed, env = files
+    managed.write_text(f'[ui]\npin_hash = "{PIN_HASH}"\n', encoding="utf-8")
+    window = make_window(load_config(None, {**env, "KIOSK_CONFIG": str(user)}))
+    tap(qtbot, window, "Manager")
+    enter_pin(qtbot, window, PIN)
+    tap(qtbot, window, "Change PIN")
+    assert window.current_page() is Page.SETTINGS  # no PIN pad for a PIN that would not be kept
+    assert window.settings_page.error.text() == (
+        "The manager PIN is set by IT; ask IT to change it."
+    )
