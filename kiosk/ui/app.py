@@ -55,6 +55,7 @@ def run_app(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.ui.config_watch import ConfigWatcher, watch_config
     from kiosk.ui.main_window import MainWindow
 
     simulator = None
@@ -83,6 +84,7 @@ def run_app(
     writer: HeartbeatWriter | None = None
     stop_signals: StopSignals | None = None
     stopped_by = "the window was closed"
+    watcher: ConfigWatcher | None = None
     restore_hook = install_excepthook()
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -108,6 +110,8 @@ def run_app(
                 app.quit()
 
             stop_signals = StopSignals(stop, app)
+        # IT's pushed settings and `kiosk pin set` apply while the kiosk runs (not the demo's).
+        watcher = watch_config(window) if save_path is not None else None
         if simulator is not None:
             from kiosk.ui.demo_panel import DemoPanel
 
@@ -168,6 +172,8 @@ def run_app(
         return exit_code or code
     finally:
         restore_hook()
+        if watcher is not None:
+            watcher.stop()
         clean = window.shutdown() if window is not None else True
         if stop_signals is not None:
             stop_signals.uninstall()

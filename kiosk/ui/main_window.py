@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QAbstractButton, QMainWindow, QStackedWidget, QVBo
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.keystore import KeyStore
-from kiosk.core.pin import PinGuard
+from kiosk.core.pin import LOCKOUT_FILENAME, PinGuard
 from kiosk.core.sync import StoreView
 from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
@@ -120,7 +120,8 @@ class MainWindow(QMainWindow):
             self,
         )
         # The wrong-PIN count lives beside the queue, so a restart does not reset a lockout.
-        guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / "pin-lockout.json")
+        guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / LOCKOUT_FILENAME)
+        self._pin_guard = guard
         self._allow_close = False
         self._close_prompt: ClosePrompt | None = None
         self._painted = False
@@ -428,6 +429,8 @@ class MainWindow(QMainWindow):
         self.state.support_phone = config.ui.support_phone
         if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
+        if config.ui.pin_hash != old.ui.pin_hash:
+            self._pin_guard.reset()  # a new PIN starts with no lockout from the old one
         self.session.apply(config, key_changed=key_changed)
         self.redraw()
 

@@ -12,6 +12,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Slot
 
 from kiosk.core.config import Config, save_config
+from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStore
 from kiosk.core.pin import hash_pin
 from kiosk.ui.pages import Page
@@ -136,6 +137,10 @@ class ManagerFlow(QObject):
 
     @Slot()
     def on_settings_page_change_pin_requested(self) -> None:
+        if "ui.pin_hash" in self._host.config.managed:
+            # A PIN chosen here would never be saved: IT's managed file sets it.
+            self.settings_page.show_error(_("The manager PIN is set by IT; ask IT to change it."))
+            return
         self.purpose = PinPurpose.CHANGE
         self.pin_pad.start_set("Choose a new manager PIN")
         self._host.show_page(Page.PIN)
