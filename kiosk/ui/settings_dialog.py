@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -568,14 +568,43 @@ def page_frame(
     keep_in_view(area, keypad)
 
 
+class KeepInView(QObject):
+    """When the keypad comes up (and the page shrinks), the field it types into stays in view:
+    scrolled to at once, and again when the viewport has its new, smaller size."""
+
+    def __init__(self, area: QScrollArea, keypad: Keypad) -> None:
+        super().__init__(area)
+        self._area, self._keypad = area, keypad
+        keypad.shown.connect(self.scroll)
+        area.viewport().installEventFilter(self)
+        area.verticalScrollBar().rangeChanged.connect(self.later)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # (the scroll range is updated after this)
+            self.later()
+        return False
+
+    @Slot()
+    def later(self) -> None:
+        QTimer.singleShot(0, self, self.scroll)
+
+    @Slot()
+    def scroll(self) -> None:
+        target = self._keypad.target
+        content = self._area.widget()
+        if target is None or content is None or not self._keypad.isVisible():
+            return
+        if not content.isAncestorOf(target):
+            return
+        # The whole field (ensureWidgetVisible would only bring its text cursor into view).
+        centre = target.mapTo(content, target.rect().center())
+        self._area.ensureVisible(
+            centre.x(), centre.y(), target.width() // 2 + 8, target.height() // 2 + 8
+        )
+
+
 def keep_in_view(area: QScrollArea, keypad: Keypad) -> None:
-    """When the keypad comes up (and the page shrinks), the field it types into stays in view."""
-
-    def scroll() -> None:
-        if keypad.target is not None and keypad.isVisible():
-            area.ensureWidgetVisible(keypad.target, 8, 8)
-
-    keypad.shown.connect(lambda: QTimer.singleShot(0, area, scroll))
+    KeepInView(area, keypad)
 
 
 def section(title: str, body: QWidget) -> QFrame:
