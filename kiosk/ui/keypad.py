@@ -42,6 +42,7 @@ QPushButton#Key {
     min-width: 56px; min-height: 56px; padding: 2px; border-width: 2px;
     font-size: 26px; font-weight: 600;
 }
+QPushButton#Key[word="true"] { font-size: 20px; font-weight: 500; padding: 2px 0px; }
 QPushButton#Key:checked { background: #1B4F9C; color: #FFFFFF; border-color: #0F2F60; }
 """
 
@@ -98,6 +99,8 @@ class Keypad(QWidget):
         self.setObjectName("Keypad")
         self.setAccessibleName(_("On-screen keyboard"))
         self.setStyleSheet(KEYPAD_QSS)
+        # Keys stay where a keyboard has them in Hebrew and Arabic too (1 on the left).
+        self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         self._fields: dict[QLineEdit, tuple[KeyLayout, Callable[[str], bool]]] = {}
         self.target: QLineEdit | None = None
         self.shift = False
@@ -143,6 +146,8 @@ class Keypad(QWidget):
             grid.addWidget(hide, rows - 1, 0)
         for row, button in enumerate(actions):
             grid.addWidget(button, row, column)
+        for button in (paste, *actions[2:]):  # words, in the smallest readable size
+            button.setProperty("word", True)
         grid.setColumnStretch(column, 3)
         self.action_keys[page] = {"backspace": back, "paste": paste, "hide": hide}
 

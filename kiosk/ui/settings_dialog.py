@@ -558,7 +558,7 @@ def page_frame(
             widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     area.setMinimumHeight(72)  # one field in view, whatever the scroll bar asks for
     layout = QVBoxLayout(page)
-    layout.setContentsMargins(16, 6, 16, 6)
+    layout.setContentsMargins(8, 6, 8, 6)  # (8 px more for the keypad at 800 px wide)
     layout.setSpacing(4)
     layout.addLayout(head)
     for widget in messages:

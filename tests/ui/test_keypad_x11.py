@@ -46,7 +46,9 @@ class Kiosk:
             display += chunk
         os.close(read)
         self.env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM",)}
-        self.env.update(DISPLAY=f":{display.decode().strip()}", QT_QPA_PLATFORM="xcb")
+        self.env.update(
+            DISPLAY=f":{display.decode().strip()}", QT_QPA_PLATFORM="xcb", KIOSK_LANGUAGE="en"
+        )
         self.child = subprocess.Popen(
             [sys.executable, "-m", "tests.ui.keypad_x11_child", str(WIDTH), str(HEIGHT),
              str(tmp_path / "data")],

@@ -359,3 +359,45 @@ def test_the_language_picker_shows_native_names_and_saves(
     saved = tomllib.loads((tmp_path / "config.toml").read_text())
     assert saved["ui"]["language"] == "he"
     assert window.config.ui.language == "he"
+
+
+@pytest.mark.parametrize("language", ["en", "he", "ar", "ru"])
+def test_keys_and_the_top_row_fit_at_800x480_in_every_language(qtbot: QtBot, language: str) -> None:
+    from kiosk.core import i18n
+    from kiosk.ui.settings_dialog import SettingsPage
+    from kiosk.ui.setup_screen import SetupPage
+    from kiosk.ui.tasks import TaskRunner
+    from kiosk.ui.theme import Theme
+
+    i18n.use(language)
+    try:
+        theme, tasks = Theme(), TaskRunner()
+        for build in (
+            lambda: SetupPage(MemoryKeyStore(None), tasks, theme=theme),
+            lambda: SettingsPage(theme, MemoryKeyStore(KEY), tasks),
+        ):
+            root = QWidget()
+            root.setStyleSheet(theme.stylesheet(0.8))  # the window's scale at 800x480
+            page = build()
+            page.setParent(root)
+            qtbot.addWidget(root)
+            root.resize(800, 480)
+            page.resize(800, 480)
+            root.show()
+            page.load(Config())
+            for field in (page.form.store_id, page.form.api_key):
+                tap_field(qtbot, field)
+                qtbot.waitUntil(lambda r=root, p=page: in_window(r, p.keypad))
+                for key in page.keypad.findChildren(QWidget):
+                    if key.objectName() != "Key" or not key.isVisible():
+                        continue
+                    text = key.text()  # type: ignore[attr-defined]
+                    room = key.width() - 8  # (2 px padding and 2 px border a side)
+                    assert key.fontMetrics().horizontalAdvance(text) <= room, (language, text)
+                assert in_window(root, page.form.test_button)
+                button = page.form.test_button
+                room = button.width() - 24
+                assert button.fontMetrics().horizontalAdvance(button.text()) <= room
+        assert tasks.wait()
+    finally:
+        i18n.use("en")
