@@ -401,3 +401,24 @@ def test_keys_and_the_top_row_fit_at_800x480_in_every_language(qtbot: QtBot, lan
         assert tasks.wait()
     finally:
         i18n.use("en")
+
+
+def test_keys_that_came_up_under_the_finger_take_no_tap_for_a_moment(
+    make_window: MakeWindow, qtbot: QtBot, sim: Simulator, tmp_path: Path
+) -> None:
+    from PySide6.QtTest import QTest
+
+    from kiosk.ui.tap_guard import GUARD_SECONDS
+    from tests.ui.test_kitchen import WAIT_OUT_MS
+
+    window = first_run(make_window, sim, tmp_path, tap_guard_seconds=GUARD_SECONDS)
+    QTest.qWait(WAIT_OUT_MS)  # (the set-up page just came up)
+    keypad = window.setup_page.keypad
+    tap_field(qtbot, window.setup_page.form.store_id)
+    assert keypad.isVisible()
+    qtbot.mouseClick(keypad.visible_key("3"), Qt.MouseButton.LeftButton)  # a double tap's 2nd
+    assert window.setup_page.form.store_id.text() == ""
+    QTest.qWait(WAIT_OUT_MS)
+    qtbot.mouseClick(keypad.visible_key("3"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(keypad.visible_key("f"), Qt.MouseButton.LeftButton)  # typing is not slowed
+    assert window.setup_page.form.store_id.text() == "3f"
