@@ -67,6 +67,8 @@ class CheckResult:
     ok: bool
     message: str
     problem: Problem | None = None
+    #: The store that failed, when several were checked (its name).
+    store: str = ""
 
 
 def _failure(exc: ApiError) -> CheckResult:
@@ -522,11 +524,13 @@ def check_all(
     if len(stores) == 1:
         return tester(keystore, url, key, stores[0].id)
     results = [(s.name, tester(keystore, url, key, s.id)) for s in stores]
-    failed = [r for _n, r in results if not r.ok]
     lines = [
         _("{store}: {result}").format(store=isolate(name), result=r.message) for name, r in results
     ]
-    return CheckResult(not failed, "\n".join(lines), failed[0].problem if failed else None)
+    first = next(((n, r) for n, r in results if not r.ok), None)
+    if first is None:
+        return CheckResult(True, "\n".join(lines))
+    return CheckResult(False, "\n".join(lines), first[1].problem, first[0])
 
 
 def scroll_page(content: QWidget) -> QScrollArea:
@@ -541,7 +545,10 @@ def scroll_page(content: QWidget) -> QScrollArea:
 
 #: The top row's buttons: 64 px boxes like the keys (the stylesheet's padding makes them 80),
 #: so the form, the message and the keypad all fit 480 px.
-HEAD_QSS = 'QPushButton[head="true"] { min-height: 56px; padding: 2px 12px; border-width: 2px; }'
+HEAD_QSS = (
+    'QPushButton[head="true"] { min-height: 56px; padding: 2px 12px; border-width: 2px; }\n'
+    "QLineEdit:disabled { background: #E4E4E4; color: #3A3A3A; border-color: #9A9A9A; }"
+)
 
 
 def page_frame(
@@ -621,6 +628,9 @@ def refusal(result: CheckResult) -> str:
     """Why new settings were not saved, in one plain sentence (the old ones stay)."""
     if result.problem is Problem.KEY:
         return _("Not saved: Gett refused the new API key. The old key and settings stay in use.")
+    if result.problem is Problem.STORE and result.store:
+        text = _("Not saved: Gett does not know the id of {store}. The old settings stay in use.")
+        return text.format(store=isolate(result.store))
     if result.problem is Problem.STORE:
         return _("Not saved: Gett does not know this store id. The old settings stay in use.")
     if result.problem is Problem.CONNECTION:

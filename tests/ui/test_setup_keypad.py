@@ -422,3 +422,21 @@ def test_keys_that_came_up_under_the_finger_take_no_tap_for_a_moment(
     qtbot.mouseClick(keypad.visible_key("3"), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(keypad.visible_key("f"), Qt.MouseButton.LeftButton)  # typing is not slowed
     assert window.setup_page.form.store_id.text() == "3f"
+
+
+def test_an_added_store_gett_does_not_know_is_named_and_nothing_is_saved(
+    make_window: MakeWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window()
+    open_settings(qtbot, window)
+    page = window.settings_page
+    tap(qtbot, window, "Add a store")
+    page.form.rows[1].id.setText(UNKNOWN_STORE)
+    page.form.rows[1].name.setText("Pizza Nonna")
+    page.form.api_key.setText(KEY)  # a new key: every store is checked with it
+    tap(qtbot, window, "Save settings")
+    qtbot.waitUntil(lambda: "Pizza Nonna" in page.error.text(), timeout=10_000)
+    assert "does not know the id of Pizza Nonna" in page.error.text()
+    assert window.current_page() is Page.SETTINGS
+    assert not (tmp_path / "config.toml").exists()
+    assert len(window.config.stores) == 1
