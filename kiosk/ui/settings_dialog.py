@@ -34,7 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.config import Config, ConfigError, Store, check_url, check_uuid
-from kiosk.core.errors import ApiError
+from kiosk.core.errors import (
+    ApiError,
+    AuthRejected,
+    CertificateRejected,
+    ConnectionFailed,
+    KeyForbidden,
+    RequestTimedOut,
+    StoreNotFound,
+    TransientError,
+)
 from kiosk.core.i18n import LANGUAGES, NATIVE_NAMES, _, isolate, ltr
 from kiosk.core.keystore import KeyStore, KeyStoreError, api_key_problem
 from kiosk.core.models import PauseReason
@@ -74,14 +83,6 @@ class CheckResult:
 def _failure(exc: ApiError) -> CheckResult:
     """One plain sentence per kind of failure (the client's own text can repeat the HTTP words;
     these say each thing once)."""
-    from kiosk.core.errors import (
-        AuthRejected,
-        CertificateRejected,
-        KeyForbidden,
-        StoreNotFound,
-        TransientError,
-    )
-
     if isinstance(exc, KeyForbidden):
         text = _("Gett knows this API key but it may not manage this store (Forbidden).")
         return CheckResult(False, text, Problem.KEY)
@@ -94,9 +95,12 @@ def _failure(exc: ApiError) -> CheckResult:
     if isinstance(exc, CertificateRejected):
         text = _("Gett's certificate could not be checked: IT must check this PC's date or proxy.")
         return CheckResult(False, text, Problem.OTHER)
-    if isinstance(exc, TransientError):
+    if isinstance(exc, ConnectionFailed | RequestTimedOut):
         text = _("No connection to Gett. Check the network and try again.")
         return CheckResult(False, text, Problem.CONNECTION)
+    if isinstance(exc, TransientError):  # a busy or broken answer: the check could not finish
+        text = _("Gett is not answering properly right now. Try again in a minute.")
+        return CheckResult(False, text, Problem.OTHER)
     text = _("Gett refused the request (error {code}).").format(code=ltr(exc.status_code or "?"))
     return CheckResult(False, text, Problem.OTHER)
 

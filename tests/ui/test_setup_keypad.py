@@ -440,3 +440,31 @@ def test_an_added_store_gett_does_not_know_is_named_and_nothing_is_saved(
     assert window.current_page() is Page.SETTINGS
     assert not (tmp_path / "config.toml").exists()
     assert len(window.config.stores) == 1
+
+
+def test_each_kind_of_failure_is_said_plainly_once() -> None:
+    from kiosk.core.errors import (
+        AuthRejected,
+        ConnectionFailed,
+        KeyForbidden,
+        RequestTimedOut,
+        ServerError,
+        StoreNotFound,
+    )
+    from kiosk.ui.settings_dialog import Problem, _failure, refusal
+
+    cases = [
+        (AuthRejected("Unauthorized: Unauthorized", status_code=401), Problem.KEY),
+        (KeyForbidden("Forbidden: Forbidden", status_code=403), Problem.KEY),
+        (StoreNotFound("Not Found: Not Found", status_code=404), Problem.STORE),
+        (ConnectionFailed("refused"), Problem.CONNECTION),
+        (RequestTimedOut("slow", request_sent=True), Problem.CONNECTION),
+        (ServerError("Service Unavailable", status_code=503), Problem.OTHER),
+    ]
+    for error, problem in cases:
+        result = _failure(error)
+        assert not result.ok and result.problem is problem, error
+        for text in (result.message, refusal(result)):
+            assert ".)." not in text and text.endswith("."), text
+            assert text.count("Unauthorized") <= 1 and text.count("Forbidden") <= 1, text
+    assert "Unauthorized" in _failure(cases[0][0]).message
