@@ -197,7 +197,9 @@ class MainWindow(QMainWindow):
             keystore, guard, tester, save_path = self._manager_parts
             pin_pad = PinPad(self._theme, guard)
             settings_page = SettingsPage(self._theme, keystore, self.tasks, tester)
-            setup_page = SetupPage(keystore, self.tasks, tester)
+            setup_page = SetupPage(keystore, self.tasks, tester, theme=self._theme)
+            for keypad in (settings_page.keypad, setup_page.keypad):
+                keypad.shown.connect(self.guard.opened)  # keys came up under the finger
             self._add_page(Page.PIN, pin_pad)
             self._add_page(Page.SETTINGS, settings_page)
             self._add_page(Page.SETUP, setup_page)

@@ -83,6 +83,8 @@ class ManagerFlow(QObject):
         settings_page.change_pin_requested.connect(self.on_settings_page_change_pin_requested)
         settings_page.quit_requested.connect(host.confirm_close)
         setup_page.completed.connect(self.on_setup_page_completed)
+        setup_page.cancelled.connect(host.go_home)
+        setup_page.quit_requested.connect(host.close_for_good)
 
     @Slot()
     def on_manager_requested(self) -> None:

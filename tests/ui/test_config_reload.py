@@ -211,7 +211,11 @@ def test_change_pin_in_settings_says_it_is_its_when_it_manages_it(
     window = make_window(load_config(None, {**env, "KIOSK_CONFIG": str(user)}))
     tap(qtbot, window, "Manager")
     enter_pin(qtbot, window, PIN)
-    tap(qtbot, window, "Change PIN")
+    # Settings show it locked ("Set by your IT department"), so nobody picks a PIN that would
+    # never be kept; the flow refuses it too if the tap gets through.
+    button = find(window, "Change PIN")
+    assert not button.isEnabled()
+    window.settings_page.change_pin_requested.emit()
     assert window.current_page() is Page.SETTINGS  # no PIN pad for a PIN that would not be kept
     assert window.settings_page.error.text() == (
         "The manager PIN is set by IT; ask IT to change it."
