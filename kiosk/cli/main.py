@@ -49,7 +49,7 @@ from kiosk.core.errors import (
 )
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore, api_key_problem
-from kiosk.core.logs import REDACTOR, setup_logging
+from kiosk.core.logs import REDACTOR, log_config_error, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import DB_FILENAME, Intent, IntentState, Outbox, OutboxError
 from kiosk.core.sync import SyncEngine
@@ -286,6 +286,8 @@ class Cli:
             return self._fail(exc, json_mode, args)
         except ConfigError as exc:
             code = self._fail(CliError(str(exc), ExitCode.USAGE, kind="config"), json_mode, args)
+            if self._starts_the_app(args):
+                log_config_error(str(exc), self.env)
             if self._starts_the_app(args) and self.show_error is not None:
                 self.show_error(REDACTOR.scrub(f"The configuration has a problem: {exc}"))
             return code

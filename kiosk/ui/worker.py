@@ -20,6 +20,7 @@ from kiosk.core.config import Config
 from kiosk.core.errors import ApiError
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError
+from kiosk.core.logs import EVENT
 from kiosk.core.models import StoreStatusUpdate
 from kiosk.core.outbox import Intent, Outbox, OutboxError
 from kiosk.core.sync import (
@@ -438,7 +439,7 @@ class TapWriter(QObject):
             log.error("tap for %s not saved: %s", store_ids, message)
             self.failed.emit(tap_id, message)
             return
-        log.info("saved %d tap(s): %s", len(intents), [i.id for i in intents])
+        log.info("saved %d tap(s): %s", len(intents), [i.id for i in intents], extra=EVENT)
         self.saved.emit(tap_id, [intent.id for intent in intents])
 
     def _save(self, changes: list[tuple[str, StoreStatusUpdate]]) -> list[Intent]:
