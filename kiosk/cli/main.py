@@ -68,6 +68,7 @@ class ExitCode(IntEnum):
     KEY = 3
     REJECTED = 4
     CERTIFICATE = 5  # Gett's TLS certificate could not be verified: IT must act
+    KEYRING = 6  # no keyring in this session, or it is locked or not answering
     BUG = 70  # EX_SOFTWARE: an error nobody foresaw (Cli.run's last line of defence)
     # EX_IOERR: the queue file could not be written or read. Apart from 75 so a script can tell
     # "saved, will be sent" from "NOT saved: fix the disk or folder, then run it again".
@@ -294,7 +295,7 @@ class Cli:
         except TimeInputError as exc:
             return self._fail(CliError(str(exc), ExitCode.USAGE, kind="usage"), json_mode, args)
         except KeyStoreError as exc:
-            return self._fail(CliError(str(exc), ExitCode.KEY, kind="keyring"), json_mode, args)
+            return self._fail(CliError(str(exc), ExitCode.KEYRING, kind=exc.kind), json_mode, args)
 
     @staticmethod
     def _starts_the_app(args: argparse.Namespace) -> bool:

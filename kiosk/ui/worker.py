@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.errors import ApiError
+from kiosk.core.i18n import _
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError
 from kiosk.core.logs import EVENT
@@ -32,6 +33,7 @@ from kiosk.core.sync import (
     StoreView,
     SyncEngine,
 )
+from kiosk.core.words import KEYRING_LOCKED_ON_SCREEN
 from kiosk.ui.shift_log import LOG_LIMIT
 
 log = logging.getLogger(__name__)
@@ -364,7 +366,9 @@ class SyncWorker(QObject):
         try:
             key = self._keystore.get()
         except KeyStoreError as exc:
-            self.attention_raised.emit(Attention(AttentionKind.KEYRING_UNAVAILABLE, str(exc)))
+            locked = exc.kind == "keyring_locked"
+            message = _(KEYRING_LOCKED_ON_SCREEN) if locked else str(exc)
+            self.attention_raised.emit(Attention(AttentionKind.KEYRING_UNAVAILABLE, message))
             return None, None
         if not key:
             return None, None
