@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         "ack", help="acknowledge that a damaged queue file was recovered (stops the warning)"
     )
 
+    from kiosk.cli import diagnose
+
+    diagnose.add_arguments(sub)
     p_sim = sub.add_parser("simulator", help="run the local Gett API simulator")
     from kiosk.simulator import cli as simulator_cli
 
@@ -315,6 +318,10 @@ class Cli:
         print(json.dumps(obj, sort_keys=False), file=self.stdout)
 
     def _dispatch(self, args: argparse.Namespace) -> int:
+        if args.command == "diagnose":  # before the config: it must work with a broken one
+            from kiosk.cli import diagnose
+
+            return diagnose.run(self, args)
         if args.command == "simulator":
             from kiosk.simulator import cli as simulator_cli
 
