@@ -40,7 +40,6 @@ from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStoreError
 from kiosk.core.logs import EVENTS_NAME, LOG_NAME, REDACTOR
 from kiosk.core.outbox import DB_FILENAME, Outbox, OutboxError
-from kiosk.core.redact import Scrubber
 
 if TYPE_CHECKING:
     from kiosk.cli.main import Cli
@@ -218,8 +217,10 @@ def collect(cli: Cli, config_arg: str | None) -> dict[str, bytes]:
     raw_config = _read_bounded(path, MAX_CONFIG_BYTES) if path is not None else None
 
     key, keyring = _keyring_state(cli)
-    pin_hash = config.ui.pin_hash if config is not None else None
-    scrubber = Scrubber([s for s in (key, pin_hash) if s])
+    # One scrubber for the last pass: the log's own (it knows the key now, see _keyring_state)
+    # with the PIN hash and the raw file's secret-looking values added.
+    scrubber = REDACTOR.scrubber
+    scrubber.add_secret(config.ui.pin_hash if config is not None else None)
     for secret in _secrets_in(raw_config):
         scrubber.add_secret(secret)
 
@@ -248,7 +249,7 @@ def collect(cli: Cli, config_arg: str | None) -> dict[str, bytes]:
     for name, value in members.items():
         text = value if isinstance(value, str) else json.dumps(value, indent=2, default=str)
         # The last line: whatever a section missed, the key and the PIN hash go here.
-        out[name] = REDACTOR.scrub(scrubber.scrub(text)).encode("utf-8")
+        out[name] = scrubber.scrub(text).encode("utf-8")
     return out
 
 

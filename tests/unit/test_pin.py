@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,3 +148,19 @@ def test_wrong_pins_are_forgotten_after_a_day(tmp_path: Path) -> None:
     next_day = FakeClock(clock.now() + timedelta(hours=25))
     guard = PinGuard(next_day, state_path=state)
     assert guard.failures == 0 and guard.seconds_locked() == 0
+
+
+def test_wrong_pins_are_logged_counted_never_the_digits(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    clock = FakeClock()
+    guard = PinGuard(clock=clock)
+    stored = hash_pin("4826", n=2**4)
+    assert not guard.check("9137", stored)
+    clock.advance(60)
+    assert not guard.check("9138", stored)
+    clock.advance(60)
+    assert guard.check("4826", stored)
+    lines = [r.getMessage() for r in caplog.records if getattr(r, "kiosk_event", False)]
+    assert lines[0].startswith("wrong manager PIN (1 in a row") and "2 in a row" in lines[1]
+    assert "accepted after 2 wrong" in lines[2]
+    assert not any(pin in caplog.text for pin in ("9137", "9138", "4826"))
