@@ -123,7 +123,6 @@ def describe_offset(offset: float, *, short: bool = False) -> str | None:
 #: The screen's words for a keyring that is locked or not answering: its unlock window, if one
 #: shows, may be hidden behind the full-screen kiosk.
 KEYRING_LOCKED_ON_SCREEN = N_(
-    "The keyring that holds the API key is locked or not answering. Unlock it at this PC: its "
-    "password window may be hidden behind the kiosk window (a manager can turn off full screen "
-    "in Settings). Or ask IT to run install-fleet.sh again."
+    "The keyring with the API key is locked. Unlock it at this PC: its password window may "
+    "be hidden behind the kiosk."
 )
