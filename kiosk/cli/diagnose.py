@@ -64,6 +64,13 @@ _SECRET_SETTING = re.compile(
 #: ``scheme://user:password@host``: the credentials part of any URL.
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@\"']*@")
 _REMOVED = "[removed]"
+#: Never through a link, never blocked by a FIFO (POSIX; Windows has neither flag).
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 class DiagnoseError(Exception):
@@ -293,7 +300,7 @@ def _read_bounded(path: Path, limit: int) -> str | None:
     """A regular file's text, at most ``limit`` bytes (a link, a device or a FIFO is skipped:
     the paths come from the environment and the data folder, not from us)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+        fd = os.open(path, _READ_FLAGS)
     except OSError:
         return None
     try:
@@ -308,7 +315,7 @@ def _read_bounded(path: Path, limit: int) -> str | None:
 def _tail(path: Path, limit: int) -> str | None:
     """The newest ``limit`` bytes of a regular file (a log's end is what IT reads first)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+        fd = os.open(path, _READ_FLAGS)
     except OSError:
         return None
     try:
