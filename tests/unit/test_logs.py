@@ -161,7 +161,7 @@ def simulate_month(log_dir: Path, days: int = 30) -> dict[str, float]:
 
 
 def test_a_month_of_polling_keeps_every_important_line(tmp_path: Path) -> None:
-    """Runs 86,400 polls' lines through the real handlers (~4 s)."""
+    """Runs 86,400 polls' lines through the real handlers (5 s alone, ~9 s under the full suite)."""
     kept = simulate_month(tmp_path / "logs")
     assert kept["events.log"] >= 30  # the first day's events are all still there
     assert kept["kiosk.log"] >= 7  # and a week of every poll
