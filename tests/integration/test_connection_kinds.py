@@ -46,15 +46,18 @@ def plain_text_port() -> Iterator[int]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(8)
-    sock.settimeout(5)
+    sock.settimeout(0.1)  # so the fixture's end is noticed at once
     stop = threading.Event()
 
     def serve() -> None:
         while not stop.is_set():
             try:
                 conn, _addr = sock.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            conn.settimeout(5)
             with conn:
                 conn.recv(4096)
                 conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")

@@ -5,6 +5,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from kiosk.core.logs import REDACTOR, setup_logging
 
 
@@ -160,6 +162,7 @@ def simulate_month(log_dir: Path, days: int = 30) -> dict[str, float]:
     return {"kiosk.log": reach("kiosk.log"), "events.log": reach("events.log")}
 
 
+@pytest.mark.slow
 def test_a_month_of_polling_keeps_every_important_line(tmp_path: Path) -> None:
     """Runs 86,400 polls' lines through the real handlers (5 s alone, ~9 s under the full suite)."""
     kept = simulate_month(tmp_path / "logs")
