@@ -339,7 +339,7 @@ if [[ $want_key -eq 1 ]]; then
     case $rc in
       124) hint=" It timed out: $user's keyring is probably waiting for a password on the PC's screen (see packaging/README.md)." ;;
       2) hint=" kiosk did not accept the key's format." ;;
-      3) hint=" $user's session has no usable keyring: install gnome-keyring and log in to a desktop session as $user." ;;
+      6) hint=" $user's session has no usable keyring, or it is locked: install gnome-keyring and log in to a desktop session as $user." ;;
     esac
     die 3 "the API key was NOT stored (kiosk key set: exit $rc).$hint"
   fi
@@ -360,7 +360,7 @@ if [[ $want_check -eq 1 && ($login_keyring -eq 0 || -S "$bus") ]]; then
       say "the kiosk is installed and configured; it will connect when the network is back"
       ;;
     5) die 5 "check failed: Gett's TLS certificate could not be verified from this PC (kiosk status: exit 5), so this kiosk can never reach Gett. Install the TLS-inspecting proxy's root certificate (/usr/local/share/ca-certificates/, then update-ca-certificates) or fix the PC's date, then run this again. $status" ;;
-    2 | 3 | 4) die "$rc" "check failed (kiosk status: exit $rc): $status" ;;
+    2 | 3 | 4 | 6) die "$rc" "check failed (kiosk status: exit $rc): $status" ;;
     *) die 1 "check failed (kiosk status: exit $rc): $status" ;;
   esac
 elif [[ $want_check -eq 1 ]]; then

@@ -51,7 +51,7 @@ from kiosk.core.errors import (
 from kiosk.core.i18n import _
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore, api_key_problem
-from kiosk.core.logs import REDACTOR, setup_logging
+from kiosk.core.logs import REDACTOR, log_config_error, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import DB_FILENAME, Intent, IntentState, Outbox, OutboxError
 from kiosk.core.pin import LOCKOUT_FILENAME, PinError, check_new_pin, hash_pin
@@ -71,6 +71,7 @@ class ExitCode(IntEnum):
     KEY = 3
     REJECTED = 4
     CERTIFICATE = 5  # Gett's TLS certificate could not be verified: IT must act
+    KEYRING = 6  # no keyring in this session, or it is locked or not answering
     BUG = 70  # EX_SOFTWARE: an error nobody foresaw (Cli.run's last line of defence)
     # EX_IOERR: the queue file could not be written or read. Apart from 75 so a script can tell
     # "saved, will be sent" from "NOT saved: fix the disk or folder, then run it again".
@@ -209,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     health.add_parser(sub)
+    from kiosk.cli import diagnose
+
+    diagnose.add_arguments(sub)
     p_sim = sub.add_parser("simulator", help="run the local Gett API simulator")
     from kiosk.simulator import cli as simulator_cli
 
@@ -295,13 +299,15 @@ class Cli:
             return self._fail(exc, json_mode, args)
         except ConfigError as exc:
             code = self._fail(CliError(str(exc), ExitCode.USAGE, kind="config"), json_mode, args)
+            if self._starts_the_app(args):
+                log_config_error(str(exc), self.env)
             if self._starts_the_app(args) and self.show_error is not None:
                 self.show_error(REDACTOR.scrub(f"The configuration has a problem: {exc}"))
             return code
         except TimeInputError as exc:
             return self._fail(CliError(str(exc), ExitCode.USAGE, kind="usage"), json_mode, args)
         except KeyStoreError as exc:
-            return self._fail(CliError(str(exc), ExitCode.KEY, kind="keyring"), json_mode, args)
+            return self._fail(CliError(str(exc), ExitCode.KEYRING, kind=exc.kind), json_mode, args)
 
     @staticmethod
     def _starts_the_app(args: argparse.Namespace) -> bool:
@@ -323,6 +329,10 @@ class Cli:
     def _dispatch(self, args: argparse.Namespace) -> int:
         if args.command == "health":
             return health.run(args, self.env, self.stdout)
+        if args.command == "diagnose":  # before the config: it must work with a broken one
+            from kiosk.cli import diagnose
+
+            return diagnose.run(self, args)
         if args.command == "simulator":
             from kiosk.simulator import cli as simulator_cli
 

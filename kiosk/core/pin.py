@@ -12,13 +12,17 @@ import hashlib
 import hmac
 import itertools
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.i18n import _
+from kiosk.core.logs import EVENT
 from kiosk.core.private import private_dir, write_private
+
+log = logging.getLogger(__name__)
 
 SCHEME = "scrypt"
 #: scrypt cost: ~50 ms on a store PC. That keeps the PIN out of plain sight and makes the on-screen
@@ -244,12 +248,20 @@ class PinGuard:
             raise PinLocked(wait)
         if verify_pin(pin, stored):
             if self._failures:
+                log.info("manager PIN accepted after %d wrong one(s)", self._failures, extra=EVENT)
                 self._failures = 0
                 self._save(0.0)
             self._locked_until = float("-inf")
             return True
         self._failures += 1
         delay = self._policy.delay_after(self._failures)
+        # How many and the lockout, never the digits tried.
+        log.warning(
+            "wrong manager PIN (%d in a row; next try in %.0f s)",
+            self._failures,
+            delay,
+            extra=EVENT,
+        )
         if delay > 0:
             self._locked_until = self._clock.monotonic() + delay
         self._save(delay)

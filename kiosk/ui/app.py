@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from kiosk.core.clock import saved_gett_clock
 from kiosk.core.config import Config, Store, default_config_path
 from kiosk.core.keystore import KeyStore, MemoryKeyStore
+from kiosk.core.logs import log_started, log_stopped
 
 if TYPE_CHECKING:
     from kiosk.core.clock import Clock
@@ -89,6 +90,10 @@ def run_app(
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        log_started("kiosk app", qt=f"{qVersion()} (PySide6 {pyside_version})")
         # One clock for the screen, the taps and the worker, on Gett's time (learnt from its
         # answers, kept in the data folder so a restart starts right).
         clock = saved_gett_clock(config.data_dir)
@@ -169,7 +174,8 @@ def run_app(
         else:
             window.show()
         code = int(app.exec())
-        return exit_code or code
+        exit_code = exit_code or code
+        return exit_code
     finally:
         restore_hook()
         if watcher is not None:
@@ -179,6 +185,7 @@ def run_app(
             stop_signals.uninstall()
         if writer is not None:
             writer.finish(stopped_by)  # after the worker stopped: the last word on the queue
+        log_stopped("kiosk app", exit_code)
         if simulator is not None:
             simulator.stop()
         if demo_dir is not None:

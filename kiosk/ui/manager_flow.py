@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Slot
 from kiosk.core.config import Config, save_config
 from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStore
+from kiosk.core.logs import log_settings_saved
 from kiosk.core.pin import hash_pin
 from kiosk.ui.pages import Page
 from kiosk.ui.pin_pad import PinPad
@@ -182,6 +183,7 @@ class ManagerFlow(QObject):
                 else:
                     self._host.notify("Settings were not saved", str(error))
                 return
+            log_settings_saved(self._host.config, config, key_changed=bool(key))
             self._host.apply_config(config, key_changed=bool(key))
             after()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -188,3 +189,19 @@ def test_reset_lifts_a_lockout_and_saves_it(tmp_path: Path) -> None:
     assert guard.seconds_locked() == 0 and guard.failures == 0
     assert PinGuard(clock, state_path=state).seconds_locked() == 0  # after a restart too
     assert guard.check("2468", stored)
+
+
+def test_wrong_pins_are_logged_counted_never_the_digits(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    clock = FakeClock()
+    guard = PinGuard(clock=clock)
+    stored = hash_pin("4826", n=2**4)
+    assert not guard.check("9137", stored)
+    clock.advance(60)
+    assert not guard.check("9138", stored)
+    clock.advance(60)
+    assert guard.check("4826", stored)
+    lines = [r.getMessage() for r in caplog.records if getattr(r, "kiosk_event", False)]
+    assert lines[0].startswith("wrong manager PIN (1 in a row") and "2 in a row" in lines[1]
+    assert "accepted after 2 wrong" in lines[2]
+    assert not any(pin in caplog.text for pin in ("9137", "9138", "4826"))
