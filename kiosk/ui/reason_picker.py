@@ -5,17 +5,20 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QGridLayout, QSizePolicy, QToolButton, QWidget
 
+from kiosk.core.i18n import N_, _
 from kiosk.core.models import PauseReason
+from kiosk.core.words import reason_text
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import REASON_ICONS
 from kiosk.ui.widgets import regrid
 
+#: The buttons' words (English, marked; translated in :meth:`ReasonPicker.retranslate`).
 SHORT_LABELS: dict[PauseReason, str] = {
-    PauseReason.OPERATIONAL_ISSUES: "Operational\nissues",
-    PauseReason.STAFF_SHORTAGE: "Staff\nshortage",
-    PauseReason.TOO_BUSY: "Too busy",
-    PauseReason.MAINTENANCE: "Maintenance",
-    PauseReason.OTHER: "Other",
+    PauseReason.OPERATIONAL_ISSUES: N_("Operational\nissues"),
+    PauseReason.STAFF_SHORTAGE: N_("Staff\nshortage"),
+    PauseReason.TOO_BUSY: N_("Too busy"),
+    PauseReason.MAINTENANCE: N_("Maintenance"),
+    PauseReason.OTHER: N_("Other"),
 }
 
 
@@ -37,8 +40,6 @@ class ReasonPicker(QWidget):
         for reason in PauseReason:
             # Icon above the words: the whole width is left for "Operational issues".
             button = QToolButton()
-            button.setText(SHORT_LABELS[reason])
-            button.setAccessibleName(f"Pause: {reason.label}")
             button.setObjectName(f"reason_{reason.value}")
             button.setProperty("role", "reason")
             button.setIcon(theme.icon(REASON_ICONS[reason], "#111111", 32))
@@ -51,7 +52,14 @@ class ReasonPicker(QWidget):
             button.setMinimumSize(64, 96)
             button.clicked.connect(lambda _=False, r=reason: self.on_reason_button_clicked(r))
             self.buttons[reason] = button
+        self.retranslate()
         self.set_columns(columns)
+
+    def retranslate(self) -> None:
+        """Every word of the picker, in the language shown (the one place they are set)."""
+        for reason, button in self.buttons.items():
+            button.setText(_(SHORT_LABELS[reason]))
+            button.setAccessibleName(_("Pause: {reason}").format(reason=reason_text(reason)))
 
     def set_columns(self, columns: int) -> None:
         if columns == getattr(self, "_columns", None):
