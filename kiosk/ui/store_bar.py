@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import reduce
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
@@ -144,7 +145,9 @@ class StoreButton(QAbstractButton):
             words.append(_("Needs attention: {alert}").format(alert=isolate(alert)))
         if self._selected:
             words.append(_("Shown now"))
-        self.setAccessibleDescription(_(". ").join(words))
+        self.setAccessibleDescription(
+            reduce(lambda a, b: _("{first}. {second}").format(first=a, second=b), words)
+        )
         if changed:
             self.update()
 

@@ -8,10 +8,11 @@ old confirmation is not passed off as the current state.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from functools import reduce
 
 from kiosk.core import i18n
 from kiosk.core.config import Store
@@ -216,6 +217,13 @@ def alarm_level(waited: float) -> int:
     if waited < ESCALATE_AFTER_SECONDS:
         return 0
     return min(MAX_ALARM, 1 + int((waited - ESCALATE_AFTER_SECONDS) // ESCALATE_STEP_SECONDS))
+
+
+def list_of(items: Iterable[str]) -> str:
+    """``A, B, C`` with the language's own comma (Arabic writes ``،``)."""
+    return reduce(
+        lambda first, second: _("{first}, {second}").format(first=first, second=second), items
+    )
 
 
 def seconds_or_duration(seconds: float) -> str:
@@ -664,7 +672,7 @@ def _summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
             StateKind.NEEDS_MANAGER, _("NEEDS A MANAGER"), sub, lines, manager_action=True
         )
     if conflicts := with_kind(StateKind.CONFLICT):
-        names = _(", ").join(isolate(s.name) for s, _ind in conflicts)
+        names = list_of(isolate(s.name) for s, _ind in conflicts)
         return Indicator(
             StateKind.CONFLICT,
             _("CHANGED ELSEWHERE"),
