@@ -69,6 +69,7 @@ class PinPad(QWidget):
                 self.ok_button = button
             else:
                 button = big_button(key, f"PIN digit {key}", role="digit")
+                button.setAccessibleName(_("PIN digit {digit}").format(digit=ltr(key)))
                 button.clicked.connect(lambda _=False, d=key: self.on_digit_clicked(d))
             self.digit_buttons.append(button)
             grid.addWidget(button, i // 3, i % 3)

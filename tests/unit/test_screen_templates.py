@@ -1,0 +1,109 @@
+"""The screen's sentence templates format in every language, whatever goes into them.
+
+A translation that names a placeholder the code does not pass, or a stray brace, would raise on
+the kiosk in the middle of a shift; store names and server text may hold braces, bidi marks or
+anything else. Every template of the touchscreen's own files (``kiosk/ui`` but the settings,
+setup, app, theme and gallery modules, which other parts of issue 11 cover) is formatted here
+with Hypothesis' values, in every shipped language and for counts across each plural rule.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.core import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_OURS = {
+    "settings_dialog.py",
+    "kitchen_settings.py",
+    "setup_screen.py",
+    "app.py",
+    "gallery.py",
+    "theme.py",
+}
+FILES = sorted(p for p in (ROOT / "kiosk" / "ui").glob("*.py") if p.name not in NOT_OURS)
+
+
+def _templates() -> list[str | tuple[str, str]]:
+    found: dict[str | tuple[str, str], None] = {}
+    for path in FILES:
+        for _line, message, _comments, _context in extract_from_file("python", str(path)):
+            key = message if isinstance(message, str) else (message[0], message[1])
+            found[key] = None
+    return list(found)
+
+
+TEMPLATES = _templates()
+#: Counts that reach every plural form of Hebrew, Arabic and Russian (0, 1, 2, 3-10, 11-99,
+#: 100+, 21, 101...).
+COUNTS = (0, 1, 2, 3, 5, 11, 21, 22, 25, 99, 100, 101, 111, 1_000_000)
+
+
+def _fields(text: str) -> set[str]:
+    return {field for _lit, field, _spec, _conv in string.Formatter().parse(text) if field}
+
+
+@pytest.fixture(params=i18n.LANGUAGES)
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
+    i18n.use(request.param)
+    yield request.param
+    i18n.use("en")
+
+
+def test_the_screen_has_templates() -> None:
+    assert len(TEMPLATES) > 250
+    assert ("{n} store", "{n} stores") in TEMPLATES
+    assert "until {time} (in {duration})" in TEMPLATES
+
+
+@pytest.mark.parametrize("code", i18n.LANGUAGES)
+@settings(max_examples=40, deadline=None)
+@given(value=st.text(max_size=40), number=st.integers(min_value=0, max_value=10**9))
+def test_every_template_formats_for_any_value(code: str, value: str, number: int) -> None:
+    i18n.use(code)
+    try:
+        _format_all(code, value, number)
+    finally:
+        i18n.use("en")
+
+
+def _format_all(language: str, value: str, number: int) -> None:
+    for template in TEMPLATES:
+        if isinstance(template, str):
+            shown = i18n._(template)
+            fields = _fields(template)
+            values = {f: value for f in fields}
+            out = shown.format(**values)
+            if value and "{" not in value and "}" not in value:
+                # A single-template sentence keeps everything it is given.
+                assert all(out.count(value) >= 1 for _f in fields), (language, template)
+            continue
+        singular, plural = template
+        fields = _fields(singular) | _fields(plural)
+        for n in (*COUNTS, number):
+            shown = i18n.ngettext(singular, plural, n)
+            values = {f: (i18n.ltr(n) if f in {"n", "count"} else value) for f in fields}
+            shown.format(**values)  # raises on a field the code does not pass
+
+
+def _words(template: str) -> set[str]:
+    """The Latin words of a template outside its placeholders, but Gett, API and PIN."""
+    literal = " ".join(lit for lit, _f, _s, _c in string.Formatter().parse(template))
+    return set(re.findall(r"[A-Za-z]+", literal)) - {"Gett", "API", "PIN"}
+
+
+def test_every_sentence_with_words_is_translated(language: str) -> None:
+    """Not English in disguise: a template with words reads differently in the others."""
+    if language == "en":
+        return
+    same = [t for t in TEMPLATES if isinstance(t, str) and _words(t) and i18n._(t) == t]
+    assert not same, f"{language}: shown in English: {same[:10]}"
