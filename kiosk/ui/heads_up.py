@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from kiosk.core.i18n import N_, _
+from kiosk.core.i18n import N_, _, ltr
 from kiosk.ui.overlay import Overlay
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import big_button
@@ -29,7 +29,10 @@ class HeadsUp(Overlay):
         self.title.setText(_("Back online soon"))
         planned = big_button(_("Resume as\nplanned"), N_("Resume as planned"))
         keep = big_button(
-            _("Keep paused\n+15 min"), N_("Keep paused 15 more minutes"), role="pause"
+            # TRANSLATORS: {amount} is "+15", kept whole and left to right in any language.
+            _("Keep paused\n{amount} min").format(amount=ltr("+15")),
+            N_("Keep paused 15 more minutes"),
+            role="pause",
         )
         now = big_button(_("Resume\nnow"), N_("Resume now (heads-up)"), role="primary")
         for button in (planned, keep, now):

@@ -94,7 +94,8 @@ class HomePage:
             _("UNDO"), N_("Undo resume"), role="pause", theme=theme, icon="back"
         )
         self.extend_button = big_button(  # (no icon: "+15 min" must fit at 800x480)
-            _("+{n} min").format(n=ltr(EXTEND_MINUTES)),
+            # TRANSLATORS: {amount} is "+15", kept whole and left to right in any language.
+            _("{amount} min").format(amount=ltr(f"+{EXTEND_MINUTES}")),
             N_("Extend pause by 15 minutes"),
             role="pause",
         )

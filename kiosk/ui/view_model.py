@@ -234,6 +234,12 @@ def seconds_or_duration(seconds: float) -> str:
     return format_duration(seconds)
 
 
+def _phone(phone: str) -> str:
+    """A phone number kept whole: in right-to-left text a line break inside it would show its
+    parts in the wrong order, so its spaces do not break there."""
+    return ltr(phone.replace(" ", "\u00a0")) if i18n.is_rtl() else phone
+
+
 def orders_still_come(waited: float, phone: str) -> tuple[str, ...]:
     """What an unconfirmed pause means for the kitchen, and what to do about it."""
     how_long = seconds_or_duration(waited)
@@ -241,7 +247,7 @@ def orders_still_come(waited: float, phone: str) -> tuple[str, ...]:
         text = _(
             "Not confirmed for {duration}: call Gett support on {phone}, "
             "or pause the store in the Gett partner portal."
-        ).format(duration=how_long, phone=ltr(phone))
+        ).format(duration=how_long, phone=_phone(phone))
     else:
         text = _(
             "Not confirmed for {duration}: call Gett support, "
