@@ -17,7 +17,7 @@ from functools import reduce
 from kiosk.core import i18n
 from kiosk.core.config import Store
 from kiosk.core.errors import CertificateRejected
-from kiosk.core.i18n import N_, _, isolate, ltr, ngettext
+from kiosk.core.i18n import N_, _, isolate, ltr, ngettext, pgettext
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
@@ -615,10 +615,24 @@ def short_words(word: str) -> tuple[str, ...]:
             paused=ltr(int(numbers[0])), total=ltr(int(numbers[1]))
         )
         return (word, short)
+    forms: tuple[str, ...] = (word,)
     for full, shorter in SHORT_WORDS.items():
         if word == _(full):
-            return (word, *(_(s) for s in shorter))
-    return (word,)
+            forms = (word, *(_(s) for s in shorter))
+            break
+    tighter = _short_elsewhere().get(forms[-1])
+    if tighter is not None and len(tighter) < len(forms[-1]):
+        forms = (*forms, tighter)
+    return forms
+
+
+def _short_elsewhere() -> dict[str, str]:
+    """State words short in English but long in some language ("متوقف مؤقتًا"): the shorter
+    form that language gives for a narrow button (English gives the same word, so none)."""
+    return {
+        _("PAUSED"): pgettext("short state word", "PAUSED"),
+        _("ONLINE"): pgettext("short state word", "ONLINE"),
+    }
 
 
 _URGENCY = (

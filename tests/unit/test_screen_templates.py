@@ -107,3 +107,20 @@ def test_every_sentence_with_words_is_translated(language: str) -> None:
         return
     same = [t for t in TEMPLATES if isinstance(t, str) and _words(t) and i18n._(t) == t]
     assert not same, f"{language}: shown in English: {same[:10]}"
+
+
+def test_a_state_word_long_in_one_language_gets_a_shorter_form_there() -> None:
+    """ "PAUSED" is short in English but "متوقف مؤقتًا" in Arabic: a narrow store button there
+    falls back to "متوقف"; English keeps its one form (and the summary's "2 OF 4 PAUSED" its
+    own short form in every language)."""
+    from kiosk.ui.view_model import short_words, some_paused
+
+    assert short_words("PAUSED") == ("PAUSED",)
+    i18n.use("ar")
+    try:
+        paused = i18n._("PAUSED")
+        assert short_words(paused) == (paused, "متوقف")
+        forms = short_words(some_paused(2, 4))
+        assert len(forms) == 2 and len(forms[1]) < len(forms[0])
+    finally:
+        i18n.use("en")
