@@ -83,6 +83,7 @@ class LogPage(QWidget):
     def _set_rows(self, texts: list[str]) -> None:
         for row in self.rows:
             self.rows_layout.removeWidget(row)
+            row.hide()  # now: the deferred delete may come only after the next paint
             row.deleteLater()
         self.rows = []
         for n, text in enumerate(texts):
