@@ -5,21 +5,24 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QGridLayout, QSizePolicy, QToolButton, QWidget
 
-from kiosk.core.i18n import N_, _
+from kiosk.core.i18n import _, pgettext
 from kiosk.core.models import PauseReason
 from kiosk.core.words import reason_text
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import REASON_ICONS
 from kiosk.ui.widgets import regrid
 
-#: The buttons' words (English, marked; translated in :meth:`ReasonPicker.retranslate`).
-SHORT_LABELS: dict[PauseReason, str] = {
-    PauseReason.OPERATIONAL_ISSUES: N_("Operational\nissues"),
-    PauseReason.STAFF_SHORTAGE: N_("Staff\nshortage"),
-    PauseReason.TOO_BUSY: N_("Too busy"),
-    PauseReason.MAINTENANCE: N_("Maintenance"),
-    PauseReason.OTHER: N_("Other"),
-}
+
+def short_label(reason: PauseReason) -> str:
+    """A reason button's words, in the language shown (a button's own words: the context
+    keeps them apart from the reason in a sentence, which has no line break)."""
+    return {
+        PauseReason.OPERATIONAL_ISSUES: pgettext("reason button", "Operational\nissues"),
+        PauseReason.STAFF_SHORTAGE: pgettext("reason button", "Staff\nshortage"),
+        PauseReason.TOO_BUSY: pgettext("reason button", "Too busy"),
+        PauseReason.MAINTENANCE: pgettext("reason button", "Maintenance"),
+        PauseReason.OTHER: pgettext("reason button", "Other"),
+    }[reason]
 
 
 class ReasonPicker(QWidget):
@@ -58,7 +61,7 @@ class ReasonPicker(QWidget):
     def retranslate(self) -> None:
         """Every word of the picker, in the language shown (the one place they are set)."""
         for reason, button in self.buttons.items():
-            button.setText(_(SHORT_LABELS[reason]))
+            button.setText(short_label(reason))
             button.setAccessibleName(_("Pause: {reason}").format(reason=reason_text(reason)))
 
     def set_columns(self, columns: int) -> None:

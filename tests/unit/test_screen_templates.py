@@ -33,16 +33,22 @@ NOT_OURS = {
 FILES = sorted(p for p in (ROOT / "kiosk" / "ui").glob("*.py") if p.name not in NOT_OURS)
 
 
-def _templates() -> list[str | tuple[str, str]]:
+def _templates() -> tuple[list[str | tuple[str, str]], list[tuple[str, str]]]:
+    """(templates, (context, word) pairs of the words that have a context)."""
     found: dict[str | tuple[str, str], None] = {}
+    contexts: dict[tuple[str, str], None] = {}
     for path in FILES:
-        for _line, message, _comments, _context in extract_from_file("python", str(path)):
+        for _line, message, _comments, context in extract_from_file("python", str(path)):
+            if context:
+                assert isinstance(message, str)
+                contexts[(context, message)] = None
+                continue
             key = message if isinstance(message, str) else (message[0], message[1])
             found[key] = None
-    return list(found)
+    return list(found), list(contexts)
 
 
-TEMPLATES = _templates()
+TEMPLATES, IN_CONTEXT = _templates()
 #: Counts that reach every plural form of Hebrew, Arabic and Russian (0, 1, 2, 3-10, 11-99,
 #: 100+, 21, 101...).
 COUNTS = (0, 1, 2, 3, 5, 11, 21, 22, 25, 99, 100, 101, 111, 1_000_000)
@@ -61,6 +67,7 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
 
 def test_the_screen_has_templates() -> None:
     assert len(TEMPLATES) > 250
+    assert ("reason button", "Too busy") in IN_CONTEXT
     assert ("{n} store", "{n} stores") in TEMPLATES
     assert "until {time} (in {duration})" in TEMPLATES
 
@@ -106,6 +113,7 @@ def test_every_sentence_with_words_is_translated(language: str) -> None:
     if language == "en":
         return
     same = [t for t in TEMPLATES if isinstance(t, str) and _words(t) and i18n._(t) == t]
+    same += [w for c, w in IN_CONTEXT if i18n.pgettext(c, w) == w and _words(w)]
     assert not same, f"{language}: shown in English: {same[:10]}"
 
 
