@@ -830,7 +830,7 @@ class ScreenState:
         alert = self.store_alerts.get(store_id)
         view = self.views.get(store_id)
         if alert is None and view is not None and view.attention is not None:
-            alert = view.attention.message or view.attention.kind.value
+            alert = view.attention.message or attention_title(view.attention.kind)
         return alert
 
     def _actions(
