@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.core import i18n
+from kiosk.core.config import Store
+from kiosk.core.models import StoreStatusUpdate
+from kiosk.core.outbox import Intent, IntentState
+from kiosk.core.sync import Connectivity, Link, StoreView
+from kiosk.ui.view_model import LocalTime, describe_connection, short_words, some_paused
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_OURS = {
@@ -121,7 +127,6 @@ def test_a_state_word_long_in_one_language_gets_a_shorter_form_there() -> None:
     """ "PAUSED" is short in English but "متوقف مؤقتًا" in Arabic: a narrow store button there
     falls back to "متوقف"; English keeps its one form (and the summary's "2 OF 4 PAUSED" its
     own short form in every language)."""
-    from kiosk.ui.view_model import short_words, some_paused
 
     assert short_words("PAUSED") == ("PAUSED",)
     i18n.use("ar")
@@ -130,5 +135,57 @@ def test_a_state_word_long_in_one_language_gets_a_shorter_form_there() -> None:
         assert short_words(paused) == (paused, "متوقف")
         forms = short_words(some_paused(2, 4))
         assert len(forms) == 2 and len(forms[1]) < len(forms[0])
+    finally:
+        i18n.use("en")
+
+
+def test_times_follow_the_language_and_stay_left_to_right() -> None:
+    """ "tomorrow 09:00" is one template, a later day is in the language's own words, and the
+    clock keeps its digits left to right inside right-to-left text."""
+
+    lt, now = LocalTime(UTC), datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+    tomorrow, later = (
+        datetime(2026, 1, 16, 9, 0, tzinfo=UTC),
+        datetime(2026, 1, 17, 9, 0, tzinfo=UTC),
+    )
+    assert lt.clock_on(tomorrow, now) == "tomorrow 09:00"
+    assert "Jan" in lt.clock_on(later, now) and "09:00" in lt.clock_on(later, now)
+    i18n.use("he")
+    try:
+        assert lt.clock_on(now, now) == f"{i18n.LRI}12:00{i18n.PDI}"
+        assert lt.clock_on(tomorrow, now) == f"מחר {i18n.LRI}09:00{i18n.PDI}"
+        day = lt.clock_on(later, now)
+        assert "בינו׳" in day or "ינואר" in day, day  # CLDR's Hebrew month, not "Jan"
+        assert f"{i18n.LRI}09:00{i18n.PDI}" in day
+    finally:
+        i18n.use("en")
+
+
+@pytest.mark.parametrize(
+    ("waiting", "words"),
+    [(1, "1 изменение ожидает"), (3, "3 изменения ожидают"), (5, "5 изменений ожидают"),
+     (21, "21 изменение ожидает")],
+)  # fmt: skip
+def test_the_offline_banner_counts_in_russian_plural_forms(waiting: int, words: str) -> None:
+
+    now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+    def pending(n: int) -> StoreView:
+        update = StoreStatusUpdate.resume()
+        intent = Intent(
+            id=n, store_id=f"s{n}", update=update, created_at=now, origin="ui",
+            state=IntentState.PENDING, attempts=1, next_attempt_at=now + timedelta(seconds=20),
+            verify_first=False, last_error=None, last_error_kind=None, finished_at=None,
+            base=None, confirmed=None,
+        )  # fmt: skip
+        return StoreView(Store(f"s{n}", f"Store {n}"), None, None, intent, None)
+
+    i18n.use("ru")
+    try:
+        info = describe_connection(
+            Connectivity(Link.OFFLINE, now, "refused"), [pending(n) for n in range(waiting)], now
+        )
+        assert info.banner is not None and words in info.banner, info.banner
+        assert info.line.startswith("Нет связи · ")
     finally:
         i18n.use("en")
