@@ -17,7 +17,8 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.core import i18n, words
@@ -233,5 +234,23 @@ def test_the_check_finds_english(make_window: MakeWindow) -> None:
         check(window, "online")
         window.home.status_panel.subheadline.setText("Taking orders")
         assert any("'Taking orders'" in line for line in english_left(window))
+    finally:
+        i18n.use("en")
+
+
+def test_escape_finds_the_way_back_in_any_language(make_window: MakeWindow, qtbot: QtBot) -> None:
+    """Escape presses the page's back button, found by its English id, not its (translated)
+    name: in Hebrew too, Escape on the duration page goes back home."""
+    i18n.use("he")
+    try:
+        window = make_window()
+        press(qtbot, window, "reason_too_busy")
+        assert window.current_page() is Page.RESUME
+        back = next(b for b in window.findChildren(QAbstractButton) if b.objectName() == "Back")
+        assert back.accessibleName() == "חזרה"
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+        QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Escape)
+        assert window.current_page() is Page.HOME
     finally:
         i18n.use("en")
