@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
+from kiosk.core.i18n import N_, _
 from kiosk.core.sync import Link
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import ConnectionInfo
@@ -28,7 +29,7 @@ class ConnectionLine(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ConnectionLine")
-        self.setAccessibleName("Connection")
+        self.setAccessibleName(_("Connection"))
         self.setMinimumHeight(40)
         self.setWordWrap(True)
 
@@ -48,10 +49,10 @@ class OfflineBanner(QFrame):
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("OfflineBanner")
-        self.setAccessibleName("Offline banner")
+        self.setAccessibleName(_("Offline banner"))
         icon = QLabel()
         icon.setPixmap(theme.pixmap("offline", 36, "#FFFFFF"))
-        self.text = label("", name="Offline message")
+        self.text = label("", name=N_("Offline message"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.addWidget(icon)
@@ -81,14 +82,14 @@ class AttentionBanner(QFrame):
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AttentionBanner")
-        self.setAccessibleName("Attention")
+        self.setAccessibleName(_("Attention"))
         icon = QLabel()
         icon.setPixmap(theme.pixmap("warning", 40, "#FFFFFF"))
-        self.text = label("", name="Attention message")
+        self.text = label("", name=N_("Attention message"))
         self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.ok = big_button("OK", "Dismiss message", role="quiet")
+        self.ok = big_button(_("OK"), N_("Dismiss message"), role="quiet")
         self.ok.setMaximumWidth(120)
-        self.settings = big_button("Settings", "Open settings from message", role="quiet")
+        self.settings = big_button(_("Settings"), N_("Open settings from message"), role="quiet")
         self.settings.setMaximumWidth(180)
         self.ok.clicked.connect(self.on_ok_clicked)
         self.settings.clicked.connect(self.on_settings_clicked)
@@ -103,7 +104,7 @@ class AttentionBanner(QFrame):
 
     def show_message(self, title: str, message: str) -> None:
         self.title = title
-        self.text.setText(f"{title}. {message}")
+        self.text.setText(_("{title}. {message}").format(title=title, message=message))
         self.setAccessibleDescription(self.text.text())
         self.show()
 

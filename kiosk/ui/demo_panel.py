@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
+from kiosk.core.i18n import N_, _
 from kiosk.core.models import PauseReason, StoreState, StoreStatus
 from kiosk.simulator.server import Simulator
 from kiosk.ui.tasks import TaskRunner
@@ -33,10 +34,12 @@ class DemoPanel(QWidget):
         self._tasks = tasks
         self._on_network_back = on_network_back
         self._on_changed = on_changed
-        tag = label("DEMO", "DemoTag", wrap=False, name="Demo mode")
-        self.network = big_button("Simulate network down", "Simulate network down", role="toggle")
+        tag = label(_("DEMO"), "DemoTag", wrap=False, name=N_("Demo mode"))
+        self.network = big_button(
+            _("Simulate network down"), N_("Simulate network down"), role="toggle"
+        )
         self.network.setCheckable(True)
-        self.elsewhere = big_button("Change elsewhere", "Change elsewhere", role="quiet")
+        self.elsewhere = big_button(_("Change elsewhere"), N_("Change elsewhere"), role="quiet")
         for button in (self.network, self.elsewhere):
             button.setProperty("role", "quiet" if button is self.elsewhere else "toggle")
             button.setMinimumHeight(64)
@@ -52,7 +55,7 @@ class DemoPanel(QWidget):
     def on_network_toggled(self, down: bool) -> None:
         self.network.setEnabled(False)
         self.network.setText(
-            "Network is DOWN (tap to restore)" if down else "Simulate network down"
+            _("Network is DOWN (tap to restore)") if down else _("Simulate network down")
         )
         action = self._sim.go_down if down else self._sim.come_back
         self._tasks.run(action, lambda _r, _e: self._network_done(down))

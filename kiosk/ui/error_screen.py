@@ -18,8 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-TITLE = "The kiosk cannot start"
-HINT = (
+from kiosk.core.i18n import N_, _
+
+#: (English, marked: translated when the window is built.)
+TITLE = N_("The kiosk cannot start")
+HINT = N_(
     "A manager or IT must fix this, then restart the kiosk. "
     "The store's status on Gett is unchanged."
 )
@@ -39,8 +42,8 @@ def build_error_window(message: str) -> QMainWindow:
     window = QMainWindow()
     body = QWidget()
     window.setCentralWidget(body)
-    window.setWindowTitle("Gett Store Kiosk")
-    window.setAccessibleName("Kiosk cannot start")
+    window.setWindowTitle(_("Gett Store Kiosk"))
+    window.setAccessibleName(_("Kiosk cannot start"))
     window.setStyleSheet(
         "QWidget { background: #7A1C1C; color: #FFFFFF; }"
         "QLabel#Title { font-size: 44px; font-weight: 900; }"
@@ -49,15 +52,15 @@ def build_error_window(message: str) -> QMainWindow:
         "QPushButton { background: #FFFFFF; color: #111111; font-size: 24px; font-weight: 700;"
         " min-height: 72px; border-radius: 12px; padding: 0 32px; }"
     )
-    title = QLabel(f"⚠ {TITLE}")
+    title = QLabel(_("⚠ {title}").format(title=_(TITLE)))
     title.setObjectName("Title")
     text = QLabel(message)
     text.setObjectName("Message")
-    text.setAccessibleName("Reason")
-    hint = QLabel(HINT)
+    text.setAccessibleName(_("Reason"))
+    hint = QLabel(_(HINT))
     hint.setObjectName("Hint")
-    close = QPushButton("Close")
-    close.setAccessibleName("Close")
+    close = QPushButton(_("Close"))
+    close.setAccessibleName(_("Close"))
     close.clicked.connect(window.close)
     layout = QVBoxLayout(body)
     layout.setContentsMargins(48, 48, 48, 48)

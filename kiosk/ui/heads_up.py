@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from kiosk.core.i18n import N_, _, ltr
 from kiosk.ui.overlay import Overlay
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import big_button
@@ -24,11 +25,16 @@ class HeadsUp(Overlay):
     dismissed = Signal()
 
     def __init__(self, theme: Theme, parent: QWidget) -> None:
-        super().__init__(theme, parent, name="Resume heads-up", icon="bell")
-        self.title.setText("Back online soon")
-        planned = big_button("Resume as\nplanned", "Resume as planned")
-        keep = big_button("Keep paused\n+15 min", "Keep paused 15 more minutes", role="pause")
-        now = big_button("Resume\nnow", "Resume now (heads-up)", role="primary")
+        super().__init__(theme, parent, name=N_("Resume heads-up"), icon="bell")
+        self.title.setText(_("Back online soon"))
+        planned = big_button(_("Resume as\nplanned"), N_("Resume as planned"))
+        keep = big_button(
+            # TRANSLATORS: {amount} is "+15", kept whole and left to right in any language.
+            _("Keep paused\n{amount} min").format(amount=ltr("+15")),
+            N_("Keep paused 15 more minutes"),
+            role="pause",
+        )
+        now = big_button(_("Resume\nnow"), N_("Resume now (heads-up)"), role="primary")
         for button in (planned, keep, now):
             self.add_button(button)
         planned.clicked.connect(self.on_planned_clicked)

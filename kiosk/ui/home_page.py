@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.config import Store
+from kiosk.core.i18n import N_, _, ltr
 from kiosk.ui.banners import AttentionBanner, ConnectionLine, OfflineBanner
 from kiosk.ui.reason_picker import ReasonPicker
 from kiosk.ui.screen_state import Screen
@@ -41,16 +42,16 @@ class HomePage:
         top = QWidget()
         top.setObjectName("TopBar")
         top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.store_name = label("", "StoreName", wrap=False, name="Store name")
+        self.store_name = label("", "StoreName", wrap=False, name=N_("Store name"))
         self.connection_line = ConnectionLine()
-        self.clock = label("", "BigClock", wrap=False, name="Clock")
+        self.clock = label("", "BigClock", wrap=False, name=N_("Clock"))
         self.manager_button = big_button(
-            "Manager", "Manager", role="quiet", theme=theme, icon="lock", icon_px=26
+            _("Manager"), N_("Manager"), role="quiet", theme=theme, icon="lock", icon_px=26
         )
         self.manager_button.setMaximumWidth(200)
         # The pause log and shift summary: one tap, read-only, no PIN.
         self.log_button = big_button(
-            "Log", "Pause log", role="quiet", theme=theme, icon="clock", icon_px=26
+            _("Log"), N_("Pause log"), role="quiet", theme=theme, icon="clock", icon_px=26
         )
         self.log_button.setMaximumWidth(160)
         bar = QHBoxLayout(top)
@@ -70,37 +71,42 @@ class HomePage:
         self.status_panel = StatusPanel(theme)
 
         actions = QWidget()
-        actions.setAccessibleName("Actions")
-        self.pause_prompt = label("Pause the store. Why?", "Subtitle", wrap=False)
+        actions.setAccessibleName(_("Actions"))
+        self.pause_prompt = label(_("Pause the store. Why?"), "Subtitle", wrap=False)
         self.reasons = ReasonPicker(theme, columns=5)
         self.resume_button = big_button(
-            "RESUME NOW",
-            "Resume now",
+            _("RESUME NOW"),
+            N_("Resume now"),
             role="primary",
             theme=theme,
             icon="play",
             icon_colour="#FFFFFF",
         )
         self.cancel_pause_button = big_button(
-            "CANCEL PAUSE",
-            "Cancel pause",
+            _("CANCEL PAUSE"),
+            N_("Cancel pause"),
             role="primary",
             theme=theme,
             icon="play",
             icon_colour="#FFFFFF",
         )
-        self.undo_button = big_button("UNDO", "Undo resume", role="pause", theme=theme, icon="back")
+        self.undo_button = big_button(
+            _("UNDO"), N_("Undo resume"), role="pause", theme=theme, icon="back"
+        )
         self.extend_button = big_button(  # (no icon: "+15 min" must fit at 800x480)
-            f"+{EXTEND_MINUTES} min", f"Extend pause by {EXTEND_MINUTES} minutes", role="pause"
+            # TRANSLATORS: {amount} is "+15", kept whole and left to right in any language.
+            _("{amount} min").format(amount=ltr(f"+{EXTEND_MINUTES}")),
+            N_("Extend pause by 15 minutes"),
+            role="pause",
         )
         self.change_button = big_button(
-            "Change\npause", "Change pause", role="quiet", theme=theme, icon="clock"
+            _("Change\npause"), N_("Change pause"), role="quiet", theme=theme, icon="clock"
         )
-        self.keep_theirs_button = big_button("", "Keep Gett's state")
-        self.apply_mine_button = big_button("", "Apply my change", role="pause")
+        self.keep_theirs_button = big_button("", N_("Keep Gett's state"))
+        self.apply_mine_button = big_button("", N_("Apply my change"), role="pause")
         self.settings_button = big_button(
-            "Open settings",
-            "Open settings",
+            _("Open settings"),
+            N_("Open settings"),
             role="danger",
             theme=theme,
             icon="key",
@@ -118,8 +124,8 @@ class HomePage:
         ):
             button.setMinimumHeight(84)
         self.resume_all_button = big_button(
-            "RESUME ALL",
-            "Resume all stores",
+            _("RESUME ALL"),
+            N_("Resume all stores"),
             role="primary",
             theme=theme,
             icon="play",
@@ -130,7 +136,7 @@ class HomePage:
         self.cancel_pause_button.setMinimumHeight(96)
         self.resume_all_button.setMinimumHeight(96)
         # What a tap did ("✓ Pause now until 16:30"), for a few seconds.
-        self.toast = label("", "Toast", wrap=True, name="Done message")
+        self.toast = label("", "Toast", wrap=True, name=N_("Done message"))
         self.toast.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.toast.hide()
         row = QHBoxLayout()
@@ -205,7 +211,7 @@ class HomePage:
         if banner is None:
             self.attention_banner.hide()
         elif self.attention_banner.isHidden() or self.attention_banner.text.text() != (
-            f"{banner.title}. {banner.message}"
+            _("{title}. {message}").format(title=banner.title, message=banner.message)
         ):
             self.attention_banner.show_message(banner.title, banner.message)
 

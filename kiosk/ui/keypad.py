@@ -244,7 +244,8 @@ class Keypad(QWidget):
             button.setEnabled(bool(char) and allowed(char))
         for char, button in self.hex_keys.items():
             button.setEnabled(allowed(char))
-        self.symbols_key.setText(_("abc") if self.symbols else "#+=")
+        # The way back to the letters: the key's own Latin letters in every language.
+        self.symbols_key.setText("abc" if self.symbols else "#+=")
 
     def type_char(self, char: str) -> None:
         field = self.target

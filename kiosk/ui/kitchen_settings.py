@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from kiosk.core.config import Config, parse_config
-from kiosk.core.i18n import _, isolate, ltr
+from kiosk.core.i18n import _, isolate, ltr, ngettext
 from kiosk.core.words import format_duration
 from kiosk.ui.keypad import KeyLayout, Keypad
 from kiosk.ui.managed import Lockable, is_locked
@@ -46,7 +46,7 @@ def _never(value: int, unit: str) -> str:
         return _("never")
     if value >= 60:
         return format_duration(value * (60 if unit == "min" else 1))
-    return _("{n} s").format(n=ltr(value))
+    return ngettext("{n} s", "{n} s", value).format(n=ltr(value))
 
 
 def _sound_text(on: bool) -> str:

@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.i18n import N_, _, ltr
 from kiosk.ui.shift_log import ShiftLog
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import big_button, label
 
-READING = "Reading the pause log…"
+READING = N_("Reading the pause log…")  # (translated when shown)
 
 
 class LogPage(QWidget):
@@ -31,15 +32,15 @@ class LogPage(QWidget):
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setProperty("page", True)
-        self.title = label("Pause log", "Title", wrap=False, name="Pause log title")
+        self.title = label(_("Pause log"), "Title", wrap=False, name=N_("Pause log title"))
         self.back_button = big_button(
-            "Back", "Back from pause log", role="quiet", theme=theme, icon="back"
+            _("Back"), N_("Back from pause log"), role="quiet", theme=theme, icon="back"
         )
         self.back_button.setMaximumWidth(220)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.back_button)
-        self.summary = label("", "LogSummary", name="Shift summary")
+        self.summary = label("", "LogSummary", name=N_("Shift summary"))
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.rows_host = QWidget()
         self.rows_layout = QVBoxLayout(self.rows_host)
@@ -48,7 +49,7 @@ class LogPage(QWidget):
         self.rows_layout.addStretch(1)
         self.area = QScrollArea()
         self.area.setObjectName("LogRows")
-        self.area.setAccessibleName("Pause log entries")
+        self.area.setAccessibleName(_("Pause log entries"))
         self.area.setWidgetResizable(True)
         self.area.setWidget(self.rows_host)
         self.area.setFrameShape(QFrame.Shape.NoFrame)
@@ -61,7 +62,7 @@ class LogPage(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.area, 1)
         self.rows: list[QLabel] = []
-        self.show_message(READING)
+        self.show_message(_(READING))
 
     def show_message(self, text: str) -> None:
         """While reading, or why the log cannot be shown (one plain sentence)."""
@@ -70,15 +71,23 @@ class LogPage(QWidget):
 
     def show_log(self, log: ShiftLog) -> None:
         self.summary.setText("\n".join(log.summary))
-        self._set_rows([f"{'✓' if r.ok else '!'} {r.when}  {r.text}" for r in log.rows])
+        self._set_rows(
+            [
+                _("{mark} {time}  {text}").format(
+                    mark="✓" if r.ok else "!", time=r.when, text=r.text
+                )
+                for r in log.rows
+            ]
+        )
 
     def _set_rows(self, texts: list[str]) -> None:
         for row in self.rows:
             self.rows_layout.removeWidget(row)
+            row.hide()  # now: the deferred delete may come only after the next paint
             row.deleteLater()
         self.rows = []
         for n, text in enumerate(texts):
-            row = label(text, "LogRow", name=f"Log entry {n + 1}")
+            row = label(text, "LogRow", name=_("Log entry {n}").format(n=ltr(n + 1)))
             row.setTextFormat(Qt.TextFormat.PlainText)  # (a server's words are never markup)
             self.rows_layout.insertWidget(n, row)
             self.rows.append(row)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QAbstractButton, QMainWindow, QStackedWidget, QVBo
 
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
+from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStore
 from kiosk.core.pin import LOCKOUT_FILENAME, PinGuard
 from kiosk.core.sync import StoreView
@@ -35,7 +36,7 @@ from kiosk.ui.input_filter import InputFilter
 from kiosk.ui.log_page import READING, LogPage
 from kiosk.ui.manager_flow import ManagerFlow, PinPurpose
 from kiosk.ui.night_mode import NightVeil
-from kiosk.ui.pages import Page
+from kiosk.ui.pages import PAGE_NAMES, Page
 from kiosk.ui.pause_flow import PauseFlow
 from kiosk.ui.pin_pad import PinPad
 from kiosk.ui.prompts import Prompts
@@ -128,8 +129,8 @@ class MainWindow(QMainWindow):
         self._scale = 0.0
         self._shown: Screen | None = None
 
-        self.setWindowTitle("Gett Store Kiosk")
-        self.setAccessibleName("Gett Store Kiosk")
+        self.setWindowTitle(_("Gett Store Kiosk"))
+        self.setAccessibleName(_("Gett Store Kiosk"))
         self.setMinimumSize(640, 400)
         root = QWidget()
         root.setObjectName("Root")
@@ -186,7 +187,7 @@ class MainWindow(QMainWindow):
         self.redraw()
 
     def _add_page(self, page: Page, widget: QWidget) -> None:
-        widget.setAccessibleName(f"{page.value} page")
+        widget.setAccessibleName(_(PAGE_NAMES[page]))
         self._page_widgets[page] = widget
         self.pages.addWidget(widget)
 
@@ -511,7 +512,7 @@ class MainWindow(QMainWindow):
 
     def show_page(self, page: Page) -> None:
         if page not in self._page_widgets:
-            _ = self.manager  # the manager's pages are built on first use
+            self.manager  # noqa: B018 (the manager's pages are built on first use)
         widget = self._page_widgets[page]
         changed = self.pages.currentWidget() is not widget
         if changed:
@@ -548,7 +549,8 @@ class MainWindow(QMainWindow):
 
     # -- the keyboard ---------------------------------------------------------------------
 
-    #: Escape presses the page's way back.
+    #: Escape presses the page's way back (found by objectName: the English name, not the
+    #: translated accessible one).
     BACK_BUTTONS = (
         "Back from reasons",
         "Back",
@@ -567,8 +569,9 @@ class MainWindow(QMainWindow):
         widget = self._page_widgets[page]
         key = event.key()
         if key == Qt.Key.Key_Escape and page is not Page.HOME:
+            back_ids = {name.replace(" ", "_") for name in self.BACK_BUTTONS}
             for button in widget.findChildren(QAbstractButton):
-                if button.accessibleName() in self.BACK_BUTTONS and button.isVisible():
+                if button.objectName() in back_ids and button.isVisible():
                     button.click()
                     return True
             return False
@@ -601,9 +604,9 @@ class MainWindow(QMainWindow):
     def open_log(self) -> None:
         """The pause log and today's summary, read fresh by the worker each time."""
         self.show_page(Page.LOG)
-        self.log_page.show_message(READING)
+        self.log_page.show_message(_(READING))
         if not self.session.request_history():
-            self.log_page.show_message("The pause log can be read once the kiosk has started.")
+            self.log_page.show_message(_("The pause log can be read once the kiosk has started."))
 
     @Slot(object)
     def on_history_read(self, result: object) -> None:

@@ -12,7 +12,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Slot
 
 from kiosk.core.config import Config, save_config
-from kiosk.core.i18n import _
+from kiosk.core.i18n import _, isolate
 from kiosk.core.keystore import KeyStore
 from kiosk.core.logs import log_settings_saved
 from kiosk.core.pin import hash_pin
@@ -93,14 +93,16 @@ class ManagerFlow(QObject):
             self.ask_pin(PinPurpose.SETTINGS)
         else:
             self.purpose = PinPurpose.CHANGE
-            self.pin_pad.start_set("Choose a manager PIN first")
+            self.pin_pad.start_set(_("Choose a manager PIN first"))
             self._host.show_page(Page.PIN)
 
     def ask_pin(self, purpose: PinPurpose) -> None:
         pin_hash = self._host.config.ui.pin_hash
         assert pin_hash is not None
         self.purpose = purpose
-        title = "Manager PIN to close the kiosk" if purpose is PinPurpose.EXIT else "Manager PIN"
+        title = (
+            _("Manager PIN to close the kiosk") if purpose is PinPurpose.EXIT else _("Manager PIN")
+        )
         self.pin_pad.start_verify(pin_hash, title)
         self._host.show_page(Page.PIN)
 
@@ -145,7 +147,7 @@ class ManagerFlow(QObject):
             self.settings_page.show_error(_("The manager PIN is set by IT; ask IT to change it."))
             return
         self.purpose = PinPurpose.CHANGE
-        self.pin_pad.start_set("Choose a new manager PIN")
+        self.pin_pad.start_set(_("Choose a new manager PIN"))
         self._host.show_page(Page.PIN)
 
     @Slot(object, object)
@@ -176,12 +178,12 @@ class ManagerFlow(QObject):
             if path is not None:
                 save_config(config, path)
 
-        def done(_: object, error: BaseException | None) -> None:
+        def done(_result: object, error: BaseException | None) -> None:
             if error is not None:
                 if on_error is not None:
-                    on_error(f"Not saved: {error}")
+                    on_error(_("Not saved: {error}").format(error=isolate(str(error))))
                 else:
-                    self._host.notify("Settings were not saved", str(error))
+                    self._host.notify(_("Settings were not saved"), str(error))
                 return
             log_settings_saved(self._host.config, config, key_changed=bool(key))
             self._host.apply_config(config, key_changed=bool(key))

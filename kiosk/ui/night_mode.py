@@ -12,6 +12,8 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from kiosk.core.i18n import _
+
 #: How dark: the state is still visible through it across a dark kitchen.
 VEIL_ALPHA = 190
 
@@ -22,8 +24,8 @@ class NightVeil(QWidget):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("NightVeil")
-        self.setAccessibleName("Night mode")
-        self.setAccessibleDescription("The screen is dimmed. Touch it to wake it.")
+        self.setAccessibleName(_("Night mode"))
+        self.setAccessibleDescription(_("The screen is dimmed. Touch it to wake it."))
         parent.installEventFilter(self)
         self.hide()
 

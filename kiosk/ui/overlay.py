@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.core.i18n import _
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import label
 
@@ -22,16 +23,18 @@ class Overlay(QWidget):
         super().__init__(parent)
         self.setObjectName("OverlayScrim")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setAccessibleName(name)
+        # ``name``: English, marked with N_ by the subclass; the parts are named after it.
+        shown = _(name)
+        self.setAccessibleName(shown)
         self.card = QFrame(self)
         self.card.setObjectName("OverlayCard")
-        self.card.setAccessibleName(f"{name} card")
+        self.card.setAccessibleName(_("{name} card").format(name=shown))
         self.icon = QLabel()
         self.icon.setPixmap(theme.pixmap(icon, 72, icon_colour))
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title = label("", "Title", name=f"{name} title")
+        self.title = label("", "Title", name=_("{name} title").format(name=shown))
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body = label("", "Body", name=f"{name} text")
+        self.body = label("", "Body", name=_("{name} text").format(name=shown))
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.buttons = QHBoxLayout()
         self.buttons.setSpacing(12)

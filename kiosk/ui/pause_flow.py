@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.core.clock import Clock
 from kiosk.core.config import Config
+from kiosk.core.i18n import N_, _
 from kiosk.core.models import PauseReason, StoreStatusUpdate
 from kiosk.ui.home_page import HomePage
 from kiosk.ui.pages import Page
@@ -86,12 +87,14 @@ class PauseFlow(QObject):
     def _build_reasons_page(self, theme: Theme) -> QWidget:
         page = QWidget()
         page.setProperty("page", True)
-        back = big_button("Back", "Back from reasons", role="quiet", theme=theme, icon="back")
+        back = big_button(
+            _("Back"), N_("Back from reasons"), role="quiet", theme=theme, icon="back"
+        )
         back.setMaximumWidth(220)
         back.clicked.connect(self._host.go_home)
         head = QHBoxLayout()
         head.addWidget(back)
-        self.reasons_title = label("Pause the store. Why?", "Title", wrap=False)
+        self.reasons_title = label(_("Pause the store. Why?"), "Title", wrap=False)
         head.addWidget(self.reasons_title, 1)
         self.page_reasons = ReasonPicker(theme, columns=3)
         layout = QVBoxLayout(page)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.core.i18n import N_, _, ltr
 from kiosk.core.pin import MIN_LENGTH, PinError, PinGuard, PinLocked, check_new_pin, format_wait
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import big_button, label
@@ -40,14 +41,14 @@ class PinPad(QWidget):
         self._stored: str | None = None
         self._entry = ""
         self._first: str | None = None
-        self.title = label("", "Title", name="PIN title")
+        self.title = label("", "Title", name=N_("PIN title"))
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.dots = label("", "PinDots", wrap=False, name="PIN entered")
+        self.dots = label("", "PinDots", wrap=False, name=N_("PIN entered"))
         self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.dots.setMinimumWidth(200)
-        self.message = label("", "Error", name="PIN message")
+        self.message = label("", "Error", name=N_("PIN message"))
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        back = big_button("Back", "Cancel PIN", role="quiet", theme=theme, icon="back")
+        back = big_button(_("Back"), N_("Cancel PIN"), role="quiet", theme=theme, icon="back")
         back.setMaximumWidth(220)
         back.clicked.connect(self.on_back_clicked)
         head = QHBoxLayout()
@@ -60,14 +61,15 @@ class PinPad(QWidget):
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]
         for i, key in enumerate(keys):
             if key == "clear":
-                button = big_button("Clear", "PIN clear", role="quiet")
+                button = big_button(_("Clear"), N_("PIN clear"), role="quiet")
                 button.clicked.connect(self.on_clear_clicked)
             elif key == "ok":
-                button = big_button("OK", "PIN OK", role="primary")
+                button = big_button(_("OK"), N_("PIN OK"), role="primary")
                 button.clicked.connect(self.on_ok_clicked)
                 self.ok_button = button
             else:
                 button = big_button(key, f"PIN digit {key}", role="digit")
+                button.setAccessibleName(_("PIN digit {digit}").format(digit=ltr(key)))
                 button.clicked.connect(lambda _=False, d=key: self.on_digit_clicked(d))
             self.digit_buttons.append(button)
             grid.addWidget(button, i // 3, i % 3)
@@ -86,16 +88,20 @@ class PinPad(QWidget):
     def guard(self) -> PinGuard:
         return self._guard
 
-    def start_verify(self, stored_hash: str, title: str = "Manager PIN") -> None:
+    def start_verify(self, stored_hash: str, title: str | None = None) -> None:
         self._mode, self._stored, self._first = PinMode.VERIFY, stored_hash, None
-        self.title.setText(title)
+        self.title.setText(title or _("Manager PIN"))
         self._reset("")
         self.refresh()
 
-    def start_set(self, title: str = "Choose a manager PIN") -> None:
+    def start_set(self, title: str | None = None) -> None:
         self._mode, self._stored, self._first = PinMode.SET, None, None
-        self.title.setText(title)
-        self._reset(f"{MIN_LENGTH} to 12 digits. Managers need it to open Settings.")
+        self.title.setText(title or _("Choose a manager PIN"))
+        self._reset(
+            _("{least} to {most} digits. Managers need it to open Settings.").format(
+                least=ltr(MIN_LENGTH), most=ltr(12)
+            )
+        )
 
     def _reset(self, message: str) -> None:
         self._entry = ""
@@ -111,7 +117,9 @@ class PinPad(QWidget):
         for button in self.digit_buttons:
             button.setEnabled(not locked)
         if locked:
-            self.message.setText(f"Too many wrong PINs. Try again in {format_wait(wait)}.")
+            self.message.setText(
+                _("Too many wrong PINs. Try again in {wait}.").format(wait=format_wait(wait))
+            )
 
     @Slot(str)
     def on_digit_clicked(self, digit: str) -> None:
@@ -153,7 +161,7 @@ class PinPad(QWidget):
             self.message.setText("")
             self.accepted.emit(entry)
             return
-        self.message.setText("Wrong PIN.")
+        self.message.setText(_("Wrong PIN."))
         self.refresh()
 
     def _set(self, entry: str) -> None:
@@ -164,13 +172,13 @@ class PinPad(QWidget):
             return
         if self._first is None:
             self._first = entry
-            self.title.setText("Enter the same PIN again")
+            self.title.setText(_("Enter the same PIN again"))
             self.message.setText("")
             return
         if entry != self._first:
             self._first = None
-            self.title.setText("Choose a manager PIN")
-            self.message.setText("The two PINs were different. Start again.")
+            self.title.setText(_("Choose a manager PIN"))
+            self.message.setText(_("The two PINs were different. Start again."))
             return
         self.message.setText("")
         self.accepted.emit(entry)

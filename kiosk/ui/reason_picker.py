@@ -5,18 +5,24 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QGridLayout, QSizePolicy, QToolButton, QWidget
 
+from kiosk.core.i18n import _, pgettext
 from kiosk.core.models import PauseReason
+from kiosk.core.words import reason_text
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import REASON_ICONS
 from kiosk.ui.widgets import regrid
 
-SHORT_LABELS: dict[PauseReason, str] = {
-    PauseReason.OPERATIONAL_ISSUES: "Operational\nissues",
-    PauseReason.STAFF_SHORTAGE: "Staff\nshortage",
-    PauseReason.TOO_BUSY: "Too busy",
-    PauseReason.MAINTENANCE: "Maintenance",
-    PauseReason.OTHER: "Other",
-}
+
+def short_label(reason: PauseReason) -> str:
+    """A reason button's words, in the language shown (a button's own words: the context
+    keeps them apart from the reason in a sentence, which has no line break)."""
+    return {
+        PauseReason.OPERATIONAL_ISSUES: pgettext("reason button", "Operational\nissues"),
+        PauseReason.STAFF_SHORTAGE: pgettext("reason button", "Staff\nshortage"),
+        PauseReason.TOO_BUSY: pgettext("reason button", "Too busy"),
+        PauseReason.MAINTENANCE: pgettext("reason button", "Maintenance"),
+        PauseReason.OTHER: pgettext("reason button", "Other"),
+    }[reason]
 
 
 class ReasonPicker(QWidget):
@@ -37,8 +43,6 @@ class ReasonPicker(QWidget):
         for reason in PauseReason:
             # Icon above the words: the whole width is left for "Operational issues".
             button = QToolButton()
-            button.setText(SHORT_LABELS[reason])
-            button.setAccessibleName(f"Pause: {reason.label}")
             button.setObjectName(f"reason_{reason.value}")
             button.setProperty("role", "reason")
             button.setIcon(theme.icon(REASON_ICONS[reason], "#111111", 32))
@@ -51,7 +55,14 @@ class ReasonPicker(QWidget):
             button.setMinimumSize(64, 96)
             button.clicked.connect(lambda _=False, r=reason: self.on_reason_button_clicked(r))
             self.buttons[reason] = button
+        self.retranslate()
         self.set_columns(columns)
+
+    def retranslate(self) -> None:
+        """Every word of the picker, in the language shown (the one place they are set)."""
+        for reason, button in self.buttons.items():
+            button.setText(short_label(reason))
+            button.setAccessibleName(_("Pause: {reason}").format(reason=reason_text(reason)))
 
     def set_columns(self, columns: int) -> None:
         if columns == getattr(self, "_columns", None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from kiosk.core.i18n import N_, _
 from kiosk.ui.overlay import Overlay
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import big_button
@@ -22,10 +23,10 @@ class ForgottenPauseReminder(Overlay):
     keep_paused = Signal()
 
     def __init__(self, theme: Theme, parent: QWidget) -> None:
-        super().__init__(theme, parent, name="Forgotten pause reminder", icon="bell")
-        self.title.setText("The store is still paused")
-        resume = big_button("Resume now", "Resume now (reminder)", role="primary")
-        keep = big_button("Keep paused", "Keep paused (reminder)", role="pause")
+        super().__init__(theme, parent, name=N_("Forgotten pause reminder"), icon="bell")
+        self.title.setText(_("The store is still paused"))
+        resume = big_button(_("Resume now"), N_("Resume now (reminder)"), role="primary")
+        keep = big_button(_("Keep paused"), N_("Keep paused (reminder)"), role="pause")
         self.add_button(resume)
         self.add_button(keep)
         resume.clicked.connect(self.on_resume_clicked)

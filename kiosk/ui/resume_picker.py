@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.clock import Clock
+from kiosk.core.i18n import N_, _, isolate, ltr, ngettext
 from kiosk.core.models import PauseReason
-from kiosk.core.words import format_duration
+from kiosk.core.words import format_duration, reason_text
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import LocalTime
 from kiosk.ui.widgets import big_button, label, regrid, restyle
@@ -40,11 +41,13 @@ def minute_ceiling(when: datetime) -> datetime:
 
 
 def preset_text(minutes: int) -> str:
-    return (
-        f"{minutes} min"
-        if minutes < 60
-        else ("1 hour" if minutes == 60 else f"{minutes // 60} h {minutes % 60} min")
-    )
+    """A preset's big words: ``15 min``, ``1 hour``, ``1 h 30 min``."""
+    if minutes < 60:
+        return ngettext("{n} min", "{n} min", minutes).format(n=ltr(minutes))
+    hours, rest = divmod(minutes, 60)
+    if not rest:
+        return ngettext("{n} hour", "{n} hours", hours).format(n=ltr(hours))
+    return _("{hours} h {minutes} min").format(hours=ltr(hours), minutes=ltr(rest))
 
 
 class ResumePicker(QWidget):
@@ -77,14 +80,18 @@ class ResumePicker(QWidget):
         self._reason_minutes = reason_minutes
         self._closing = closing
         self.reason: PauseReason = PauseReason.OTHER
-        self.title = label("", "Title", name="Pause title")
-        self.hint = label("Tap how long. The marked one is the usual for this reason.", "Subtitle")
-        self.back = big_button("Back", "Back", role="quiet", theme=theme, icon="back", icon_px=28)
+        self.title = label("", "Title", name=N_("Pause title"))
+        self.hint = label(
+            _("Tap how long. The marked one is the usual for this reason."), "Subtitle"
+        )
+        self.back = big_button(
+            _("Back"), N_("Back"), role="quiet", theme=theme, icon="back", icon_px=28
+        )
         self.back.setMaximumWidth(220)
         self.back.clicked.connect(self.back_requested)
         # "Change pause" comes straight here: the reason is kept, and changed only if asked.
         self.change_reason = big_button(
-            "Other reason", "Change the reason", role="quiet", theme=theme, icon="dots"
+            _("Other reason"), N_("Change the reason"), role="quiet", theme=theme, icon="dots"
         )
         self.change_reason.setMaximumWidth(260)
         self.change_reason.clicked.connect(self.reason_requested)
@@ -101,16 +108,22 @@ class ResumePicker(QWidget):
         grid = QGridLayout()
         grid.setSpacing(10)
         self._grid = grid
-        choices: list[tuple[str, str, str, str | None]] = [
-            (str(m), preset_text(m), f"Pause for {m} minutes", "clock") for m in PRESET_MINUTES
+        # (key, English name: the button's id, icon); the words are set in refresh().
+        choices: list[tuple[str, str, str | None]] = [
+            (str(m), f"Pause for {m} minutes", "clock") for m in PRESET_MINUTES
         ]
         choices += [
-            (END_OF_DAY, "End of day", "Pause until end of day", "moon"),
-            (UNTIL_RESUME, "Until I resume", "Pause until I resume", "infinity"),
-            (CUSTOM, "Custom time…", "Pick a custom time", "clock"),
+            (END_OF_DAY, N_("Pause until end of day"), "moon"),
+            (UNTIL_RESUME, N_("Pause until I resume"), "infinity"),
+            (CUSTOM, N_("Pick a custom time"), "clock"),
         ]
-        for key, text, name, icon in choices:
-            button = big_button(text, name, theme=theme, icon=icon, icon_px=30)
+        for key, name, icon in choices:
+            button = big_button("", name, theme=theme, icon=icon, icon_px=30)
+            if key.isdigit():
+                m = int(key)
+                button.setAccessibleName(
+                    ngettext("Pause for {n} minute", "Pause for {n} minutes", m).format(n=ltr(m))
+                )
             button.setProperty("role", "pause" if key != CUSTOM else None)
             button.setMinimumHeight(76)
             button.clicked.connect(lambda _=False, k=key: self.on_choice_button_clicked(k))
@@ -133,14 +146,23 @@ class ResumePicker(QWidget):
         ``change``: a pause is on already and only its end changes (the reason stays)."""
         self.reason = reason
         self.change_reason.setVisible(change)
+        words = {"reason": reason_text(reason), "who": isolate(who or "")}
         if change:
-            whose = f" of {who}" if who else ""
-            self.title.setText(f"New end for the pause{whose} ({reason.label})")
-            self.hint.setText("Tap the new end. The reason stays, unless you change it.")
+            title = (
+                _("New end for the pause of {who} ({reason})")
+                if who
+                else _("New end for the pause ({reason})")
+            )
+            self.title.setText(title.format(**words))
+            self.hint.setText(_("Tap the new end. The reason stays, unless you change it."))
         else:
-            pause = f"Pause {who}" if who else "Pause"
-            self.title.setText(f"{pause}: {reason.label}. For how long?")
-            self.hint.setText("Tap how long. The marked one is the usual for this reason.")
+            title = (
+                _("Pause {who}: {reason}. For how long?")
+                if who
+                else _("Pause: {reason}. For how long?")
+            )
+            self.title.setText(title.format(**words))
+            self.hint.setText(_("Tap how long. The marked one is the usual for this reason."))
         self.refresh()
 
     def suggested_key(self) -> str:
@@ -168,26 +190,33 @@ class ResumePicker(QWidget):
         for key, button in self.buttons.items():
             if key == CUSTOM:
                 minutes = self._reason_minutes(self.reason)
-                text = "Custom time…"
+                text = _("Custom time…")
                 if suggested == CUSTOM and minutes is not None:
-                    text += f"\nusual: {format_duration(minutes * 60)}"
+                    text = _("Custom time…\nusual: {duration}").format(
+                        duration=format_duration(minutes * 60)
+                    )
             elif key == UNTIL_RESUME:
-                text = "Until I resume"
+                text = _("Until I resume")
             else:
                 when = self.resume_at_for(key)
                 assert when is not None
-                head = preset_text(int(key)) if key != END_OF_DAY else "Until closing"
-                text = f"{head}\nuntil {self._lt.clock_on(when, now)}"
-                if key == END_OF_DAY and self._closing() is None:
+                time = self._lt.clock_on(when, now)
+                if key != END_OF_DAY:
+                    text = _("{duration}\nuntil {time}").format(
+                        duration=preset_text(int(key)), time=time
+                    )
+                elif self._closing() is None:
                     # No closing time set: say it is midnight, rather than pass it off.
-                    text = "Until midnight\nno closing time set"
+                    text = _("Until midnight\nno closing time set")
+                else:
+                    text = _("Until closing\nuntil {time}").format(time=time)
             if key == suggested:
-                text = "★ " + text
+                text = _("★ {choice}").format(choice=text)
             button.setText(text)
             if (button.property("suggested") is True) != (key == suggested):
                 button.setProperty("suggested", key == suggested)
                 restyle(button)
-            desc = "Suggested for this reason" if key == suggested else ""
+            desc = _("Suggested for this reason") if key == suggested else ""
             button.setAccessibleDescription(desc)
 
     @Slot(str)
@@ -225,8 +254,10 @@ class CustomTimePicker(QWidget):
         self.reason = PauseReason.OTHER
         self.hour = 0
         self.minute = 0
-        self.title = label("", "Title", name="Custom time title")
-        back = big_button("Back", "Back to durations", role="quiet", theme=theme, icon="back")
+        self.title = label("", "Title", name=N_("Custom time title"))
+        back = big_button(
+            _("Back"), N_("Back to durations"), role="quiet", theme=theme, icon="back"
+        )
         back.setMaximumWidth(220)
         back.clicked.connect(self.back_requested)
         head = QHBoxLayout()
@@ -234,8 +265,8 @@ class CustomTimePicker(QWidget):
         head.addSpacing(12)
         head.addWidget(self.title, 1)
 
-        self.hour_label = label("", "BigValue", wrap=False, name="Hour")
-        self.minute_label = label("", "BigValue", wrap=False, name="Minute")
+        self.hour_label = label("", "BigValue", wrap=False, name=N_("Hour"))
+        self.minute_label = label("", "BigValue", wrap=False, name=N_("Minute"))
         steppers = QHBoxLayout()
         steppers.setSpacing(16)
         for value_label, unit, step_minus, step_plus in (
@@ -243,15 +274,12 @@ class CustomTimePicker(QWidget):
             (self.minute_label, "minutes", -5, 5),
         ):
             column = QVBoxLayout()
-            step = "1 h" if unit == "hour" else "5 min"
-            plus = big_button(
-                f"+ {step}", f"Later by {'1 hour' if unit == 'hour' else '5 minutes'}", theme=theme
-            )
-            minus = big_button(
-                f"− {step}",
-                f"Earlier by {'1 hour' if unit == 'hour' else '5 minutes'}",
-                theme=theme,
-            )
+            if unit == "hour":
+                plus = big_button(_("+ 1 h"), N_("Later by 1 hour"), theme=theme)
+                minus = big_button(_("− 1 h"), N_("Earlier by 1 hour"), theme=theme)
+            else:
+                plus = big_button(_("+ 5 min"), N_("Later by 5 minutes"), theme=theme)
+                minus = big_button(_("− 5 min"), N_("Earlier by 5 minutes"), theme=theme)
             for button in (plus, minus):
                 button.setProperty("role", "digit")
                 button.setMinimumSize(120, 72)
@@ -267,9 +295,9 @@ class CustomTimePicker(QWidget):
             if unit == "hour":
                 colon = label(":", "BigValue", wrap=False)
                 steppers.addWidget(colon)
-        self.preview = label("", "Preview", name="Custom time preview")
+        self.preview = label("", "Preview", name=N_("Custom time preview"))
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.confirm = big_button("", "Pause until custom time", role="pause")
+        self.confirm = big_button("", N_("Pause until custom time"), role="pause")
         self.confirm.setMinimumHeight(80)
         self.confirm.clicked.connect(self.on_confirm_clicked)
         layout = QVBoxLayout(self)
@@ -285,8 +313,10 @@ class CustomTimePicker(QWidget):
     def start(self, reason: PauseReason, who: str | None = None) -> None:
         """``who``: with several stores, the store(s) this pause is for, named in the title."""
         self.reason = reason
-        pause = f"Pause {who}" if who else "Pause"
-        self.title.setText(f"{pause}: {reason.label}. Until when?")
+        title = (
+            _("Pause {who}: {reason}. Until when?") if who else _("Pause: {reason}. Until when?")
+        )
+        self.title.setText(title.format(reason=reason_text(reason), who=isolate(who or "")))
         minutes = self._reason_minutes(reason) or 60
         start = minute_ceiling(self._clock.now() + timedelta(minutes=minutes))
         local = self._lt.local(start)
@@ -304,8 +334,11 @@ class CustomTimePicker(QWidget):
         self.hour_label.setText(f"{self.hour:02d}")
         self.minute_label.setText(f"{self.minute:02d}")
         left = (when - now).total_seconds()
-        self.preview.setText(f"Resumes {self._lt.clock_on(when, now)}, in {format_duration(left)}")
-        self.confirm.setText(f"Pause until {self._lt.clock_on(when, now)}")
+        time = self._lt.clock_on(when, now)
+        self.preview.setText(
+            _("Resumes {time}, in {duration}").format(time=time, duration=format_duration(left))
+        )
+        self.confirm.setText(_("Pause until {time}").format(time=time))
 
     @Slot(int)
     def on_stepper_clicked(self, minutes: int) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from kiosk.core.config import Store
+from kiosk.core.i18n import _, isolate, ltr, ngettext
 from kiosk.core.models import StoreState, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import Attention, AttentionKind, Connectivity, StoreView
@@ -159,7 +160,7 @@ class Actions:
     conflict_enabled: bool = True
     settings: bool = False
     taps_enabled: bool = False
-    pause_question: str = "Pause the store. Why?"
+    pause_question: str = ""  # (filled in the language shown: see ScreenState.pause_question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +201,11 @@ class Screen:
     def announcement(self) -> str:
         """What a screen reader says when the state changes (not on every countdown second)."""
         ind = self.indicator
-        who = f"{self.title}: " if self.title else ""
-        return f"{who}{ind.headline}. {ind.subheadline}."
+        if self.title:
+            return _("{store}: {state}. {detail}.").format(
+                store=isolate(self.title), state=ind.headline, detail=ind.subheadline
+            )
+        return _("{state}. {detail}.").format(state=ind.headline, detail=ind.subheadline)
 
 
 @dataclass
@@ -277,7 +281,7 @@ class ScreenState:
 
     def store_name(self, store_id: str) -> str:
         store = self.store(store_id)
-        return store.name if store is not None else "this store"
+        return store.name if store is not None else _("this store")
 
     def select(self, store_id: str) -> None:
         """Show ``store_id`` (or ``ALL_STORES``); an unknown id falls back to the first store,
@@ -330,10 +334,17 @@ class ScreenState:
         end = old.confirmed.resume_at
         if end is not None and end <= now:
             return  # the pause ran out as planned
-        who = f"{self.store_name(sid)}: r" if self.multi_store else "R"
+        at = self.lt.clock_on(now, now)
+        title = (
+            _("{store}: resumed outside this kiosk at {time}").format(
+                store=isolate(self.store_name(sid)), time=at
+            )
+            if self.multi_store
+            else _("Resumed outside this kiosk at {time}").format(time=at)
+        )
         self.banner = Notice(
-            f"{who}esumed outside this kiosk at {self.lt.clock_on(now, now)}",
-            "ONLINE and taking orders again (ended in the Gett portal or by Gett support).",
+            title,
+            _("ONLINE and taking orders again (ended in the Gett portal or by Gett support)."),
             sid if self.multi_store else None,
         )
 
@@ -347,7 +358,7 @@ class ScreenState:
         title = attention_title(attention.kind)
         store = self.store(attention.store_id) if attention.store_id else None
         if store is not None and self.multi_store:
-            title = f"{store.name}: {title}"
+            title = _("{store}: {title}").format(store=isolate(store.name), title=title)
             self.banner = Notice(title, attention.message, store.id)
             self.store_alerts[store.id] = title
         else:
@@ -424,8 +435,14 @@ class ScreenState:
     def extended(self, store_id: str, update: StoreStatusUpdate, now: datetime) -> None:
         """ "+15 min" was taken: say what it did for a few seconds."""
         until = describe_until(update.resume_at, now, self.lt)
-        who = f"{self.store_name(store_id)}: " if self.multi_store else ""
-        self.toast = Toast(f"✓ {who}Pause now {until}", now + timedelta(seconds=TOAST_SECONDS))
+        text = (
+            _("✓ {store}: Pause now {until}").format(
+                store=isolate(self.store_name(store_id)), until=until
+            )
+            if self.multi_store
+            else _("✓ Pause now {until}").format(until=until)
+        )
+        self.toast = Toast(text, now + timedelta(seconds=TOAST_SECONDS))
 
     def touched(self, now: datetime) -> None:
         """Someone touched the screen or pressed a key (the idle return counts from here)."""
@@ -478,9 +495,11 @@ class ScreenState:
             local = self.local_taps.get(store_id)
             if local is not None and local.tap_id == tap_id:
                 del self.local_taps[store_id]
-            title = "Your change was NOT saved"
+            title = _("Your change was NOT saved")
             if self.multi_store and self.store(store_id) is not None:
-                title = f"{self.store_name(store_id)}: {title}"
+                title = _("{store}: Your change was NOT saved").format(
+                    store=isolate(self.store_name(store_id))
+                )
             self.banner = Notice(title, message)
 
     def taps_adopted(self, intents: Sequence[Intent], now: datetime) -> None:
@@ -534,12 +553,12 @@ class ScreenState:
         else:
             self.pause_wanted_since.pop(store_id, None)
         if ind.kind is StateKind.PAUSED and self._paused_here(store_id):
-            ind = replace(ind, lines=(*ind.lines, "Paused from this kiosk"))
+            ind = replace(ind, lines=(*ind.lines, _("Paused from this kiosk")))
         gone = self.replaced.get(store_id)
         if gone is not None and (now - gone.noticed).total_seconds() < REPLACED_NOTE_SECONDS:
-            note = (
-                f"Your change was {outcome(IntentState.SUPERSEDED)} (made elsewhere): "
-                f"{describe_update(gone.update, now, self.lt)}"
+            note = _("Your change was {outcome} (made elsewhere): {change}").format(
+                outcome=outcome(IntentState.SUPERSEDED),
+                change=describe_update(gone.update, now, self.lt),
             )
             ind = replace(ind, lines=(note, *ind.lines))
         return ind
@@ -613,21 +632,31 @@ class ScreenState:
         targets = self.flow_targets
         if len(targets) == 1:
             return self.store_name(targets[0])
-        if len(targets) == len(self.stores):
-            return f"all {len(targets)} stores"
-        return f"{len(targets)} stores"
+        n = len(targets)
+        if n == len(self.stores):
+            return ngettext("all {n} stores", "all {n} stores", n).format(n=ltr(n))
+        return ngettext("{n} store", "{n} stores", n).format(n=ltr(n))
 
     def pause_question(self, now: datetime) -> str:
         if not self.multi_store:
-            return "Pause the store. Why?"
+            return _("Pause the store. Why?")
         if self.store_id is not None:
-            return f"Pause {self.store_name(self.store_id)}. Why?"
+            return _("Pause {store}. Why?").format(store=isolate(self.store_name(self.store_id)))
         targets = pause_all_targets(self.indicators(now))
-        if len(targets) == len(self.stores):
-            return f"Pause all {len(targets)} stores. Why?"
-        if len(targets) == 1:
-            return f"Pause {targets[0].name} too (not paused yet). Why?"
-        return f"Pause the other {len(targets)} stores too (not paused yet). Why?"
+        n = len(targets)
+        if n == len(self.stores):
+            return ngettext("Pause all {n} stores. Why?", "Pause all {n} stores. Why?", n).format(
+                n=ltr(n)
+            )
+        if n == 1:
+            return _("Pause {store} too (not paused yet). Why?").format(
+                store=isolate(targets[0].name)
+            )
+        return ngettext(
+            "Pause the other {n} stores too (not paused yet). Why?",
+            "Pause the other {n} stores too (not paused yet). Why?",
+            n,
+        ).format(n=ltr(n))
 
     def flow_changes(self, update: StoreStatusUpdate, now: datetime) -> Changes:
         """What a chosen pause applies to: the flow's one store, or for "pause all" the stores
@@ -654,7 +683,7 @@ class ScreenState:
         return self.views.get(store_id)
 
     def _whose(self, store_id: str) -> str:
-        return self.store_name(store_id) if self.multi_store else "the store"
+        return isolate(self.store_name(store_id)) if self.multi_store else _("the store")
 
     def tick(self, now: datetime, *, on_home: bool) -> None:
         """Once a second: open or close the heads-up and the forgotten-pause reminder."""
@@ -704,13 +733,20 @@ class ScreenState:
             assert resume_at is not None
             self.heads_up_shown.add((store.id, key))
             self.heads_up_key = key
-            self.heads_up = Prompt(
-                store.id,
-                f"{store.name}: back online soon" if self.multi_store else "Back online soon",
-                f"Gett puts {self._whose(store.id)} back online at {self.lt.clock(resume_at)} "
-                f"(in {format_duration((resume_at - now).total_seconds())}).\n"
-                f"Paused for: {reason_text(view.confirmed.reason)}.",
+            title = (
+                _("{store}: back online soon").format(store=isolate(store.name))
+                if self.multi_store
+                else _("Back online soon")
             )
+            text = _(
+                "Gett puts {store} back online at {time} (in {duration}).\nPaused for: {reason}."
+            ).format(
+                store=self._whose(store.id),
+                time=self.lt.clock(resume_at),
+                duration=format_duration((resume_at - now).total_seconds()),
+                reason=reason_text(view.confirmed.reason),
+            )
+            self.heads_up = Prompt(store.id, title, text)
             return
 
     def _check_reminder(self, now: datetime, on_home: bool) -> None:
@@ -736,14 +772,25 @@ class ScreenState:
         store, since = due[0]
         view = self.views[store.id]
         assert view.confirmed is not None
-        self.reminder = Prompt(
-            store.id,
-            f"{store.name} is still paused" if self.multi_store else "The store is still paused",
-            f"Paused since {self.lt.clock_on(since, now)} "
-            f"({format_duration((now - since).total_seconds())}) with no end time. "
-            f"Reason: {reason_text(view.confirmed.reason)}.\nCustomers cannot order"
-            + (f" from {store.name}." if self.multi_store else "."),
-        )
+        values = {
+            "time": self.lt.clock_on(since, now),
+            "duration": format_duration((now - since).total_seconds()),
+            "reason": reason_text(view.confirmed.reason),
+            "store": isolate(store.name),
+        }
+        if self.multi_store:
+            title = _("{store} is still paused").format(store=isolate(store.name))
+            text = _(
+                "Paused since {time} ({duration}) with no end time. Reason: {reason}.\n"
+                "Customers cannot order from {store}."
+            ).format(**values)
+        else:
+            title = _("The store is still paused")
+            text = _(
+                "Paused since {time} ({duration}) with no end time. Reason: {reason}.\n"
+                "Customers cannot order."
+            ).format(**values)
+        self.reminder = Prompt(store.id, title, text)
 
     # -- the frame -------------------------------------------------------------------------
 
@@ -758,7 +805,7 @@ class ScreenState:
             )
             all_stores = summarise(indicators)
         if self.multi_store:
-            title = "All stores" if self.store_id is None else self.store_name(self.selected)
+            title = _("All stores") if self.store_id is None else self.store_name(self.selected)
         else:
             title = self.stores[0].name if self.stores else ""
         return Screen(
@@ -783,7 +830,7 @@ class ScreenState:
         alert = self.store_alerts.get(store_id)
         view = self.views.get(store_id)
         if alert is None and view is not None and view.attention is not None:
-            alert = view.attention.message or view.attention.kind.value
+            alert = view.attention.message or attention_title(view.attention.kind)
         return alert
 
     def _actions(

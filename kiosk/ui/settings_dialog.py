@@ -45,7 +45,7 @@ from kiosk.core.errors import (
     StoreNotFound,
     TransientError,
 )
-from kiosk.core.i18n import LANGUAGES, NATIVE_NAMES, _, isolate, ltr
+from kiosk.core.i18n import LANGUAGES, NATIVE_NAMES, _, isolate, ltr, ngettext
 from kiosk.core.keystore import KeyStore, KeyStoreError, api_key_problem
 from kiosk.core.models import PauseReason
 from kiosk.core.words import format_duration, status_word
@@ -685,7 +685,10 @@ class SettingsPage(QWidget):
             keystore, tasks, tester, several_stores=True, keypad=self.keypad, theme=theme
         )
         self.poll = ChoiceStepper[float](
-            _("Check Gett every"), POLL_CHOICES, lambda s: _("{n} s").format(n=ltr(f"{s:g}")), 30.0
+            _("Check Gett every"),
+            POLL_CHOICES,
+            lambda s: ngettext("{n} s", "{n} s", int(s)).format(n=ltr(f"{s:g}")),
+            30.0,
         )
         self.reminder = ChoiceStepper[int](
             _("Remind after"), REMINDER_CHOICES, lambda m: format_duration(m * 60), 30

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from kiosk.core import i18n
+from kiosk.core.i18n import _, isolate, ltr, ngettext
 from kiosk.core.models import StoreState
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.words import format_duration, intent_outcome, reason_text
@@ -39,11 +41,13 @@ class ShiftLog:
 def _until(intent: Intent, lt: LocalTime) -> str:
     update = intent.update
     if update.status == StoreState.ONLINE:
-        return "Resume"
-    end = "until resumed"
-    if update.resume_at is not None:
-        end = f"until {lt.clock_on(update.resume_at, intent.created_at)}"
-    return f"Pause ({reason_text(update.reason)}), {end}"
+        return _("Resume")
+    reason = reason_text(update.reason)
+    if update.resume_at is None:
+        return _("Pause ({reason}), until resumed").format(reason=reason)
+    return _("Pause ({reason}), until {time}").format(
+        reason=reason, time=lt.clock_on(update.resume_at, intent.created_at)
+    )
 
 
 def _when(at: datetime, now: datetime, lt: LocalTime) -> str:
@@ -51,8 +55,8 @@ def _when(at: datetime, now: datetime, lt: LocalTime) -> str:
     if day == today:
         return lt.clock(at)
     if day == today - timedelta(days=1):
-        return "yesterday " + lt.clock(at)
-    return lt.local(at).strftime("%a %d %b %H:%M")
+        return _("yesterday {time}").format(time=lt.clock(at))
+    return i18n.day_and_clock(lt.local(at))
 
 
 def paused_seconds(intents: Sequence[Intent], since: datetime, now: datetime) -> float:
@@ -86,12 +90,24 @@ def shift_log(
     several = len({i.store_id for i in intents}) > 1 or len(names) > 1
     rows = []
     for intent in intents:
-        who = f"{names.get(intent.store_id, intent.store_id)}: " if several else ""
-        via = "" if intent.origin == "ui" else f" (from {intent.origin})"
+        words = {
+            "store": isolate(names.get(intent.store_id, intent.store_id)),
+            "change": _until(intent, lt),
+            "origin": isolate(intent.origin),
+            "outcome": intent_outcome(intent),
+        }
+        if several and intent.origin != "ui":
+            text = _("{store}: {change} (from {origin}): {outcome}")
+        elif several:
+            text = _("{store}: {change}: {outcome}")
+        elif intent.origin != "ui":
+            text = _("{change} (from {origin}): {outcome}")
+        else:
+            text = _("{change}: {outcome}")
         rows.append(
             LogRow(
                 _when(intent.created_at, now, lt),
-                f"{who}{_until(intent, lt)}{via}: {intent_outcome(intent)}",
+                text.format(**words),
                 intent.state is IntentState.DELIVERED,
             )
         )
@@ -99,29 +115,43 @@ def shift_log(
     pauses = [i for i in today if i.update.status == StoreState.PAUSED]
     resumes = len(today) - len(pauses)
     if not today:
-        summary = ["Today: no pause or resume from this kiosk yet."]
+        summary = [_("Today: no pause or resume from this kiosk yet.")]
     else:
+        n_pauses = len(pauses)
         summary = [
-            f"Today from this kiosk: {_n(len(pauses), 'pause')} and "
-            f"{_n(resumes, 'resume')} tapped.",
-            f"Paused from here for {format_duration(paused_seconds(today, since, now))} "
-            "in total (confirmed by Gett)."
+            _("Today from this kiosk: {pauses} and {resumes} tapped.").format(
+                pauses=ngettext("{n} pause", "{n} pauses", n_pauses).format(n=ltr(n_pauses)),
+                resumes=ngettext("{n} resume", "{n} resumes", resumes).format(n=ltr(resumes)),
+            ),
+            _("Paused from here for {duration} in total (confirmed by Gett).").format(
+                duration=format_duration(paused_seconds(today, since, now))
+            )
             if pauses
-            else "No pause today.",
+            else _("No pause today."),
         ]
         reasons = Counter(reason_text(i.update.reason) for i in pauses)
         if reasons:
             top, count = reasons.most_common(1)[0]
-            summary.append(f"Most often: {top} ({_n(count, 'time')}).")
+            summary.append(
+                ngettext(
+                    "Most often: {reason} ({n} time).", "Most often: {reason} ({n} times).", count
+                ).format(reason=top, n=ltr(count))
+            )
         not_done = [i for i in today if i.state in NOT_DONE]
         waiting = [i for i in today if i.is_open]
         if not_done:
-            summary.append(f"{_n(len(not_done), 'change')} not made (see below).")
+            n = len(not_done)
+            summary.append(
+                ngettext(
+                    "{n} change not made (see below).", "{n} changes not made (see below).", n
+                ).format(n=ltr(n))
+            )
         if waiting:
-            summary.append(f"{_n(len(waiting), 'change')} still waiting for Gett.")
-    summary.append("Changes made in the Gett portal or on another PC are not in this log.")
+            n = len(waiting)
+            summary.append(
+                ngettext(
+                    "{n} change still waiting for Gett.", "{n} changes still waiting for Gett.", n
+                ).format(n=ltr(n))
+            )
+    summary.append(_("Changes made in the Gett portal or on another PC are not in this log."))
     return ShiftLog(tuple(summary), tuple(rows))
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
+from kiosk.core.i18n import _, isolate
 from kiosk.ui.screen_state import Screen
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_model import Fill, Indicator
@@ -21,13 +22,13 @@ class StateStrip(QFrame):
         self._theme = theme
         self._shown: tuple[str, Indicator] | None = None
         self.setObjectName("StateStrip")
-        self.setAccessibleName("State strip")
+        self.setAccessibleName(_("State strip"))
         self.icon = QLabel()
-        self.icon.setAccessibleName("State strip icon")
+        self.icon.setAccessibleName(_("State strip icon"))
         self.icon.setFixedSize(STRIP_ICON_PX, STRIP_ICON_PX)
         self.text = QLabel()
         self.text.setObjectName("StateStripText")
-        self.text.setAccessibleName("State strip text")
+        self.text.setAccessibleName(_("State strip text"))
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 4, 14, 4)
@@ -40,9 +41,15 @@ class StateStrip(QFrame):
         if self._shown == (screen.title, ind):
             return
         self._shown = (screen.title, ind)
-        who = f"{screen.title}: " if screen.title else ""
-        self.text.setText(f"{who}{ind.headline}  ·  {ind.subheadline}")
-        self.setAccessibleDescription(f"{who}{ind.headline}. {ind.subheadline}")
+        if screen.title:
+            store = isolate(screen.title)
+            shown = _("{store}: {state}  ·  {detail}")
+            read = _("{store}: {state}. {detail}")
+        else:
+            store, shown, read = "", _("{state}  ·  {detail}"), _("{state}. {detail}")
+        values = {"store": store, "state": ind.headline, "detail": ind.subheadline}
+        self.text.setText(shown.format(**values))
+        self.setAccessibleDescription(read.format(**values))
         palette = ind.palette
         border = "dashed" if ind.fill is Fill.STRIPED else "solid"
         self.setStyleSheet(

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.core.i18n import _
 from kiosk.ui.theme import MIN_TEXT_PX, Theme
 from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, StateKind
 
@@ -54,21 +55,21 @@ class StatusPanel(QFrame):
         self.allow_tight = False  # (the home page allows it: a short panel, by a bar or banner)
         self._shown_lines = 0
         self.setObjectName("StatusPanel")
-        self.setAccessibleName("Store status")
+        self.setAccessibleName(_("Store status"))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.icon = QLabel()
-        self.icon.setAccessibleName("Status icon")
+        self.icon.setAccessibleName(_("Status icon"))
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline = QLabel()
         self.headline.setObjectName("Headline")
-        self.headline.setAccessibleName("Status")
+        self.headline.setAccessibleName(_("Status"))
         self.subheadline = QLabel()
         self.subheadline.setObjectName("Subheadline")
-        self.subheadline.setAccessibleName("Status detail")
+        self.subheadline.setAccessibleName(_("Status detail"))
         self.subheadline.setWordWrap(True)
         self.details = QLabel()
         self.details.setObjectName("Details")
-        self.details.setAccessibleName("Status lines")
+        self.details.setAccessibleName(_("Status lines"))
         self.details.setWordWrap(True)
         for widget in (self.headline, self.subheadline, self.details):
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)

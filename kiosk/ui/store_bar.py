@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import reduce
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.config import Store
+from kiosk.core.i18n import _, isolate
 from kiosk.ui.screen_state import ALL_STORES
 from kiosk.ui.theme import FOCUS_COLOUR, MIN_TEXT_PX, Theme
 from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, Palette, short_words
@@ -140,10 +142,12 @@ class StoreButton(QAbstractButton):
         )
         words = [indicator.headline, indicator.subheadline]
         if alert:
-            words.append(f"Needs attention: {alert}")
+            words.append(_("Needs attention: {alert}").format(alert=isolate(alert)))
         if self._selected:
-            words.append("Shown now")
-        self.setAccessibleDescription(". ".join(words))
+            words.append(_("Shown now"))
+        self.setAccessibleDescription(
+            reduce(lambda a, b: _("{first}. {second}").format(first=a, second=b), words)
+        )
         if changed:
             self.update()
 
@@ -247,7 +251,7 @@ class StoreButton(QAbstractButton):
         width = rect.width()
         on_word_line = False
         if badges and name_metrics.horizontalAdvance(self._name) > width - badge_room:
-            text, _, _ = fit_word(
+            text, _size, _icon = fit_word(
                 self._word, self.font(), self._scale, width - badge_room, room,
                 inline_icon=inline_icon,
             )  # fmt: skip
@@ -314,6 +318,11 @@ class StoreButton(QAbstractButton):
         painter.drawPixmap(QPointF(x + inset, y + inset), glyph)
 
 
+def store_name(store: Store) -> str:
+    """A store button's accessible name ("Store: Main Street")."""
+    return _("Store: {store}").format(store=isolate(store.name))
+
+
 class StoreBar(QFrame):
     """A button per store plus "All stores" (set apart on the right).
 
@@ -330,9 +339,9 @@ class StoreBar(QFrame):
         self._rows = 1
         self._max_rows = 2
         self.setObjectName("StoreBar")
-        self.setAccessibleName("Stores")
+        self.setAccessibleName(_("Stores"))
         self.buttons: dict[str, StoreButton] = {}
-        self.all_button = StoreButton(theme, "All stores", "All stores")
+        self.all_button = StoreButton(theme, _("All stores"), _("All stores"))
         self.all_button.clicked.connect(self.on_all_button_clicked)
         self._grid_host = QWidget()
         self._grid_host.setObjectName("StoreBarStores")
@@ -364,7 +373,7 @@ class StoreBar(QFrame):
 
     def set_stores(self, stores: Sequence[Store]) -> None:
         if [s.id for s in stores] == list(self.buttons) and all(
-            self.buttons[s.id].accessibleName() == f"Store: {s.name}" for s in stores
+            self.buttons[s.id].accessibleName() == store_name(s) for s in stores
         ):
             return
         for button in self.buttons.values():
@@ -378,7 +387,7 @@ class StoreBar(QFrame):
                 self.stores_area.viewport(), QScroller.ScrollerGestureType.TouchGesture
             )
         for store in stores:
-            button = StoreButton(self._theme, store.name, f"Store: {store.name}")
+            button = StoreButton(self._theme, store.name, store_name(store))
             button.set_scale(self._scale)
             button.clicked.connect(lambda _=False, sid=store.id: self.on_store_button_clicked(sid))
             self.buttons[store.id] = button

@@ -8,13 +8,16 @@ old confirmation is not passed off as the current state.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from functools import reduce
 
+from kiosk.core import i18n
 from kiosk.core.config import Store
 from kiosk.core.errors import CertificateRejected
+from kiosk.core.i18n import N_, _, isolate, ltr, ngettext, pgettext
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind, Connectivity, Link, StoreView
@@ -114,16 +117,17 @@ class LocalTime:
         return when.astimezone(self.tz)
 
     def clock(self, when: datetime) -> str:
-        return self.local(when).strftime("%H:%M")
+        return i18n.clock(self.local(when))
 
     def clock_on(self, when: datetime, now: datetime) -> str:
-        """``14:30``, ``tomorrow 09:00`` or ``Sat 16 Jan 09:00``: a date only when not today."""
+        """``14:30``, ``tomorrow 09:00`` or ``Sat, Jan 16 09:00``: a date only when not today,
+        in the language's own words and order."""
         local, today = self.local(when), self.local(now).date()
         if local.date() == today:
-            return local.strftime("%H:%M")
+            return i18n.clock(local)
         if local.date() == today + timedelta(days=1):
-            return "tomorrow " + local.strftime("%H:%M")
-        return local.strftime("%a %d %b %H:%M")
+            return _("tomorrow {time}").format(time=i18n.clock(local))
+        return i18n.day_and_clock(local)
 
     def at(self, now: datetime, hour: int, minute: int) -> datetime:
         """The next moment the local clock shows ``hour:minute`` (today, or else tomorrow)."""
@@ -215,13 +219,41 @@ def alarm_level(waited: float) -> int:
     return min(MAX_ALARM, 1 + int((waited - ESCALATE_AFTER_SECONDS) // ESCALATE_STEP_SECONDS))
 
 
+def list_of(items: Iterable[str]) -> str:
+    """``A, B, C`` with the language's own comma (Arabic writes ``،``)."""
+    return reduce(
+        lambda first, second: _("{first}, {second}").format(first=first, second=second), items
+    )
+
+
+def seconds_or_duration(seconds: float) -> str:
+    """``45 s`` under a minute (a countdown a person watches), else :func:`format_duration`."""
+    if seconds < 60:
+        n = int(seconds)
+        return ngettext("{n} s", "{n} s", n).format(n=ltr(n))
+    return format_duration(seconds)
+
+
+def _phone(phone: str) -> str:
+    """A phone number kept whole: in right-to-left text a line break inside it would show its
+    parts in the wrong order, so its spaces do not break there."""
+    return ltr(phone.replace(" ", "\u00a0")) if i18n.is_rtl() else phone
+
+
 def orders_still_come(waited: float, phone: str) -> tuple[str, ...]:
     """What an unconfirmed pause means for the kitchen, and what to do about it."""
-    call = f"call Gett support on {phone}" if phone else "call Gett support"
-    how_long = f"{int(waited)} s" if waited < 60 else format_duration(waited)
-    return (
-        f"Not confirmed for {how_long}: {call}, or pause the store in the Gett partner portal.",
-    )
+    how_long = seconds_or_duration(waited)
+    if phone:
+        text = _(
+            "Not confirmed for {duration}: call Gett support on {phone}, "
+            "or pause the store in the Gett partner portal."
+        ).format(duration=how_long, phone=_phone(phone))
+    else:
+        text = _(
+            "Not confirmed for {duration}: call Gett support, "
+            "or pause the store in the Gett partner portal."
+        ).format(duration=how_long)
+    return (text,)
 
 
 def stale_after(poll_interval: float) -> float:
@@ -230,38 +262,49 @@ def stale_after(poll_interval: float) -> float:
 
 def describe_update(update: StoreStatusUpdate, now: datetime, lt: LocalTime) -> str:
     if update.status == StoreState.ONLINE:
-        return "Resume: take orders again"
+        return _("Resume: take orders again")
     assert update.reason is not None
-    return f"Pause: {update.reason.label}, {describe_until(update.resume_at, now, lt)}"
+    return _("Pause: {reason}, {until}").format(
+        reason=reason_text(update.reason), until=describe_until(update.resume_at, now, lt)
+    )
 
 
 def describe_until(resume_at: datetime | None, now: datetime, lt: LocalTime) -> str:
     if resume_at is None:
-        return "until you resume"
+        return _("until you resume")
     left = (resume_at - now).total_seconds()
     if left <= 0:
-        return f"until {lt.clock_on(resume_at, now)}"
-    return f"until {lt.clock_on(resume_at, now)} (in {format_duration(left)})"
+        return _("until {time}").format(time=lt.clock_on(resume_at, now))
+    return _("until {time} (in {duration})").format(
+        time=lt.clock_on(resume_at, now), duration=format_duration(left)
+    )
 
 
 def _why_waiting(intent: Intent | None, conn: Connectivity, now: datetime) -> str:
     if intent is None:
-        return "Saving your change…"
+        return _("Saving your change…")
     if conn.link is Link.OFFLINE:
-        return "No connection to Gett. It will be sent when the connection is back."
+        return _("No connection to Gett. It will be sent when the connection is back.")
     if intent.attempts == 0:
-        return "Sending to Gett now…"
-    error = intent.last_error or conn.last_error or "no answer"
+        return _("Sending to Gett now…")
+    error = intent.last_error or conn.last_error or _("no answer")
     wait = (intent.next_attempt_at - now).total_seconds()
-    when = "now" if wait <= 1 else f"in {format_duration(wait) if wait >= 60 else f'{int(wait)} s'}"
-    return f"Gett did not take it yet ({error}). Trying again {when}."
+    if wait <= 1:
+        return _("Gett did not take it yet ({error}). Trying again now.").format(
+            error=isolate(error)
+        )
+    return _("Gett did not take it yet ({error}). Trying again in {duration}.").format(
+        error=isolate(error), duration=seconds_or_duration(wait)
+    )
 
 
 def _last_known(view: StoreView, now: datetime, lt: LocalTime) -> str | None:
     if view.confirmed is None or view.confirmed_at is None:
         return None
     when = lt.clock_on(view.confirmed_at, now)
-    return f"Last confirmed by Gett: {status_word(view.confirmed)} at {when}"
+    return _("Last confirmed by Gett: {state} at {time}").format(
+        state=status_word(view.confirmed), time=when
+    )
 
 
 def describe(snap: Snapshot) -> Indicator:
@@ -273,8 +316,8 @@ def describe(snap: Snapshot) -> Indicator:
     if view is None:
         return Indicator(
             StateKind.UNKNOWN,
-            "STATUS UNKNOWN",
-            "Waiting for the first answer from Gett…",
+            _("STATUS UNKNOWN"),
+            _("Waiting for the first answer from Gett…"),
             _connection_reason(snap.connectivity),
         )
     pending = view.pending
@@ -293,20 +336,26 @@ def describe(snap: Snapshot) -> Indicator:
         if attention is not None and attention.message and kind is not CERTIFICATE:
             lines.append(attention.message)  # (the certificate's long advice is for IT: below)
         if pending is not None and pending.is_open:
-            lines.append(f"Waiting to be sent: {describe_update(pending.update, now, lt)}")
+            lines.append(
+                _("Waiting to be sent: {change}").format(
+                    change=describe_update(pending.update, now, lt)
+                )
+            )
         if (known := _last_known(view, now, lt)) is not None:
             lines.append(known)
         if kind is CERTIFICATE:
             lines.append(
-                "Call IT: this PC must trust Gett's certificate (a proxy's root certificate, "
-                "or the PC's date). Changes are kept."
+                _(
+                    "Call IT: this PC must trust Gett's certificate (a proxy's root "
+                    "certificate, or the PC's date). Changes are kept."
+                )
             )
         else:
-            lines.append("A manager can fix this in Settings.")
+            lines.append(_("A manager can fix this in Settings."))
         return Indicator(
             StateKind.NEEDS_MANAGER,
-            "NEEDS A MANAGER",
-            MANAGER_WORDS[kind] if kind else MANAGER_WORDS[AttentionKind.KEY_REJECTED],
+            _("NEEDS A MANAGER"),
+            _(MANAGER_WORDS[kind] if kind else MANAGER_WORDS[AttentionKind.KEY_REJECTED]),
             tuple(lines),
             target=_target_of(view),
             manager_action=True,
@@ -315,18 +364,31 @@ def describe(snap: Snapshot) -> Indicator:
         mine = pending.update
         live = view.confirmed
         lines = []
-        changed = "Changed outside this kiosk (the Gett partner portal or Gett support)"
+        changed = _("Changed outside this kiosk (the Gett partner portal or Gett support)")
         if live is not None and live.is_paused:
+            until = describe_until(live.resume_at, now, lt)
             if live.paused_at is not None:
-                changed += f" at {lt.clock_on(live.paused_at, now)}"
-            changed += f", {describe_until(live.resume_at, now, lt)}"
+                changed = _(
+                    "Changed outside this kiosk (the Gett partner portal or Gett support) "
+                    "at {time}, {until}"
+                ).format(time=lt.clock_on(live.paused_at, now), until=until)
+            else:
+                changed = _(
+                    "Changed outside this kiosk (the Gett partner portal or Gett support), {until}"
+                ).format(until=until)
         lines.append(changed)
-        lines.append(f"This kiosk wanted: {describe_update(mine, now, lt)}")
-        keep = f"Keep Gett's: {status_word(live)}" if live is not None else "Keep Gett's state"
-        apply = "Apply mine: PAUSE" if mine.status == StoreState.PAUSED else "Apply mine: RESUME"
+        lines.append(_("This kiosk wanted: {change}").format(change=describe_update(mine, now, lt)))
+        keep = (
+            _("Keep Gett's: {state}").format(state=status_word(live))
+            if live is not None
+            else _("Keep Gett's state")
+        )
+        apply = (
+            _("Apply mine: PAUSE") if mine.status == StoreState.PAUSED else _("Apply mine: RESUME")
+        )
         return Indicator(
             StateKind.CONFLICT,
-            "CHANGED ELSEWHERE",
+            _("CHANGED ELSEWHERE"),
             _orders_now(live),
             tuple(lines),
             target=None,
@@ -346,22 +408,22 @@ def describe(snap: Snapshot) -> Indicator:
         online_at_gett = live is not None and live.status == StoreState.ONLINE
         lines = [describe_update(waiting_update, now, lt)]
         if not pausing and online_at_gett:
-            lines = ["Cancel the pause: the store stays online"]
+            lines = [_("Cancel the pause: the store stays online")]
         lines.append(_why_waiting(waiting_intent, snap.connectivity, now))
         if (known := _last_known(view, now, lt)) is not None:
             lines.append(known)
-        subheadline, alarm = "Not confirmed yet", 0
+        subheadline, alarm = _("Not confirmed yet"), 0
         if pausing and snap.pause_wanted_since is not None:
             waiting_since = min(waiting_since or now, snap.pause_wanted_since)
         if pausing and waiting_since is not None:
             waited = max(0.0, (now - waiting_since).total_seconds())
             alarm = alarm_level(waited)
             if alarm:
-                subheadline = "NOT CONFIRMED: orders can still come in"
+                subheadline = _("NOT CONFIRMED: orders can still come in")
                 lines = [*orders_still_come(waited, snap.support_phone), *lines]
-        headline = "PAUSING…" if pausing else "RESUMING…"
+        headline = _("PAUSING…") if pausing else _("RESUMING…")
         if not pausing and online_at_gett:
-            headline = "CANCELLING…"
+            headline = _("CANCELLING…")
         return Indicator(
             StateKind.PAUSING if pausing else StateKind.RESUMING,
             headline,
@@ -377,18 +439,20 @@ def describe(snap: Snapshot) -> Indicator:
     if confirmed is None or confirmed_at is None:
         return Indicator(
             StateKind.UNKNOWN,
-            "STATUS UNKNOWN",
-            "Waiting for the first answer from Gett…",
+            _("STATUS UNKNOWN"),
+            _("Waiting for the first answer from Gett…"),
             _connection_reason(snap.connectivity),
         )
     age = (now - confirmed_at).total_seconds()
     if age > stale_after(snap.poll_interval):
         return Indicator(
             StateKind.UNKNOWN,
-            "STATUS UNKNOWN",
-            f"No answer from Gett for {format_duration(age)}",
+            _("STATUS UNKNOWN"),
+            _("No answer from Gett for {duration}").format(duration=format_duration(age)),
             (
-                f"Last known: {status_word(confirmed)} as of {lt.clock_on(confirmed_at, now)}",
+                _("Last known: {state} as of {time}").format(
+                    state=status_word(confirmed), time=lt.clock_on(confirmed_at, now)
+                ),
                 *_connection_reason(snap.connectivity),
             ),
             target=_known_state(confirmed),
@@ -396,9 +460,11 @@ def describe(snap: Snapshot) -> Indicator:
     if not confirmed.status_known:
         return Indicator(
             StateKind.UNKNOWN,
-            "STATUS UNKNOWN",
-            f"Gett says “{confirmed.status}”, which this kiosk does not know",
-            ("Check the store in the Gett partner portal.",),
+            _("STATUS UNKNOWN"),
+            _("Gett says “{state}”, which this kiosk does not know").format(
+                state=isolate(confirmed.status)
+            ),
+            (_("Check the store in the Gett partner portal."),),
             target=None,
         )
     if confirmed.is_paused:
@@ -406,29 +472,35 @@ def describe(snap: Snapshot) -> Indicator:
         if resume_at is not None and resume_at <= now:
             return Indicator(
                 StateKind.RESUMING,
-                "RESUMING…",
-                "Not confirmed yet",
+                _("RESUMING…"),
+                _("Not confirmed yet"),
                 (
-                    f"The pause was set to end at {lt.clock(resume_at)}.",
-                    "Checking with Gett that the store is back online…",
+                    _("The pause was set to end at {time}.").format(time=lt.clock(resume_at)),
+                    _("Checking with Gett that the store is back online…"),
                 ),
                 fill=Fill.STRIPED,
                 target=StoreState.ONLINE,
             )
         lines = []
         if confirmed.paused_at is not None:
+            lasted = max(60.0, (now - confirmed.paused_at).total_seconds())
             lines.append(
-                f"Paused since {lt.clock_on(confirmed.paused_at, now)} "
-                f"({format_duration(max(60.0, (now - confirmed.paused_at).total_seconds()))})"
+                _("Paused since {time} ({duration})").format(
+                    time=lt.clock_on(confirmed.paused_at, now), duration=format_duration(lasted)
+                )
             )
         if resume_at is None:
-            lines.append("Until you resume")
+            lines.append(_("Until you resume"))
         else:
             left = (resume_at - now).total_seconds()
-            lines.append(f"Resumes at {lt.clock_on(resume_at, now)} (in {format_duration(left)})")
+            lines.append(
+                _("Resumes at {time} (in {duration})").format(
+                    time=lt.clock_on(resume_at, now), duration=format_duration(left)
+                )
+            )
         return Indicator(
             StateKind.PAUSED,
-            "PAUSED",
+            _("PAUSED"),
             reason_text(confirmed.reason),
             tuple(lines),
             target=StoreState.PAUSED,
@@ -436,31 +508,33 @@ def describe(snap: Snapshot) -> Indicator:
         )
     return Indicator(
         StateKind.ONLINE,
-        "ONLINE",
-        "Taking orders",
-        (f"Confirmed by Gett at {lt.clock_on(confirmed_at, now)}",),
+        _("ONLINE"),
+        _("Taking orders"),
+        (_("Confirmed by Gett at {time}").format(time=lt.clock_on(confirmed_at, now)),),
         target=StoreState.ONLINE,
     )
 
 
 def _status_sentence(status: StoreStatus, now: datetime, lt: LocalTime) -> str:
     if status.is_paused:
-        text = f"PAUSED ({reason_text(status.reason)}"
+        reason, until = reason_text(status.reason), describe_until(status.resume_at, now, lt)
         if status.paused_at is not None:
-            text += f", since {lt.clock_on(status.paused_at, now)}"
-        return text + f", {describe_until(status.resume_at, now, lt)})"
+            return _("PAUSED ({reason}, since {time}, {until})").format(
+                reason=reason, time=lt.clock_on(status.paused_at, now), until=until
+            )
+        return _("PAUSED ({reason}, {until})").format(reason=reason, until=until)
     return status_word(status)
 
 
 def _orders_now(live: StoreStatus | None) -> str:
     """What Gett says now, and whether orders are coming in: the first thing to read."""
     if live is None:
-        return "Gett's state is not known yet"
+        return _("Gett's state is not known yet")
     if live.status == StoreState.ONLINE:
-        return "Gett says: ONLINE, taking orders"
+        return _("Gett says: ONLINE, taking orders")
     if live.is_paused:
-        return f"Gett says: PAUSED ({reason_text(live.reason)}), no orders"
-    return f"Gett says: {status_word(live)}"
+        return _("Gett says: PAUSED ({reason}), no orders").format(reason=reason_text(live.reason))
+    return _("Gett says: {state}").format(state=status_word(live))
 
 
 def _known_state(status: StoreStatus) -> StoreState | None:
@@ -475,9 +549,11 @@ def _target_of(view: StoreView) -> StoreState | None:
 
 def _connection_reason(conn: Connectivity) -> tuple[str, ...]:
     if conn.link is Link.OFFLINE:
-        return ("No connection to Gett right now.",)
+        return (_("No connection to Gett right now."),)
     if conn.link is Link.DEGRADED:
-        return (f"Gett is having problems: {conn.last_error or 'no details'}.",)
+        if conn.last_error:
+            return (_("Gett is having problems: {error}.").format(error=isolate(conn.last_error)),)
+        return (_("Gett is having problems: no details."),)
     return ()
 
 
@@ -511,29 +587,52 @@ def resume_all_targets(indicators: Sequence[tuple[Store, Indicator]]) -> tuple[S
 
 #: Shorter state words for a narrow store button, tried in order when the full one does not fit
 #: at the smallest readable size (the button's accessible text keeps the full words).
+#: (English keys marked for extraction: :func:`short_words` compares in the language shown.)
 SHORT_WORDS: dict[str, tuple[str, ...]] = {
-    "CHANGED ELSEWHERE": ("CHANGED",),
-    "STATUS UNKNOWN": ("UNKNOWN",),
-    "NEEDS A MANAGER": ("MANAGER!",),
-    "RESUMING…": ("RESUMING",),
-    "CANCELLING…": ("CANCELLING", "CANCEL…"),
-    "CHANGING…": ("CHANGING",),
-    "PAUSING…": ("PAUSING",),
-    "ALL PAUSED": ("PAUSED",),  # (on "All stores", whose name says "all")
-    "ALL ONLINE": ("ONLINE",),
+    N_("CHANGED ELSEWHERE"): (N_("CHANGED"),),
+    N_("STATUS UNKNOWN"): (N_("UNKNOWN"),),
+    N_("NEEDS A MANAGER"): (N_("MANAGER!"),),
+    N_("RESUMING…"): (N_("RESUMING"),),
+    N_("CANCELLING…"): (N_("CANCELLING"), N_("CANCEL…")),
+    N_("CHANGING…"): (N_("CHANGING"),),
+    N_("PAUSING…"): (N_("PAUSING"),),
+    N_("ALL PAUSED"): (N_("PAUSED"),),  # (on "All stores", whose name says "all")
+    N_("ALL ONLINE"): (N_("ONLINE"),),
 }
-_N_OF_M = re.compile(r"^(\d+) OF (\d+) (\w+)$")
+_NUMBERS = re.compile(r"\d+")
+
+
+def some_paused(paused: int, total: int) -> str:
+    """The big word for "All stores" when some are paused: ``2 OF 4 PAUSED``."""
+    return _("{paused} OF {total} PAUSED").format(paused=ltr(paused), total=ltr(total))
 
 
 def short_words(word: str) -> tuple[str, ...]:
     """``word`` and its shorter forms, longest first ("2 OF 4 PAUSED", "2/4 PAUSED")."""
-    if match := _N_OF_M.match(word):
-        return (word, f"{match[1]}/{match[2]} {match[3]}")
-    return (word, *SHORT_WORDS.get(word, ()))
+    numbers = _NUMBERS.findall(word)
+    if len(numbers) == 2 and word == some_paused(int(numbers[0]), int(numbers[1])):
+        short = _("{paused}/{total} PAUSED").format(
+            paused=ltr(int(numbers[0])), total=ltr(int(numbers[1]))
+        )
+        return (word, short)
+    forms: tuple[str, ...] = (word,)
+    for full, shorter in SHORT_WORDS.items():
+        if word == _(full):
+            forms = (word, *(_(s) for s in shorter))
+            break
+    tighter = _short_elsewhere().get(forms[-1])
+    if tighter is not None and len(tighter) < len(forms[-1]):
+        forms = (*forms, tighter)
+    return forms
 
 
-def _count(n: int, noun: str = "store") -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _short_elsewhere() -> dict[str, str]:
+    """State words short in English but long in some language ("متوقف مؤقتًا"): the shorter
+    form that language gives for a narrow button (English gives the same word, so none)."""
+    return {
+        _("PAUSED"): pgettext("short state word", "PAUSED"),
+        _("ONLINE"): pgettext("short state word", "ONLINE"),
+    }
 
 
 _URGENCY = (
@@ -562,41 +661,73 @@ def _summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
     total = len(indicators)
     # Most urgent first: a short panel that shows only the first lines shows those.
     ordered = sorted(indicators, key=lambda pair: _URGENCY.index(pair[1].kind))
-    lines = tuple(f"{s.name}: {ind.headline} ({ind.subheadline})" for s, ind in ordered)
-    of = f"of {total}"
+    lines = tuple(
+        _("{store}: {state} ({detail})").format(
+            store=isolate(s.name), state=ind.headline, detail=ind.subheadline
+        )
+        for s, ind in ordered
+    )
+
+    def of_total(template: str, count: int, **more: str) -> str:
+        # Templates are chosen with ngettext(..., total): the noun counted is all the stores.
+        return template.format(count=ltr(count), total=ltr(total), **more)
 
     def with_kind(*kinds: StateKind) -> list[tuple[Store, Indicator]]:
         return [(s, ind) for s, ind in indicators if ind.kind in kinds]
 
     if managers := with_kind(StateKind.NEEDS_MANAGER):
         store, ind = managers[0]
-        sub = f"{store.name}: {ind.subheadline}"
+        sub = _("{store}: {detail}").format(store=isolate(store.name), detail=ind.subheadline)
         if len(managers) > 1:
-            sub = f"{len(managers)} {of} stores: {ind.subheadline}"
+            sub = of_total(
+                ngettext(
+                    "{count} of {total} stores: {detail}",
+                    "{count} of {total} stores: {detail}",
+                    total,
+                ),
+                len(managers),
+                detail=ind.subheadline,
+            )
         return Indicator(
-            StateKind.NEEDS_MANAGER, "NEEDS A MANAGER", sub, lines, manager_action=True
+            StateKind.NEEDS_MANAGER, _("NEEDS A MANAGER"), sub, lines, manager_action=True
         )
     if conflicts := with_kind(StateKind.CONFLICT):
-        names = ", ".join(s.name for s, _ in conflicts)
+        names = list_of(isolate(s.name) for s, _ind in conflicts)
         return Indicator(
             StateKind.CONFLICT,
-            "CHANGED ELSEWHERE",
-            f"{names}: changed outside this kiosk. Tap the store to choose.",
+            _("CHANGED ELSEWHERE"),
+            _("{stores}: changed outside this kiosk. Tap the store to choose.").format(
+                stores=names
+            ),
             lines,
         )
     if waiting := with_kind(StateKind.PAUSING, StateKind.RESUMING):
-        kinds = {ind.kind for _, ind in waiting}
+        kinds = {ind.kind for _s, ind in waiting}
         headline = (
-            "PAUSING…"
+            _("PAUSING…")
             if kinds == {StateKind.PAUSING}
-            else "RESUMING…"
+            else _("RESUMING…")
             if kinds == {StateKind.RESUMING}
-            else "CHANGING…"
+            else _("CHANGING…")
         )
-        alarm = max(ind.alarm for _, ind in waiting)
-        sub = f"Not confirmed yet for {len(waiting)} {of} stores"
+        alarm = max(ind.alarm for _s, ind in waiting)
+        sub = of_total(
+            ngettext(
+                "Not confirmed yet for {count} of {total} stores",
+                "Not confirmed yet for {count} of {total} stores",
+                total,
+            ),
+            len(waiting),
+        )
         if alarm:
-            sub = f"NOT CONFIRMED for {len(waiting)} {of} stores: orders can still come in"
+            sub = of_total(
+                ngettext(
+                    "NOT CONFIRMED for {count} of {total} stores: orders can still come in",
+                    "NOT CONFIRMED for {count} of {total} stores: orders can still come in",
+                    total,
+                ),
+                len(waiting),
+            )
         return Indicator(
             StateKind.PAUSING if StateKind.PAUSING in kinds else StateKind.RESUMING,
             headline,
@@ -608,19 +739,46 @@ def _summarise(indicators: Sequence[tuple[Store, Indicator]]) -> Indicator:
     if unknown := with_kind(StateKind.UNKNOWN):
         return Indicator(
             StateKind.UNKNOWN,
-            "STATUS UNKNOWN",
-            f"No confirmed status for {len(unknown)} {of} stores",
+            _("STATUS UNKNOWN"),
+            of_total(
+                ngettext(
+                    "No confirmed status for {count} of {total} stores",
+                    "No confirmed status for {count} of {total} stores",
+                    total,
+                ),
+                len(unknown),
+            ),
             lines,
         )
     paused = len(with_kind(StateKind.PAUSED))
     if paused == 0:
-        return Indicator(
-            StateKind.ONLINE, "ALL ONLINE", f"{total} {of} stores taking orders", lines
+        sub = of_total(
+            ngettext(
+                "{count} of {total} stores taking orders",
+                "{count} of {total} stores taking orders",
+                total,
+            ),
+            total,
         )
-    headline = "ALL PAUSED" if paused == total else f"{paused} OF {total} PAUSED"
-    sub = f"{paused} {of} stores paused"
+        return Indicator(StateKind.ONLINE, _("ALL ONLINE"), sub, lines)
+    headline = _("ALL PAUSED") if paused == total else some_paused(paused, total)
+    sub = of_total(
+        ngettext("{count} of {total} stores paused", "{count} of {total} stores paused", total),
+        paused,
+    )
     if paused < total:
-        sub += f", {_count(total - paused)} taking orders"
+        open_ = total - paused
+        sub = of_total(
+            ngettext(
+                "{count} of {total} stores paused, {open}",
+                "{count} of {total} stores paused, {open}",
+                total,
+            ),
+            paused,
+            open=ngettext("{n} store taking orders", "{n} stores taking orders", open_).format(
+                n=ltr(open_)
+            ),
+        )
     return Indicator(StateKind.PAUSED, headline, sub, lines)
 
 
@@ -647,32 +805,50 @@ def describe_connection(
     lt = lt or LocalTime()
     confirmed = [v.confirmed_at for v in views if v.confirmed_at is not None]
     last = max(confirmed) if confirmed else None
-    since = f"last confirmed {lt.clock_on(last, now)}" if last else "nothing confirmed yet"
+    since = (
+        _("last confirmed {time}").format(time=lt.clock_on(last, now))
+        if last
+        else _("nothing confirmed yet")
+    )
     words = {
-        Link.UNKNOWN: "Connecting to Gett…",
-        Link.ONLINE: "Connected to Gett",
-        Link.DEGRADED: "Gett is having problems",
-        Link.OFFLINE: "No connection",
+        Link.UNKNOWN: _("Connecting to Gett…"),
+        Link.ONLINE: _("Connected to Gett"),
+        Link.DEGRADED: _("Gett is having problems"),
+        Link.OFFLINE: _("No connection"),
     }[conn.link]
-    line = f"{words} · {since}"
+    line = _("{link} · {since}").format(link=words, since=since)
     skew = describe_offset(conn.clock_offset, short=True)
     if skew:  # the times on screen are Gett's, not the taskbar's: say why they differ
-        line += f" · {skew}"
+        line = _("{link} · {since} · {clock}").format(link=words, since=since, clock=skew)
     banner = None
     waiting = waiting_count(views)
     if conn.link in (Link.OFFLINE, Link.DEGRADED):
-        head = (
-            "No connection to Gett."
-            if conn.link is Link.OFFLINE
-            else "Gett is not answering properly."
-        )
-        if waiting:
-            noun = "change is" if waiting == 1 else "changes are"
-            banner = (
-                f"{head} {waiting} {noun} waiting and will be sent when the connection is back."
+        offline = conn.link is Link.OFFLINE
+        if waiting and offline:
+            banner = ngettext(
+                "No connection to Gett. {n} change is waiting and will be sent when the "
+                "connection is back.",
+                "No connection to Gett. {n} changes are waiting and will be sent when the "
+                "connection is back.",
+                waiting,
+            ).format(n=ltr(waiting))
+        elif waiting:
+            banner = ngettext(
+                "Gett is not answering properly. {n} change is waiting and will be sent when "
+                "the connection is back.",
+                "Gett is not answering properly. {n} changes are waiting and will be sent when "
+                "the connection is back.",
+                waiting,
+            ).format(n=ltr(waiting))
+        elif offline:
+            banner = _(
+                "No connection to Gett. Changes you make will be sent when the connection is back."
             )
         else:
-            banner = f"{head} Changes you make will be sent when the connection is back."
+            banner = _(
+                "Gett is not answering properly. Changes you make will be sent when the "
+                "connection is back."
+            )
     return ConnectionInfo(line, banner, conn.link)
 
 

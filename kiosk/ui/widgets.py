@@ -1,6 +1,8 @@
 """Small building blocks every screen uses: big buttons with a name, labels with a role.
 
 Every control gets an accessible name: screen readers read it, and tests find buttons by it.
+Names are passed in English marked with ``N_`` and translated here (a screen-reader user hears
+them in the language shown); a button's ``objectName`` keeps the English, a stable id.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
+from kiosk.core.i18n import _
 from kiosk.ui.theme import Theme, icon_size
 
 
@@ -24,9 +27,12 @@ def big_button(
     icon_px: int = 40,
     parent: QWidget | None = None,
 ) -> QPushButton:
-    """A touch button (>= 64 px) named for assistive tech and for tests."""
+    """A touch button (>= 64 px) named for assistive tech and for tests.
+
+    ``text`` is shown as given (translated by the caller); ``name`` is English (``N_``).
+    """
     button = QPushButton(text, parent)
-    button.setAccessibleName(name)
+    button.setAccessibleName(_(name))
     button.setObjectName(name.replace(" ", "_"))
     button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keyboard, not taps: no frame after a touch
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -47,7 +53,7 @@ def label(
         widget.setObjectName(object_name)
     widget.setWordWrap(wrap)
     if name:
-        widget.setAccessibleName(name)
+        widget.setAccessibleName(_(name))  # (English, marked with N_ by the caller)
     return widget
 
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.errors import ApiError
-from kiosk.core.i18n import _
+from kiosk.core.i18n import _, isolate
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError
 from kiosk.core.logs import EVENT
@@ -242,8 +242,10 @@ class SyncWorker(QObject):
             self.attention_raised.emit(
                 Attention(
                     AttentionKind.QUEUE_ERROR,
-                    "The change is saved but cannot be sent yet: the kiosk cannot use its "
-                    "queue file. It keeps trying.",
+                    _(
+                        "The change is saved but cannot be sent yet: the kiosk cannot use its "
+                        "queue file. It keeps trying."
+                    ),
                 )
             )
             return
@@ -288,12 +290,14 @@ class SyncWorker(QObject):
     def read_history(self) -> None:
         """The pause log for the screen: the queue's history, as `kiosk history` reads it."""
         if self._outbox is None:
-            self.history_read.emit("The pause log is not open yet. Try again in a moment.")
+            self.history_read.emit(_("The pause log is not open yet. Try again in a moment."))
             return
         try:
             self.history_read.emit(self._outbox.history(limit=LOG_LIMIT))
         except OutboxError as exc:
-            self.history_read.emit(f"The pause log cannot be read: {exc}")
+            self.history_read.emit(
+                _("The pause log cannot be read: {error}").format(error=isolate(str(exc)))
+            )
 
     @Slot()
     def poke(self) -> None:
@@ -334,8 +338,10 @@ class SyncWorker(QObject):
             self.attention_raised.emit(
                 Attention(
                     AttentionKind.UNEXPECTED,
-                    "Something unexpected went wrong while talking to Gett; the kiosk keeps "
-                    "trying. If this stays, restart the kiosk and tell support.",
+                    _(
+                        "Something unexpected went wrong while talking to Gett; the kiosk keeps "
+                        "trying. If this stays, restart the kiosk and tell support."
+                    ),
                 )
             )
         finally:
@@ -414,7 +420,7 @@ class TapWriter(QObject):
         self._clock = clock or SystemClock()
         self._after = after
         self._outbox: Outbox | None = None
-        self._error = "The kiosk's queue is not available."
+        self._error = ""  # why the queue did not open (a person reads it: see save())
 
     @Slot()
     def start_work(self) -> None:
@@ -436,11 +442,13 @@ class TapWriter(QObject):
         try:
             intents = self._save(changes)
         except Exception as exc:
-            message = f"The change was NOT saved. {self._error if self._outbox is None else exc}"
+            why = str(exc) if self._outbox is not None else self._error
+            why = why or _("The kiosk's queue is not available.")
+            message = _("The change was NOT saved. {reason}").format(reason=why)
             if not isinstance(exc, OutboxError | _NoQueue):
                 log.exception("saving a tap failed unexpectedly")
-                message = "The change was NOT saved (an unexpected error; see the log)."
-            log.error("tap for %s not saved: %s", store_ids, message)
+                message = _("The change was NOT saved (an unexpected error; see the log).")
+            log.error("tap for %s not saved: %s", store_ids, exc)
             self.failed.emit(tap_id, message)
             return
         log.info("saved %d tap(s): %s", len(intents), [i.id for i in intents], extra=EVENT)
