@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from kiosk.core.i18n import N_, _
+
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -34,15 +36,16 @@ class PauseReason(StrEnum):
 
     @property
     def label(self) -> str:
-        return REASON_LABELS[self]
+        """The reason's name in the current language (the table holds the English)."""
+        return _(REASON_LABELS[self])
 
 
 REASON_LABELS: dict[PauseReason, str] = {
-    PauseReason.OPERATIONAL_ISSUES: "Operational issues",
-    PauseReason.STAFF_SHORTAGE: "Staff shortage",
-    PauseReason.TOO_BUSY: "Too busy",
-    PauseReason.MAINTENANCE: "Maintenance",
-    PauseReason.OTHER: "Other",
+    PauseReason.OPERATIONAL_ISSUES: N_("Operational issues"),
+    PauseReason.STAFF_SHORTAGE: N_("Staff shortage"),
+    PauseReason.TOO_BUSY: N_("Too busy"),
+    PauseReason.MAINTENANCE: N_("Maintenance"),
+    PauseReason.OTHER: N_("Other"),
 }
 
 
