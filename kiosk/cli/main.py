@@ -735,7 +735,7 @@ class Cli:
             )
         try:
             if self.stdin.isatty():
-                key = getpass.getpass(i18n.strip_isolates(_("Gett API key (input hidden): ")))
+                key = getpass.getpass(i18n.strip_isolates(_("Gett API key (input hidden):")) + " ")
             else:
                 key = self.stdin.readline()
         except EOFError:

@@ -48,6 +48,7 @@ _ROLE_WORDS = {
     "app": N_("the kiosk app"),
     "cli": N_("another `kiosk` command"),
 }
+_ANOTHER_PROCESS = N_("another kiosk process")
 
 _held_lock = threading.Lock()
 _held_here: set[str] = set()  # tokens whose lock this process holds
@@ -68,7 +69,7 @@ class Holder:
 
     def describe(self) -> str:
         """E.g. "the kiosk app (pid 4242)", for "... is sending an earlier change"."""
-        who = _(_ROLE_WORDS.get(self.role, N_("another kiosk process")))
+        who = _(_ROLE_WORDS.get(self.role, _ANOTHER_PROCESS))
         return _("{who} (pid {pid})").format(who=who, pid=ltr(self.pid)) if self.pid else who
 
 
