@@ -444,7 +444,7 @@ class Cli:
         try:
             yield
         except OutboxError as exc:
-            raise _queue_error(config.data_dir, str(exc), doing) from None
+            raise _queue_error(config.data_dir, str(exc), doing, cause=exc.cause) from None
         except (ValueError, TypeError, OverflowError, KeyError) as exc:
             if not _raised_reading_the_queue(exc):
                 raise
@@ -455,7 +455,9 @@ class Cli:
                 path=isolate(config.data_dir / DB_FILENAME),
                 error=isolate(clip(f"{type(exc).__name__}: {exc}", 90)),
             )
-            raise _queue_error(config.data_dir, detail, reading_rows or doing) from None
+            raise _queue_error(
+                config.data_dir, detail, reading_rows or doing, cause="an entry it cannot read"
+            ) from None
 
     def _change(
         self, config: Config, store: Store, update: StoreStatusUpdate, args: argparse.Namespace
@@ -809,11 +811,12 @@ def _origin(origin: str) -> str:
 _NEARLY_FULL = 1 << 20
 
 
-def _queue_error(data_dir: Path, detail: str, doing: str) -> CliError:
+def _queue_error(data_dir: Path, detail: str, doing: str, *, cause: str | None = None) -> CliError:
     """One sentence on what became of the change (or the reading), then the cause: a full disk
-    named as such, with where it is, however SQLite phrased it."""
+    named as such, with where it is, however SQLite phrased it (``cause``: its own English
+    words, read to tell which; ``detail`` is in the person's language)."""
     free = _free_bytes(data_dir)
-    lowered = detail.lower()
+    lowered = (detail if cause is None else cause).lower()
     if free is not None and free < _NEARLY_FULL and ("full" in lowered or "i/o" in lowered):
         detail = _("The disk holding {folder} is full ({free} KB free). Free some space.").format(
             folder=isolate(data_dir), free=ltr(free // 1024)
