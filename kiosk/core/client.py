@@ -48,7 +48,7 @@ from kiosk.core.errors import (
 )
 from kiosk.core.i18n import N_, _, isolate, ltr
 from kiosk.core.keystore import api_key_problem
-from kiosk.core.models import ModelError, StoreStatus, StoreStatusUpdate, unconfirmed_because
+from kiosk.core.models import ModelError, StoreStatus, StoreStatusUpdate, unconfirmed_reason
 from kiosk.core.redact import Scrubber, outside_text
 from kiosk.core.transport import ProxyUnusable, deadline, make_transport
 
@@ -177,13 +177,19 @@ class GettClient:
         (told "online" to a pause, or a resume time already past): that is no confirmation.
         """
         status = self._call("POST", store_id, update.to_json())
-        why = unconfirmed_because(update, status, self._clock.now())
-        if why is not None:
-            log.warning("POST for %s answered with a different state: %s", store_id, why)
+        found = unconfirmed_reason(update, status, self._clock.now())
+        if found is not None:
+            template, values = found
+            log.warning(
+                "POST for %s answered with a different state: %s",
+                store_id,
+                template.format(**values),
+            )
+            why = _(template).format(**{k: isolate(v) for k, v in values.items()})
             raise AnswerContradicts(
                 _(
                     "Gett's answer did not confirm the change: {why}. It will be checked again."
-                ).format(why=isolate(why))
+                ).format(why=why)
             )
         return status
 
