@@ -122,87 +122,97 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Built after the command's language is chosen, so its help speaks it (argparse's own few
+    # words, "usage:" and "options:", stay English: Python ships no catalogs for them).
     parser = _Parser(
         prog="kiosk",
-        description="Gett Store Kiosk: pause and resume your store on Gett. "
-        "Without a command, starts the touchscreen app.",
+        description=_(
+            "Gett Store Kiosk: pause and resume your store on Gett. "
+            "Without a command, starts the touchscreen app."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--config", metavar="PATH", help="config file (default: platform config dir)"
+        "--config", metavar="PATH", help=_("config file (default: platform config dir)")
     )
     parser.add_argument(
-        "--demo", action="store_true", help="run the app against the built-in simulator"
+        "--demo", action="store_true", help=_("run the app against the built-in simulator")
     )
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="start the app, wait for the first status, print timings and exit (for packaging/CI)",
+        help=_(
+            "start the app, wait for the first status, print timings and exit (for packaging/CI)"
+        ),
     )
     parser.add_argument(
         "--screenshot",
         metavar="FILE",
-        help="render the main screen to a PNG once the first status is in, then exit",
+        help=_("render the main screen to a PNG once the first status is in, then exit"),
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("log details to stderr"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def store_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--store", metavar="ID", help="store id or name (optional with one store)")
-        p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        p.add_argument(
+            "--store", metavar="ID", help=_("store id or name (optional with one store)")
+        )
+        p.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
 
-    p_status = sub.add_parser("status", help="show the store's live status")
+    p_status = sub.add_parser("status", help=_("show the store's live status"))
     store_opts(p_status)
 
-    p_pause = sub.add_parser("pause", help="pause the store")
+    p_pause = sub.add_parser("pause", help=_("pause the store"))
     p_pause.add_argument(
         "--reason",
         required=True,
         type=_reason,
         metavar="REASON",
-        help="one of: " + ", ".join(r.value for r in PauseReason),
+        help=_("one of: {reasons}").format(reasons=", ".join(r.value for r in PauseReason)),
     )
     when = p_pause.add_mutually_exclusive_group()
-    when.add_argument("--for", dest="duration", metavar="DURATION", help="e.g. 15m, 1h30m, 90s")
-    when.add_argument("--until", metavar="TIME", help="local HH:MM or an RFC 3339 date-time")
+    when.add_argument("--for", dest="duration", metavar="DURATION", help=_("e.g. 15m, 1h30m, 90s"))
+    when.add_argument("--until", metavar="TIME", help=_("local HH:MM or an RFC 3339 date-time"))
     store_opts(p_pause)
 
-    p_resume = sub.add_parser("resume", help="put the store back online now")
+    p_resume = sub.add_parser("resume", help=_("put the store back online now"))
     store_opts(p_resume)
 
-    p_sync = sub.add_parser("sync", help="send waiting changes now and report each outcome")
-    p_sync.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p_sync = sub.add_parser("sync", help=_("send waiting changes now and report each outcome"))
+    p_sync.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
     p_sync.add_argument(
-        "--force", action="store_true", help="also re-apply changes held back or in conflict"
+        "--force", action="store_true", help=_("also re-apply changes held back or in conflict")
     )
 
     p_history = sub.add_parser(
-        "history", help="the changes made from this PC (last 30 days) and what became of each"
+        "history", help=_("the changes made from this PC (last 30 days) and what became of each")
     )
-    p_history.add_argument("--store", metavar="ID", help="only this store (id or name)")
+    p_history.add_argument("--store", metavar="ID", help=_("only this store (id or name)"))
     p_history.add_argument(
-        "--limit", type=int, default=20, metavar="N", help="newest N entries (default 20)"
+        "--limit", type=int, default=20, metavar="N", help=_("newest N entries (default 20)")
     )
-    p_history.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p_history.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
 
-    p_key = sub.add_parser("key", help="manage the API key in the OS keyring")
+    p_key = sub.add_parser("key", help=_("manage the API key in the OS keyring"))
     key_sub = p_key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     p_key_set = key_sub.add_parser(
-        "set", help="store the key, read from standard input (never an argument)"
+        "set", help=_("store the key, read from standard input (never an argument)")
     )
     p_key_set.add_argument(
         "--unattended",
         action="store_true",
-        help="Linux: keep it in a keyring of its own that opens with no password at every "
-        "login (automatic login; see packaging/README.md)",
+        help=_(
+            "Linux: keep it in a keyring of its own that opens with no password at every "
+            "login (automatic login; see packaging/README.md)"
+        ),
     )
-    key_sub.add_parser("status", help="say whether a key is stored (never prints it)")
-    key_sub.add_parser("clear", help="remove the stored key")
+    key_sub.add_parser("status", help=_("say whether a key is stored (never prints it)"))
+    key_sub.add_parser("clear", help=_("remove the stored key"))
 
-    p_queue = sub.add_parser("queue", help="the local queue file")
+    p_queue = sub.add_parser("queue", help=_("the local queue file"))
     queue_sub = p_queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
     queue_sub.add_parser(
-        "ack", help="acknowledge that a damaged queue file was recovered (stops the warning)"
+        "ack", help=_("acknowledge that a damaged queue file was recovered (stops the warning)")
     )
 
     p_sim = sub.add_parser("simulator", help="run the local Gett API simulator")

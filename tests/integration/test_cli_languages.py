@@ -104,6 +104,10 @@ def test_hebrew_errors_are_translated_sentences(sim: Simulator, tmp_path: Path) 
     assert duration.returncode == 2
     assert "להשהיה צריך משך זמן חיובי" in duration.stderr  # "a pause needs a positive duration"
 
+    helped = kiosk(sim, data, "pause", "--help", lang=he)
+    assert helped.returncode == 0
+    assert "למשל 15m, 1h30m, 90s" in helped.stdout  # our help, in Hebrew ("e.g. 15m, ...")
+
     unknown = kiosk(sim, data, "status", "--store", "00000000-0000-4000-8000-000000000000", lang=he)
     assert unknown.returncode == 4
     assert "הסניף הזה לא מוכר ב-Gett" in unknown.stderr  # "Gett does not know this store"
