@@ -1029,15 +1029,18 @@ def main(
         with contextlib.suppress(AttributeError, ValueError):
             # A name or message the terminal's encoding cannot show must not stop the command.
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    args = list(sys.argv[1:] if argv is None else argv)
+    cli: Cli | None = None
     try:
-        code = Cli(run_app=run_app, show_error=show_error).run(
-            sys.argv[1:] if argv is None else argv
-        )
+        cli = Cli(run_app=run_app, show_error=show_error)
+        code = cli.run(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # a reader that went away shows here, not as noise at exit
         return code
     except KeyboardInterrupt:
         with contextlib.suppress(Exception):
+            if cli is not None:
+                i18n.use(cli.language(args))  # the command's own language had been undone
             print(_("kiosk: interrupted."), file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
