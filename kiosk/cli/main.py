@@ -37,8 +37,8 @@ from kiosk.cli.render import (
     status_json,
     status_line,
 )
+from kiosk.core import i18n, recovery
 from kiosk.core import outbox as outbox_module
-from kiosk.core import recovery
 from kiosk.core.clock import Clock, GettClock, SystemClock, saved_gett_clock
 from kiosk.core.config import Config, ConfigError, Store, clip, load_config, save_config
 from kiosk.core.errors import (
@@ -48,7 +48,7 @@ from kiosk.core.errors import (
     NeedsAttention,
     TransientError,
 )
-from kiosk.core.i18n import _
+from kiosk.core.i18n import N_, _, isolate, ltr, ngettext
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore, api_key_problem
 from kiosk.core.logs import REDACTOR, log_config_error, setup_logging
@@ -95,7 +95,11 @@ def _reason(text: str) -> PauseReason:
         return PauseReason(text.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
         valid = ", ".join(r.value for r in PauseReason)
-        raise argparse.ArgumentTypeError(f"unknown reason {text!r}; use one of: {valid}") from None
+        raise argparse.ArgumentTypeError(
+            _("unknown reason {reason}; use one of: {valid}").format(
+                reason=isolate(repr(text)), valid=valid
+            )
+        ) from None
 
 
 class UsageError(Exception):
@@ -121,92 +125,104 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Built after the command's language is chosen, so its help speaks it (argparse's own few
+    # words, "usage:" and "options:", stay English: Python ships no catalogs for them).
     parser = _Parser(
         prog="kiosk",
-        description="Gett Store Kiosk: pause and resume your store on Gett. "
-        "Without a command, starts the touchscreen app.",
+        description=_(
+            "Gett Store Kiosk: pause and resume your store on Gett. "
+            "Without a command, starts the touchscreen app."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--config", metavar="PATH", help="config file (default: platform config dir)"
+        "--config", metavar="PATH", help=_("config file (default: platform config dir)")
     )
     parser.add_argument(
-        "--demo", action="store_true", help="run the app against the built-in simulator"
+        "--demo", action="store_true", help=_("run the app against the built-in simulator")
     )
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="start the app, wait for the first status, print timings and exit (for packaging/CI)",
+        help=_(
+            "start the app, wait for the first status, print timings and exit (for packaging/CI)"
+        ),
     )
     parser.add_argument(
         "--screenshot",
         metavar="FILE",
-        help="render the main screen to a PNG once the first status is in, then exit",
+        help=_("render the main screen to a PNG once the first status is in, then exit"),
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("log details to stderr"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def store_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--store", metavar="ID", help="store id or name (optional with one store)")
-        p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+        p.add_argument(
+            "--store", metavar="ID", help=_("store id or name (optional with one store)")
+        )
+        p.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
 
-    p_status = sub.add_parser("status", help="show the store's live status")
+    p_status = sub.add_parser("status", help=_("show the store's live status"))
     store_opts(p_status)
 
-    p_pause = sub.add_parser("pause", help="pause the store")
+    p_pause = sub.add_parser("pause", help=_("pause the store"))
     p_pause.add_argument(
         "--reason",
         required=True,
         type=_reason,
         metavar="REASON",
-        help="one of: " + ", ".join(r.value for r in PauseReason),
+        help=_("one of: {reasons}").format(reasons=", ".join(r.value for r in PauseReason)),
     )
     when = p_pause.add_mutually_exclusive_group()
-    when.add_argument("--for", dest="duration", metavar="DURATION", help="e.g. 15m, 1h30m, 90s")
-    when.add_argument("--until", metavar="TIME", help="local HH:MM or an RFC 3339 date-time")
+    when.add_argument("--for", dest="duration", metavar="DURATION", help=_("e.g. 15m, 1h30m, 90s"))
+    when.add_argument("--until", metavar="TIME", help=_("local HH:MM or an RFC 3339 date-time"))
     store_opts(p_pause)
 
-    p_resume = sub.add_parser("resume", help="put the store back online now")
+    p_resume = sub.add_parser("resume", help=_("put the store back online now"))
     store_opts(p_resume)
 
-    p_sync = sub.add_parser("sync", help="send waiting changes now and report each outcome")
-    p_sync.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p_sync = sub.add_parser("sync", help=_("send waiting changes now and report each outcome"))
+    p_sync.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
     p_sync.add_argument(
-        "--force", action="store_true", help="also re-apply changes held back or in conflict"
+        "--force", action="store_true", help=_("also re-apply changes held back or in conflict")
     )
 
     p_history = sub.add_parser(
-        "history", help="the changes made from this PC (last 30 days) and what became of each"
+        "history", help=_("the changes made from this PC (last 30 days) and what became of each")
     )
-    p_history.add_argument("--store", metavar="ID", help="only this store (id or name)")
+    p_history.add_argument("--store", metavar="ID", help=_("only this store (id or name)"))
     p_history.add_argument(
-        "--limit", type=int, default=20, metavar="N", help="newest N entries (default 20)"
+        "--limit", type=int, default=20, metavar="N", help=_("newest N entries (default 20)")
     )
-    p_history.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p_history.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
 
-    p_key = sub.add_parser("key", help="manage the API key in the OS keyring")
+    p_key = sub.add_parser("key", help=_("manage the API key in the OS keyring"))
     key_sub = p_key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     p_key_set = key_sub.add_parser(
-        "set", help="store the key, read from standard input (never an argument)"
+        "set", help=_("store the key, read from standard input (never an argument)")
     )
     p_key_set.add_argument(
         "--unattended",
         action="store_true",
-        help="Linux: keep it in a keyring of its own that opens with no password at every "
-        "login (automatic login; see packaging/README.md)",
+        help=_(
+            "Linux: keep it in a keyring of its own that opens with no password at every "
+            "login (automatic login; see packaging/README.md)"
+        ),
     )
-    key_sub.add_parser("status", help="say whether a key is stored (never prints it)")
-    key_sub.add_parser("clear", help="remove the stored key")
+    key_sub.add_parser("status", help=_("say whether a key is stored (never prints it)"))
+    key_sub.add_parser("clear", help=_("remove the stored key"))
 
-    p_pin = sub.add_parser("pin", help="set or clear the manager PIN (for IT's scripts)")
+    p_pin = sub.add_parser("pin", help=_("set or clear the manager PIN (for IT's scripts)"))
     pin_sub = p_pin.add_subparsers(dest="pin_command", metavar="ACTION", required=True)
-    pin_sub.add_parser("set", help="set the PIN, read from standard input (never an argument)")
-    pin_sub.add_parser("clear", help="remove the PIN (a forgotten PIN: the manager sets a new one)")
+    pin_sub.add_parser("set", help=_("set the PIN, read from standard input (never an argument)"))
+    pin_sub.add_parser(
+        "clear", help=_("remove the PIN (a forgotten PIN: the manager sets a new one)")
+    )
 
-    p_queue = sub.add_parser("queue", help="the local queue file")
+    p_queue = sub.add_parser("queue", help=_("the local queue file"))
     queue_sub = p_queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
     queue_sub.add_parser(
-        "ack", help="acknowledge that a damaged queue file was recovered (stops the warning)"
+        "ack", help=_("acknowledge that a damaged queue file was recovered (stops the warning)")
     )
 
     health.add_parser(sub)
@@ -263,6 +279,8 @@ class Cli:
         # command speaks only in its own sentences, so neither may reach the terminal.
         raise_exceptions, last_resort = logging.raiseExceptions, logging.lastResort
         logging.raiseExceptions, logging.lastResort = False, None
+        before = i18n.language()
+        i18n.use(self.language(argv))
         try:
             return self._run(argv)
         except (KeyboardInterrupt, BrokenPipeError):
@@ -273,13 +291,24 @@ class Cli:
             log.error("unexpected error", exc_info=True)
             with contextlib.suppress(Exception):
                 print(
-                    f"kiosk: an unexpected error stopped the command ({type(exc).__name__}). "
-                    "Please report it, with the kiosk's log file.",
+                    _(
+                        "kiosk: an unexpected error stopped the command ({error}). "
+                        "Please report it, with the kiosk's log file."
+                    ).format(error=type(exc).__name__),
                     file=self.err,
                 )
             return int(ExitCode.BUG)
         finally:
             logging.raiseExceptions, logging.lastResort = raise_exceptions, last_resort
+            i18n.use(before)
+
+    def language(self, argv: Sequence[str]) -> str:
+        """The session's language (``KIOSK_LANGUAGE``, then ``LANGUAGE``/``LC_ALL``/
+        ``LC_MESSAGES``/``LANG``), not the config file's: a command speaks as its terminal does.
+        With ``--json`` everything, error sentences included, stays English: scripts read it."""
+        if any(arg == "--json" for arg in argv):
+            return i18n.DEFAULT
+        return i18n.choose(None, environ=self.env)
 
     def _run(self, argv: Sequence[str]) -> int:
         try:
@@ -287,7 +316,7 @@ class Cli:
                 args = build_parser().parse_args(argv)
         except UsageError as exc:
             print(exc.usage.rstrip(), file=self.stderr)
-            print(f"kiosk: {exc}", file=self.err)
+            print(_("kiosk: {message}").format(message=exc), file=self.err)
             return health.usage_exit(argv, int(ExitCode.USAGE))
         except SystemExit as exc:  # --help, --version: printed; argparse wants to exit
             return exc.code if isinstance(exc.code, int) else int(ExitCode.OK)
@@ -302,7 +331,11 @@ class Cli:
             if self._starts_the_app(args):
                 log_config_error(str(exc), self.env)
             if self._starts_the_app(args) and self.show_error is not None:
-                self.show_error(REDACTOR.scrub(f"The configuration has a problem: {exc}"))
+                self.show_error(
+                    REDACTOR.scrub(
+                        _("The configuration has a problem: {problem}").format(problem=exc)
+                    )
+                )
             return code
         except TimeInputError as exc:
             return self._fail(CliError(str(exc), ExitCode.USAGE, kind="usage"), json_mode, args)
@@ -317,7 +350,7 @@ class Cli:
 
     def _fail(self, exc: CliError, json_mode: bool, args: argparse.Namespace) -> int:
         message = REDACTOR.scrub(str(exc))
-        print(f"kiosk: {message}", file=self.err)
+        print(_("kiosk: {message}").format(message=message), file=self.err)
         if json_mode:
             error = {"kind": exc.kind, "message": message, "exit_code": int(exc.code)}
             self._print_json({"store_id": getattr(args, "store_id_resolved", None), "error": error})
@@ -354,7 +387,7 @@ class Cli:
             setup_logging(config.data_dir / "logs", verbose=args.verbose, stderr_level=quiet)
         if args.command is None:
             if self.run_app is None:
-                raise CliError("The touchscreen app is started with `kiosk`.", ExitCode.USAGE)
+                raise CliError(_("The touchscreen app is started with `kiosk`."), ExitCode.USAGE)
             return int(
                 self.run_app(
                     config,
@@ -378,15 +411,20 @@ class Cli:
         every command, on stderr (stdout stays what scripts parse)."""
         notice = recovery.summary(config.data_dir)
         if notice is not None:
-            print(f"kiosk: warning: {notice}", file=self.stderr)
+            print(_("kiosk: warning: {notice}").format(notice=notice), file=self.err)
 
     def _queue_ack(self, config: Config) -> ExitCode:
         notices = recovery.acknowledge(config.data_dir)
         if not notices:
-            print("Nothing to acknowledge: the queue file has not been damaged.", file=self.stdout)
+            print(_("Nothing to acknowledge: the queue file has not been damaged."), file=self.out)
             return ExitCode.OK
         for notice in notices:
-            print(f"Acknowledged: the damaged file kept at {notice.moved_to}.", file=self.stdout)
+            print(
+                _("Acknowledged: the damaged file kept at {path}.").format(
+                    path=isolate(notice.moved_to)
+                ),
+                file=self.out,
+            )
         return ExitCode.OK
 
     def _command(self, config: Config, args: argparse.Namespace) -> ExitCode:
@@ -418,8 +456,10 @@ class Cli:
         key = self.keystore.get()
         if not key:
             raise CliError(
-                "No API key is stored. Store one with `kiosk key set` (it reads the key from "
-                "standard input).",
+                _(
+                    "No API key is stored. Store one with `kiosk key set` (it reads the key from "
+                    "standard input)."
+                ),
                 ExitCode.KEY,
                 kind="key_missing",
             )
@@ -440,16 +480,20 @@ class Cli:
         try:
             yield
         except OutboxError as exc:
-            raise _queue_error(config.data_dir, str(exc), doing) from None
+            raise _queue_error(config.data_dir, str(exc), doing, cause=exc.cause) from None
         except (ValueError, TypeError, OverflowError, KeyError) as exc:
             if not _raised_reading_the_queue(exc):
                 raise
-            detail = (
-                f"The queue file {config.data_dir / DB_FILENAME} holds an entry this kiosk "
-                f"version cannot read ({clip(f'{type(exc).__name__}: {exc}', 90)}). Update the "
-                "kiosk, or move the file aside to start a fresh queue."
+            detail = _(
+                "The queue file {path} holds an entry this kiosk version cannot read ({error}). "
+                "Update the kiosk, or move the file aside to start a fresh queue."
+            ).format(
+                path=isolate(config.data_dir / DB_FILENAME),
+                error=isolate(clip(f"{type(exc).__name__}: {exc}", 90)),
             )
-            raise _queue_error(config.data_dir, detail, reading_rows or doing) from None
+            raise _queue_error(
+                config.data_dir, detail, reading_rows or doing, cause="an entry it cannot read"
+            ) from None
 
     def _change(
         self, config: Config, store: Store, update: StoreStatusUpdate, args: argparse.Namespace
@@ -474,7 +518,7 @@ class Cli:
         if intent.state is IntentState.DELIVERED and intent.confirmed is not None:
             return self._show(args, store, intent.confirmed, None)
         code, message = _outcome(intent, sender)
-        print(f"kiosk: {message}", file=self.err)
+        print(_("kiosk: {message}").format(message=message), file=self.err)
         if args.json:
             self._print_json(
                 {
@@ -521,7 +565,7 @@ class Cli:
         except ApiError as exc:
             error = _cli_error(exc, store)
             if args.json:
-                print(f"kiosk: {error}", file=self.err)
+                print(_("kiosk: {message}").format(message=error), file=self.err)
                 self._print_json(
                     {
                         "store_id": store.id,
@@ -632,17 +676,22 @@ class Cli:
                 }
             )
         elif not lines:
-            print("Nothing is waiting to be sent.", file=self.out)
+            print(_("Nothing is waiting to be sent."), file=self.out)
         for intent, _code, message in lines:
             if not args.json:
-                name = names.get(intent.store_id, intent.store_id)
-                print(f"{name}: {describe_update(intent.update)}: {message}", file=self.out)
+                name = isolate(names.get(intent.store_id, intent.store_id))
+                print(
+                    _("{store}: {change}: {outcome}").format(
+                        store=name, change=describe_update(intent.update), outcome=message
+                    ),
+                    file=self.out,
+                )
         return worst
 
     def _history(self, config: Config, args: argparse.Namespace) -> ExitCode:
         """The pause log: what was tapped here, when, and whether Gett confirmed it."""
         if args.limit < 1:
-            raise CliError("--limit must be at least 1.", ExitCode.USAGE, kind="usage")
+            raise CliError(_("--limit must be at least 1."), ExitCode.USAGE, kind="usage")
         store_id = config.store(args.store).id if args.store is not None else None
         with self._queue(config, _READING), self._outbox(config) as outbox:
             intents = outbox.history(limit=min(args.limit, _MAX_LIMIT), store_id=store_id)
@@ -653,14 +702,19 @@ class Cli:
             )
             return ExitCode.OK
         if not intents:
-            print("No changes were made from this PC in the last 30 days.", file=self.out)
+            print(_("No changes were made from this PC in the last 30 days."), file=self.out)
         now = self.clock.now()
         for intent in intents:
             when = local_time(intent.created_at, now)
-            name = names.get(intent.store_id, intent.store_id)
+            name = isolate(names.get(intent.store_id, intent.store_id))
             print(
-                f"{when}  {name}: {describe_update(intent.update)} ({intent.origin}): "
-                f"{history_outcome(intent)}",
+                _("{time}  {store}: {change} ({origin}): {outcome}").format(
+                    time=when,
+                    store=name,
+                    change=describe_update(intent.update),
+                    origin=_origin(intent.origin),
+                    outcome=history_outcome(intent),
+                ),
                 file=self.out,
             )
         return ExitCode.OK
@@ -677,7 +731,7 @@ class Cli:
     ) -> ExitCode:
         offset = self.clock.offset if isinstance(self.clock, GettClock) else None
         if problem is not None:
-            print(f"kiosk: {REDACTOR.scrub(str(problem))}", file=self.err)
+            print(_("kiosk: {message}").format(message=REDACTOR.scrub(str(problem))), file=self.err)
         if args.json:
             body = status_json(store, status)
             if with_pending:
@@ -700,13 +754,23 @@ class Cli:
         if action == "status":
             backend = self.keystore.backend_name()
             if self.keystore.get():
-                print(f"An API key is stored (keyring backend: {backend}).", file=self.out)
+                print(
+                    _("An API key is stored (keyring backend: {backend}).").format(
+                        backend=ltr(backend)
+                    ),
+                    file=self.out,
+                )
                 return ExitCode.OK
-            print(f"No API key is stored (keyring backend: {backend}).", file=self.out)
+            print(
+                _("No API key is stored (keyring backend: {backend}).").format(
+                    backend=ltr(backend)
+                ),
+                file=self.out,
+            )
             return ExitCode.KEY
         if action == "clear":
             removed = self.keystore.clear()
-            print("API key removed." if removed else "No API key was stored.", file=self.out)
+            print(_("API key removed.") if removed else _("No API key was stored."), file=self.out)
             return ExitCode.OK
         key = self._read_key()
         if (
@@ -715,12 +779,17 @@ class Cli:
             and self.keystore.prepare_unattended()
         ):
             print(
-                "The key's keyring now opens by itself at every login "
-                "(the 'Gett Store Kiosk' keyring, no password).",
+                _(
+                    "The key's keyring now opens by itself at every login "
+                    "(the 'Gett Store Kiosk' keyring, no password)."
+                ),
                 file=self.out,
             )
         self.keystore.set(key)
-        print(f"API key stored in {self.keystore.backend_name()}.", file=self.out)
+        print(
+            _("API key stored in {backend}.").format(backend=ltr(self.keystore.backend_name())),
+            file=self.out,
+        )
         self._release_held(config_path)
         return ExitCode.OK
 
@@ -738,43 +807,59 @@ class Cli:
             return
         if released:
             print(
-                f"{released} waiting change(s) will be sent with the new key "
-                "(by the kiosk app, or run `kiosk sync`).",
+                ngettext(
+                    "{count} waiting change will be sent with the new key "
+                    "(by the kiosk app, or run `kiosk sync`).",
+                    "{count} waiting changes will be sent with the new key "
+                    "(by the kiosk app, or run `kiosk sync`).",
+                    released,
+                ).format(count=ltr(released)),
                 file=self.out,
             )
 
     def _read_key(self) -> str:
         if self.stdin is None:
             raise CliError(
-                "Standard input is closed; nothing was stored. Pipe the key in, e.g. "
-                "printf '%s\\n' \"$KEY\" | kiosk key set.",
+                _(
+                    "Standard input is closed; nothing was stored. Pipe the key in, e.g. {example}."
+                ).format(example=_KEY_EXAMPLE),
                 ExitCode.USAGE,
                 kind="usage",
             )
         try:
             if self.stdin.isatty():
-                key = getpass.getpass("Gett API key (input hidden): ")
+                key = getpass.getpass(i18n.strip_isolates(_("Gett API key (input hidden):")) + " ")
             else:
                 key = self.stdin.readline()
         except EOFError:
             key = ""  # Ctrl-D at the prompt
         except (OSError, ValueError) as exc:  # closed, not text (UnicodeDecodeError), unreadable
-            why = "is not text" if isinstance(exc, UnicodeError) else "could not be read"
+            if isinstance(exc, UnicodeError):
+                template = _(
+                    "Standard input is not text; nothing was stored. Pipe the key in as text, "
+                    "e.g. {example}."
+                )
+            else:
+                template = _(
+                    "Standard input could not be read; nothing was stored. Pipe the key in as "
+                    "text, e.g. {example}."
+                )
             raise CliError(
-                f"Standard input {why}; nothing was stored. Pipe the key in as text, e.g. "
-                "printf '%s\\n' \"$KEY\" | kiosk key set.",
+                template.format(example=_KEY_EXAMPLE),
                 ExitCode.USAGE,
                 kind="usage",
             ) from None
         key = key.strip()
         if not key:
             raise CliError(
-                "No key was given on standard input; nothing was stored.", ExitCode.USAGE
+                _("No key was given on standard input; nothing was stored."), ExitCode.USAGE
             )
         problem = api_key_problem(key)
         if problem:
             raise CliError(
-                f"That does not look like an API key: {problem} Nothing was stored.",
+                _("That does not look like an API key: {problem} Nothing was stored.").format(
+                    problem=problem
+                ),
                 ExitCode.USAGE,
             )
         return key
@@ -856,31 +941,55 @@ class _Nowhere(io.StringIO):
 
 
 _SAVING, _SAVED, _READING = "saving", "saved", "reading"
+#: What became of the change (or the reading) when the queue fails (translated when used).
 _QUEUE_WORDS = {
-    _SAVING: "The change was NOT saved and NOT sent.",
-    _SAVED: "The change was saved, but then the queue could not be read, so whether it was sent "
-    "is not known.",
-    _READING: "Could not read the queue of waiting changes.",
+    _SAVING: N_("The change was NOT saved and NOT sent. {detail}"),
+    _SAVED: N_(
+        "The change was saved, but then the queue could not be read, so whether it was sent "
+        "is not known. {detail}"
+    ),
+    _READING: N_("Could not read the queue of waiting changes. {detail}"),
 }
+#: How to pipe a key in (a shell line: the same in every language).
+_KEY_EXAMPLE = "printf '%s\\n' \"$KEY\" | kiosk key set"
+#: Where a change in the pause log was made (``Intent.origin``), translated when used.
+_ORIGINS = {
+    # TRANSLATORS: where a change was made: with the `kiosk` command on a terminal.
+    "cli": N_("cli"),
+    # TRANSLATORS: where a change was made: on the kiosk's touchscreen.
+    "ui": N_("ui"),
+}
+
+
+def _origin(origin: str) -> str:
+    words = _ORIGINS.get(origin)
+    return isolate(origin) if words is None else _(words)
+
+
 #: With an I/O error and less free space than this, the disk is what is full.
 _NEARLY_FULL = 1 << 20
 
 
-def _queue_error(data_dir: Path, detail: str, doing: str) -> CliError:
+def _queue_error(data_dir: Path, detail: str, doing: str, *, cause: str | None = None) -> CliError:
     """One sentence on what became of the change (or the reading), then the cause: a full disk
-    named as such, with where it is, however SQLite phrased it."""
+    named as such, with where it is, however SQLite phrased it (``cause``: its own English
+    words, read to tell which; ``detail`` is in the person's language)."""
     free = _free_bytes(data_dir)
-    lowered = detail.lower()
+    lowered = (detail if cause is None else cause).lower()
     if free is not None and free < _NEARLY_FULL and ("full" in lowered or "i/o" in lowered):
-        detail = f"The disk holding {data_dir} is full ({free // 1024} KB free). Free some space."
+        detail = _("The disk holding {folder} is full ({free} KB free). Free some space.").format(
+            folder=isolate(data_dir), free=ltr(free // 1024)
+        )
     elif any(word in lowered for word in ("read", "open", "creat", "writ")) and _read_only(
         data_dir
     ):
-        detail = (
-            f"The data folder {data_dir} is read-only. Make it writable, or set KIOSK_DATA_DIR "
+        detail = _(
+            "The data folder {folder} is read-only. Make it writable, or set KIOSK_DATA_DIR "
             "to a writable folder."
-        )
-    return CliError(f"{_QUEUE_WORDS[doing]} {detail}", ExitCode.QUEUE, kind="queue_error")
+        ).format(folder=isolate(data_dir))
+    return CliError(
+        _(_QUEUE_WORDS[doing]).format(detail=detail), ExitCode.QUEUE, kind="queue_error"
+    )
 
 
 def _read_only(folder: Path) -> bool:
@@ -922,7 +1031,7 @@ def _check_not_empty(args: argparse.Namespace) -> None:
         value = getattr(args, attr, None)
         if value is not None and not value.strip():
             raise CliError(
-                f"{option} is empty. Give a value, or leave {option} out.",
+                _("{option} is empty. Give a value, or leave {option} out.").format(option=option),
                 ExitCode.USAGE,
                 kind="usage",
             )
@@ -965,67 +1074,94 @@ def _outcome(intent: Intent, sender: str | None = None) -> tuple[ExitCode, str]:
     """What became of an intent, for the exit code and one honest sentence. ``sender``: who
     else is sending an earlier change for the store right now (e.g. "the kiosk app (pid 42)")."""
     state = intent.state
-    why = f" ({intent.last_error})" if intent.last_error else ""
+    error = isolate(intent.last_error) if intent.last_error else None
+    automatic = _("The kiosk app sends it automatically, or run `kiosk sync`.")
     if state is IntentState.DELIVERED:
-        return ExitCode.OK, "confirmed by Gett."
+        return ExitCode.OK, _("confirmed by Gett.")
     if state is IntentState.PENDING and intent.attempts == 0 and sender is not None:
         return (
             ExitCode.NOT_CONFIRMED,
-            f"queued: {sender} is sending an earlier change for this store right now; "
-            "this one goes out right after it.",
+            _(
+                "queued: {sender} is sending an earlier change for this store right now; "
+                "this one goes out right after it."
+            ).format(sender=sender),
         )
     if state is IntentState.PENDING and intent.attempts == 0:
-        return (
-            ExitCode.NOT_CONFIRMED,
-            "queued: not sent yet. The kiosk app sends it automatically, or run `kiosk sync`.",
+        return ExitCode.NOT_CONFIRMED, _("queued: not sent yet. {automatic}").format(
+            automatic=automatic
         )
     if state is IntentState.PENDING:
-        return (
-            ExitCode.NOT_CONFIRMED,
-            f"queued: will be sent when the connection is back{why}. The kiosk app sends it "
-            "automatically, or run `kiosk sync`.",
-        )
+        if error:
+            text = _("queued: will be sent when the connection is back ({error}). {automatic}")
+        else:
+            text = _("queued: will be sent when the connection is back. {automatic}")
+        return ExitCode.NOT_CONFIRMED, text.format(error=error, automatic=automatic)
     if state is IntentState.HELD and intent.last_error_kind == CertificateRejected.__name__:
-        return (
-            ExitCode.CERTIFICATE,
-            f"not sent{why}. The change is kept and goes out once the certificate can be verified.",
-        )
+        if error:
+            text = _(
+                "not sent ({error}). The change is kept and goes out once the certificate can "
+                "be verified."
+            )
+        else:
+            text = _(
+                "not sent. The change is kept and goes out once the certificate can be verified."
+            )
+        return ExitCode.CERTIFICATE, text.format(error=error)
     if state is IntentState.HELD:
-        return (
-            ExitCode.KEY,
-            f"not sent: the API key is missing or was rejected{why}. The change is kept and "
-            "goes out once a valid key is stored with `kiosk key set`.",
-        )
+        if error:
+            text = _(
+                "not sent: the API key is missing or was rejected ({error}). The change is kept "
+                "and goes out once a valid key is stored with `kiosk key set`."
+            )
+        else:
+            text = _(
+                "not sent: the API key is missing or was rejected. The change is kept and goes "
+                "out once a valid key is stored with `kiosk key set`."
+            )
+        return ExitCode.KEY, text.format(error=error)
     if state is IntentState.CONFLICT:
         return (
             ExitCode.REJECTED,
-            "not sent: the store was changed elsewhere after this change was made. "
-            "Run `kiosk sync --force` to apply it anyway.",
+            _(
+                "not sent: the store was changed elsewhere after this change was made. "
+                "Run `kiosk sync --force` to apply it anyway."
+            ),
         )
     if state is IntentState.SUPERSEDED:
-        return ExitCode.NOT_CONFIRMED, history_outcome(intent) + "."
+        return ExitCode.NOT_CONFIRMED, _("{outcome}.").format(outcome=history_outcome(intent))
     if state is IntentState.DISMISSED:
-        return ExitCode.OK, "dropped: Gett's state was kept."
-    return ExitCode.REJECTED, f"not sent: {(intent.last_error or state.value).rstrip('.')}."
+        return ExitCode.OK, _("dropped: Gett's state was kept.")
+    detail = (intent.last_error or state.value).rstrip(".")
+    return ExitCode.REJECTED, _("not sent: {error}.").format(error=isolate(detail))
 
 
 def _cli_error(exc: ApiError, store: Store) -> CliError:
     kind = type(exc).__name__
-    rid = f" (Gett request id {exc.request_id})" if exc.request_id else ""
+    if exc.request_id:
+        error = _("{error} (Gett request id {request_id})").format(
+            error=exc, request_id=ltr(exc.request_id)
+        )
+    else:
+        error = str(exc)
     if isinstance(exc, AuthRejected):
         return CliError(
-            f"{exc}{rid} Store a valid key with `kiosk key set`.", ExitCode.KEY, kind=kind
+            _("{error} Store a valid key with `kiosk key set`.").format(error=error),
+            ExitCode.KEY,
+            kind=kind,
         )
     if isinstance(exc, CertificateRejected):
         return CliError(str(exc), ExitCode.CERTIFICATE, kind=kind)
     if isinstance(exc, NeedsAttention):
-        hint = ""
         if exc.status_code == 404:
-            hint = f" Check the store id {store.id} in the config."
-        return CliError(f"{exc}{rid}{hint}", ExitCode.REJECTED, kind=kind)
+            error = _("{error} Check the store id {store_id} in the config.").format(
+                error=error, store_id=ltr(store.id)
+            )
+        return CliError(error, ExitCode.REJECTED, kind=kind)
     assert isinstance(exc, TransientError)
     return CliError(
-        f"{exc}{rid} Nothing was confirmed; try again.", ExitCode.NOT_CONFIRMED, kind=kind
+        _("{error} Nothing was confirmed; try again.").format(error=error),
+        ExitCode.NOT_CONFIRMED,
+        kind=kind,
     )
 
 
@@ -1042,16 +1178,19 @@ def main(
         with contextlib.suppress(AttributeError, ValueError):
             # A name or message the terminal's encoding cannot show must not stop the command.
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    args = list(sys.argv[1:] if argv is None else argv)
+    cli: Cli | None = None
     try:
-        code = Cli(run_app=run_app, show_error=show_error).run(
-            sys.argv[1:] if argv is None else argv
-        )
+        cli = Cli(run_app=run_app, show_error=show_error)
+        code = cli.run(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # a reader that went away shows here, not as noise at exit
         return code
     except KeyboardInterrupt:
         with contextlib.suppress(Exception):
-            print("kiosk: interrupted.", file=sys.stderr)
+            if cli is not None:
+                i18n.use(cli.language(args))  # the command's own language had been undone
+            print(_("kiosk: interrupted."), file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # `kiosk history | head -1`: the reader stopped reading. Say nothing (there is nobody

@@ -46,9 +46,9 @@ from kiosk.core.errors import (
     ServerError,
     StoreNotFound,
 )
-from kiosk.core.i18n import _
+from kiosk.core.i18n import N_, _, isolate, ltr
 from kiosk.core.keystore import api_key_problem
-from kiosk.core.models import ModelError, StoreStatus, StoreStatusUpdate, unconfirmed_because
+from kiosk.core.models import ModelError, StoreStatus, StoreStatusUpdate, unconfirmed_reason
 from kiosk.core.redact import Scrubber, outside_text
 from kiosk.core.transport import ProxyUnusable, connection_kind, deadline, make_transport
 
@@ -130,10 +130,12 @@ class GettClient:
         env: Mapping[str, str] | None = None,
     ) -> None:
         if not api_key:
-            raise AuthRejected("No API key is stored. Store one with `kiosk key set`.")
+            raise AuthRejected(_("No API key is stored. Store one with `kiosk key set`."))
         problem = api_key_problem(api_key)
         if problem:
-            raise AuthRejected(f"The stored API key is not usable: {problem}")
+            raise AuthRejected(
+                _("The stored API key is not usable: {problem}").format(problem=problem)
+            )
         self._clock = clock or SystemClock()
         self._scrubber = Scrubber([api_key])
         self._total_deadline = total_deadline
@@ -175,11 +177,19 @@ class GettClient:
         (told "online" to a pause, or a resume time already past): that is no confirmation.
         """
         status = self._call("POST", store_id, update.to_json())
-        why = unconfirmed_because(update, status, self._clock.now())
-        if why is not None:
-            log.warning("POST for %s answered with a different state: %s", store_id, why)
+        found = unconfirmed_reason(update, status, self._clock.now())
+        if found is not None:
+            template, values = found
+            log.warning(
+                "POST for %s answered with a different state: %s",
+                store_id,
+                template.format(**values),
+            )
+            why = _(template).format(**{k: isolate(v) for k, v in values.items()})
             raise AnswerContradicts(
-                f"Gett's answer did not confirm the change: {why}. It will be checked again."
+                _(
+                    "Gett's answer did not confirm the change: {why}. It will be checked again."
+                ).format(why=why)
             )
         return status
 
@@ -219,8 +229,10 @@ class GettClient:
                     content += chunk
                     if len(content) > MAX_BODY:
                         raise MalformedResponse(
-                            f"Gett's answer was larger than {MAX_BODY // 1024} KB, far more "
-                            "than a store status; it was not read.",
+                            _(
+                                "Gett's answer was larger than {size} KB, far more than a store "
+                                "status; it was not read."
+                            ).format(size=ltr(MAX_BODY // 1024)),
                             status_code=response.status_code,
                         )
                 return _Answer(response.status_code, response.headers, bytes(content))
@@ -234,15 +246,16 @@ class GettClient:
                 was_sent,
             )
             raise RequestTimedOut(
-                "Gett did not answer in time."
-                + (" The change may or may not have been applied." if was_sent and body else ""),
+                _("Gett did not answer in time. The change may or may not have been applied.")
+                if was_sent and body
+                else _("Gett did not answer in time."),
                 request_sent=was_sent,
             ) from None
         except httpx.TransportError as exc:
             kind = connection_kind(exc)
             log.info("%s %s failed: %s (%s)", method, path, kind, type(exc).__name__)
             if _is_certificate_failure(exc):
-                raise CertificateRejected(CERTIFICATE_MESSAGE) from None
+                raise CertificateRejected(_(CERTIFICATE_MESSAGE)) from None
             raise ConnectionFailed(
                 _connection_message(exc, kind),
                 request_sent=not isinstance(exc, httpx.ConnectError),
@@ -251,11 +264,13 @@ class GettClient:
         except httpx.DecodingError:
             # A proxy or captive portal claimed an encoding its body does not have.
             raise MalformedResponse(
-                "Gett's answer could not be decoded (a proxy may be interfering)."
+                _("Gett's answer could not be decoded (a proxy may be interfering).")
             ) from None
         except httpx.HTTPError as exc:  # anything else httpx can raise: never a traceback
             log.warning("%s %s failed unexpectedly: %s", method, path, type(exc).__name__)
-            raise ConnectionFailed(f"The request to Gett failed ({type(exc).__name__}).") from None
+            raise ConnectionFailed(
+                _("The request to Gett failed ({error}).").format(error=type(exc).__name__)
+            ) from None
 
     def _pc_now(self) -> datetime:
         return self._clock.pc_now() if isinstance(self._clock, GettClock) else self._clock.now()
@@ -275,15 +290,19 @@ class GettClient:
             data = json.loads(answer.content)
         except (ValueError, RecursionError):  # not JSON, bad UTF, huge numbers, deep nesting
             raise MalformedResponse(
-                f"Gett answered {answer.status_code} but the body is not JSON.",
+                _("Gett answered {code} but the body is not JSON.").format(
+                    code=ltr(answer.status_code)
+                ),
                 status_code=answer.status_code,
             ) from None
         try:
             return StoreStatus.from_json(_clean(data, self._scrubber))
         except ModelError as exc:
             raise MalformedResponse(
-                f"Gett answered {answer.status_code} with an unexpected body: "
-                f"{outside_text(str(exc), self._scrubber)}.",
+                _("Gett answered {code} with an unexpected body: {detail}.").format(
+                    code=ltr(answer.status_code),
+                    detail=isolate(outside_text(str(exc), self._scrubber)),
+                ),
                 status_code=answer.status_code,
             ) from None
 
@@ -346,14 +365,16 @@ def _describe(answer: _Answer, problem: Problem | None, scrubber: Scrubber) -> s
         phrase = HTTPStatus(answer.status_code).phrase
     except ValueError:
         phrase = "HTTP error"
-    head = f"{answer.status_code} {phrase}"
+    head = ltr(f"{answer.status_code} {phrase}")
     summary = problem.summary() if problem else None
     if summary:
-        return f"{head}: {summary}"
+        return _("{status}: {summary}").format(status=head, summary=isolate(summary))
     if not answer.content:
-        return f"{head} (empty body)"
+        return _("{status} (empty body)").format(status=head)
     ctype = answer.headers.get("content-type", "no content type").split(";")[0]
-    return f"{head} (body was {outside_text(ctype, scrubber, 60)}, not Problem Details)"
+    return _("{status} (body was {content_type}, not Problem Details)").format(
+        status=head, content_type=isolate(outside_text(ctype, scrubber, 60))
+    )
 
 
 def error_for(answer: _Answer, now: datetime, scrubber: Scrubber) -> ApiError:
@@ -363,23 +384,33 @@ def error_for(answer: _Answer, now: datetime, scrubber: Scrubber) -> ApiError:
     what = _describe(answer, problem, scrubber)
     kwargs: dict[str, Any] = {"status_code": code, "problem": problem}
     if code == 403:
-        return KeyForbidden(f"Gett rejected the API key ({what}).", **kwargs)
+        return KeyForbidden(_("Gett rejected the API key ({what}).").format(what=what), **kwargs)
     if code == 401:
-        return AuthRejected(f"Gett rejected the API key ({what}).", **kwargs)
+        return AuthRejected(_("Gett rejected the API key ({what}).").format(what=what), **kwargs)
     if code == 404:
-        return StoreNotFound(f"Gett does not know this store ({what}).", **kwargs)
+        return StoreNotFound(
+            _("Gett does not know this store ({what}).").format(what=what), **kwargs
+        )
     if code == 429:
         wait = parse_retry_after(answer.headers.get("retry-after"), now)
-        return RateLimited(f"Gett asked us to slow down ({what}).", retry_after=wait, **kwargs)
+        return RateLimited(
+            _("Gett asked us to slow down ({what}).").format(what=what), retry_after=wait, **kwargs
+        )
     if code == 408 or 500 <= code <= 599:
         wait = parse_retry_after(answer.headers.get("retry-after"), now)
-        return ServerError(f"Gett had a temporary problem ({what}).", retry_after=wait, **kwargs)
+        return ServerError(
+            _("Gett had a temporary problem ({what}).").format(what=what),
+            retry_after=wait,
+            **kwargs,
+        )
     if 400 <= code < 500:
-        return RequestRejected(f"Gett refused the request ({what}).", **kwargs)
-    return MalformedResponse(f"Gett answered with an unexpected {what}.", **kwargs)
+        return RequestRejected(_("Gett refused the request ({what}).").format(what=what), **kwargs)
+    return MalformedResponse(
+        _("Gett answered with an unexpected {what}.").format(what=what), **kwargs
+    )
 
 
-CERTIFICATE_MESSAGE = (
+CERTIFICATE_MESSAGE = N_(
     "Gett's certificate could not be verified, so nothing was sent. If this PC is behind a "
     "TLS-inspecting proxy, IT must install the proxy's root certificate in the operating "
     "system's trust store (or point SSL_CERT_FILE at a bundle that holds it); otherwise check "
@@ -389,7 +420,7 @@ CERTIFICATE_MESSAGE = (
 
 def _is_certificate_failure(exc: httpx.TransportError) -> bool:
     cause: BaseException | None = exc
-    for _step in range(5):
+    for _depth in range(5):
         if cause is None:
             break
         if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
@@ -420,9 +451,9 @@ def _connection_message(exc: httpx.TransportError, kind: str) -> str:
     if kind == "proxy":
         return _("The proxy refused to connect to Gett. Check the proxy settings.")
     if isinstance(exc.__context__, ssl.SSLError) or kind == "tls":
-        return "The secure connection to Gett failed (TLS). Check the network and proxy."
+        return _("The secure connection to Gett failed (TLS). Check the network and proxy.")
     if isinstance(exc, httpx.RemoteProtocolError):
-        return "The connection to Gett was dropped before an answer came."
+        return _("The connection to Gett was dropped before an answer came.")
     if isinstance(exc, httpx.ConnectError):
-        return "Could not connect to Gett. Check the network connection."
-    return "The connection to Gett failed. Check the network connection."
+        return _("Could not connect to Gett. Check the network connection.")
+    return _("The connection to Gett failed. Check the network connection.")

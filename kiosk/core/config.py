@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from kiosk.core.i18n import LANGUAGES
+from kiosk.core.i18n import LANGUAGES, N_, _, isolate, ltr
 from kiosk.core.managed import describe, managed_config_path, managed_keys, merge
 from kiosk.core.models import PauseReason
 from kiosk.core.pin import PinError, check_pin_hash
@@ -56,10 +56,12 @@ class ConfigError(Exception):
     def __init__(
         self, message: str, *, source: str | None = None, field: str | None = None
     ) -> None:
-        where = source or "configuration"
+        where = isolate(source) if source else _("configuration")
         if field:
-            where = f"{where}, field '{clip(field)}'"
-        super().__init__(f"{where}: {message}")
+            where = _("{source}, field {field}").format(
+                source=where, field=isolate(repr(clip(field)))
+            )
+        super().__init__(_("{where}: {problem}").format(where=where, problem=message))
         self.detail = message
         self.source = source
         self.field = field
@@ -138,20 +140,33 @@ class Config:
                 return self.stores[0]
             if not self.stores:
                 raise ConfigError(
-                    "no store is configured. Add a [[stores]] entry with the store's id, "
-                    "or set KIOSK_STORE_ID.",
+                    _(
+                        "no store is configured. Add a [[stores]] entry with the store's id, "
+                        "or set KIOSK_STORE_ID."
+                    ),
                     source=str(self.source) if self.source else None,
                 )
-            names = ", ".join(f"{s.name} ({s.id})" for s in self.stores)
-            raise ConfigError(f"several stores are configured; pick one with --store: {names}")
+            names = ", ".join(f"{isolate(s.name)} ({ltr(s.id)})" for s in self.stores)
+            raise ConfigError(
+                _("several stores are configured; pick one with --store: {stores}").format(
+                    stores=names
+                )
+            )
         for store in self.stores:
             if wanted.lower() in (store.id.lower(), store.name.lower()):
                 return store
         if _is_uuid(wanted):
             return Store(id=str(uuid.UUID(wanted)), name=wanted)
         raise ConfigError(
-            f"--store {shown(wanted)} is neither a configured store name nor a store id (a UUID)."
+            _("--store {value} is neither a configured store name nor a store id (a UUID).").format(
+                value=isolate(shown(wanted))
+            )
         )
+
+
+def _store_name(number: int) -> str:
+    """The name of a store the config names by id only."""
+    return _("Store {number}").format(number=number)
 
 
 def default_config_path() -> Path:
@@ -174,8 +189,12 @@ def config_path(explicit: str | os.PathLike[str] | None, env: Mapping[str, str])
 def _usable_path(text: str, where: str) -> str:
     """A path the OS can open: with a NUL in it the OS would cut the name there."""
     if "\x00" in text:
-        raise ConfigError(f"{shown(text)} is not a usable path: it holds a NUL character.",
-                          source=where)  # fmt: skip
+        raise ConfigError(
+            _("{value} is not a usable path: it holds a NUL character.").format(
+                value=isolate(shown(text))
+            ),
+            source=where,
+        )
     return text
 
 
@@ -184,21 +203,28 @@ def check_data_dir(text: str, fld: str, source: str | None) -> Path:
     the kiosk happened to be started), with no NUL."""
     if not text.strip():
         raise ConfigError(
-            "is empty. Give the full path of a writable folder, or leave it out for the default.",
+            _(
+                "is empty. Give the full path of a writable folder, or leave it out for the "
+                "default."
+            ),
             source=source,
             field=fld,
         )
     if "\x00" in text:
         raise ConfigError(
-            f"{shown(text)} is not a usable folder: it holds a NUL character.",
+            _("{value} is not a usable folder: it holds a NUL character.").format(
+                value=isolate(shown(text))
+            ),
             source=source,
             field=fld,
         )
     path = Path(text).expanduser()
     if not path.is_absolute():
         raise ConfigError(
-            f"{shown(text)} is not a full path. Give the full path of a writable folder, "
-            f"e.g. {str(default_data_dir())!r}.",
+            _(
+                "{value} is not a full path. Give the full path of a writable folder, "
+                "e.g. {example}."
+            ).format(value=isolate(shown(text)), example=ltr(repr(str(default_data_dir())))),
             source=source,
             field=fld,
         )
@@ -218,7 +244,7 @@ def load_config(
     if path.exists():
         data = read_toml(path, str(path))
     elif explicit:
-        raise ConfigError("does not exist. Check the path given to --config.", source=str(path))
+        raise ConfigError(_("does not exist. Check the path given to --config."), source=str(path))
     else:
         data = {}
     own = replace(parse_config(data, source=str(path)), source=path)
@@ -249,7 +275,10 @@ def read_managed(path: Path) -> dict[str, Any] | None:
                 return None
         except OSError as exc:  # a name too long, a folder that cannot be searched
             raise ConfigError(
-                f"cannot be read ({exc.strerror or type(exc).__name__}).", source=source
+                _("cannot be read ({error}).").format(
+                    error=isolate(exc.strerror or type(exc).__name__)
+                ),
+                source=source,
             ) from None
         data = read_toml(path, source)
         parse_config(data, source=source)
@@ -267,15 +296,23 @@ def read_toml(path: Path, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"is not valid TOML ({exc}). Fix the syntax.", source=source) from None
+        raise ConfigError(
+            _("is not valid TOML ({error}). Fix the syntax.").format(error=isolate(exc)),
+            source=source,
+        ) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"is not UTF-8 text (byte {exc.start} cannot be read). Save it as UTF-8.",
+            _("is not UTF-8 text (byte {byte} cannot be read). Save it as UTF-8.").format(
+                byte=ltr(exc.start)
+            ),
             source=source,
         ) from None
     except OSError as exc:
         raise ConfigError(
-            f"cannot be read ({exc.strerror or type(exc).__name__}).", source=source
+            _("cannot be read ({error}).").format(
+                error=isolate(exc.strerror or type(exc).__name__)
+            ),
+            source=source,
         ) from None
 
 
@@ -301,7 +338,7 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
             check_uuid(sid, "KIOSK_STORE_ID", None)
             known = {s.id: s.name for s in config.stores}
             canonical = str(uuid.UUID(sid))
-            stores.append(Store(id=canonical, name=known.get(canonical, f"Store {i + 1}")))
+            stores.append(Store(id=canonical, name=known.get(canonical, _store_name(i + 1))))
         config = replace(config, stores=tuple(stores))
     if env.get("KIOSK_DATA_DIR"):
         config = replace(
@@ -346,10 +383,16 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None) -> Confi
     if "poll_interval_seconds" in data:
         raw = data["poll_interval_seconds"]
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise fail("poll_interval_seconds", f"must be a number of seconds, got {shown(raw)}.")
+            raise fail(
+                "poll_interval_seconds",
+                _("must be a number of seconds, got {value}.").format(value=isolate(shown(raw))),
+            )
         if not 5 <= raw <= 3600:
             raise fail(
-                "poll_interval_seconds", f"must be between 5 and 3600 seconds, got {shown(raw)}."
+                "poll_interval_seconds",
+                _("must be between 5 and 3600 seconds, got {value}.").format(
+                    value=isolate(shown(raw))
+                ),
             )
         config = replace(config, poll_interval_seconds=float(raw))
     if "data_dir" in data:
@@ -396,30 +439,35 @@ def _parse_monitoring(raw: Any, fail: Any) -> MonitoringSettings:
 
 def _parse_stores(raw: Any, source: str | None, fail: Any) -> tuple[Store, ...]:
     if not isinstance(raw, list):
-        raise fail("stores", "must be a list of [[stores]] tables with 'id' and 'name'.")
+        raise fail("stores", _("must be a list of [[stores]] tables with 'id' and 'name'."))
     stores: list[Store] = []
     for i, entry in enumerate(raw):
         where = f"stores[{i}]"
         if not isinstance(entry, dict):
-            raise fail(where, "must be a table with 'id' and 'name'.")
+            raise fail(where, _("must be a table with 'id' and 'name'."))
         _unknown(entry, _STORE_KEYS, where + ".", fail)
         if "id" not in entry:
             raise fail(
-                where + ".id", "is missing. Add the store's id from the Gett partner portal."
+                where + ".id", _("is missing. Add the store's id from the Gett partner portal.")
             )
         sid = _typed(entry, "id", str, fail, where + ".id")
         check_uuid(sid, where + ".id", source)
-        name = entry.get("name", f"Store {i + 1}")
+        name = entry.get("name", _store_name(i + 1))
         if not isinstance(name, str) or not name.strip():
-            raise fail(where + ".name", 'must be a non-empty string, e.g. "Main Street".')
+            raise fail(where + ".name", _('must be a non-empty string, e.g. "Main Street".'))
         canonical = str(uuid.UUID(sid))
         if any(s.id == canonical for s in stores):
-            raise fail(where + ".id", f"store {canonical} is listed twice. Remove one entry.")
+            raise fail(
+                where + ".id",
+                _("store {store_id} is listed twice. Remove one entry.").format(
+                    store_id=ltr(canonical)
+                ),
+            )
         closing = None
         if "closing" in entry:
             closing = _typed(entry, "closing", str, fail, where + ".closing")
             if not _CLOSING.fullmatch(closing):
-                raise fail(where + ".closing", 'must be a local time "HH:MM", e.g. "02:00".')
+                raise fail(where + ".closing", _('must be a local time "HH:MM", e.g. "02:00".'))
         stores.append(Store(id=canonical, name=name.strip(), closing=closing))
     return tuple(stores)
 
@@ -428,27 +476,27 @@ def _parse_stores(raw: Any, source: str | None, fail: Any) -> tuple[Store, ...]:
 _UI_WHOLE_NUMBERS: dict[str, tuple[Callable[[int], bool], str]] = {
     "forgotten_pause_minutes": (
         lambda v: 1 <= v <= 24 * 60,
-        "must be between 1 and 1440 minutes.",
+        N_("must be between 1 and 1440 minutes."),
     ),
     "idle_return_seconds": (
         lambda v: v == 0 or 5 <= v <= 600,
-        "must be 0 (never) or 5 to 600 seconds.",
+        N_("must be 0 (never) or 5 to 600 seconds."),
     ),
-    "night_dim_minutes": (lambda v: 0 <= v <= 240, "must be 0 (never) or 1 to 240 minutes."),
-    "sound_volume": (lambda v: 0 <= v <= 100, "must be a percentage from 0 to 100."),
+    "night_dim_minutes": (lambda v: 0 <= v <= 240, N_("must be 0 (never) or 1 to 240 minutes.")),
+    "sound_volume": (lambda v: 0 <= v <= 100, N_("must be a percentage from 0 to 100.")),
 }
 
 
 def _parse_ui(raw: Any, fail: Any) -> UiSettings:
     if not isinstance(raw, dict):
-        raise fail("ui", "must be a table ([ui]).")
+        raise fail("ui", _("must be a table ([ui])."))
     _unknown(raw, _UI_KEYS, "ui.", fail)
     ui = UiSettings()
     for key, (allowed, why) in _UI_WHOLE_NUMBERS.items():
         if key in raw:
             value = _typed(raw, key, int, fail, f"ui.{key}")
             if not allowed(value):
-                raise fail(f"ui.{key}", why)
+                raise fail(f"ui.{key}", _(why))
             ui = replace(ui, **{key: value})
     if "fullscreen" in raw:
         ui = replace(ui, fullscreen=_typed(raw, "fullscreen", bool, fail, "ui.fullscreen"))
@@ -458,30 +506,41 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
             check_pin_hash(pin_hash)
         except PinError as exc:
             raise fail(
-                "ui.pin_hash", f"{exc} Delete this line to choose a new PIN at the kiosk."
+                "ui.pin_hash",
+                _("{problem} Delete this line to choose a new PIN at the kiosk.").format(
+                    problem=exc
+                ),
             ) from None
         ui = replace(ui, pin_hash=pin_hash)
     if "support_phone" in raw:
         phone = _typed(raw, "support_phone", str, fail, "ui.support_phone").strip()
         if phone and not _PHONE.fullmatch(phone):
-            raise fail("ui.support_phone", 'must be a phone number, e.g. "+44 20 7946 0000".')
+            raise fail(
+                "ui.support_phone",
+                _('must be a phone number, e.g. "{example}".').format(
+                    example=ltr("+44 20 7946 0000")
+                ),
+            )
         ui = replace(ui, support_phone=phone)
     if "language" in raw:
         language = _typed(raw, "language", str, fail, "ui.language").strip().lower()
         if language != "system" and language not in LANGUAGES:
-            raise fail("ui.language", f'must be "system" or one of {", ".join(LANGUAGES)}.')
+            raise fail(
+                "ui.language",
+                _('must be "system" or one of {languages}.').format(languages=", ".join(LANGUAGES)),
+            )
         ui = replace(ui, language=language)
     if "sound" in raw:
         ui = replace(ui, sound=_typed(raw, "sound", bool, fail, "ui.sound"))
     if "quiet_hours" in raw:
         quiet = _typed(raw, "quiet_hours", str, fail, "ui.quiet_hours").strip()
         if quiet and not _QUIET.fullmatch(quiet):
-            raise fail("ui.quiet_hours", 'must be "HH:MM-HH:MM", e.g. "23:00-07:00" (or "").')
+            raise fail("ui.quiet_hours", _('must be "HH:MM-HH:MM", e.g. "23:00-07:00" (or "").'))
         ui = replace(ui, quiet_hours=quiet)
     if "reason_minutes" in raw:
         table = raw["reason_minutes"]
         if not isinstance(table, dict):
-            raise fail("ui.reason_minutes", "must be a table of reason = minutes.")
+            raise fail("ui.reason_minutes", _("must be a table of reason = minutes."))
         minutes_by_reason = dict(DEFAULT_REASON_MINUTES)
         valid = ", ".join(r.value for r in PauseReason)
         for key, value in table.items():
@@ -489,9 +548,11 @@ def _parse_ui(raw: Any, fail: Any) -> UiSettings:
             try:
                 reason = PauseReason(key)
             except ValueError:
-                raise fail(fld, f"is not a pause reason. Use one of: {valid}.") from None
+                raise fail(
+                    fld, _("is not a pause reason. Use one of: {reasons}.").format(reasons=valid)
+                ) from None
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
-                raise fail(fld, "must be minutes from 0 to 1440 (0 means until you resume).")
+                raise fail(fld, _("must be minutes from 0 to 1440 (0 means until you resume)."))
             minutes_by_reason[reason] = value or None
         ui = replace(ui, reason_minutes=minutes_by_reason)
     return ui
@@ -501,7 +562,10 @@ def _unknown(table: Mapping[str, Any], allowed: set[str], prefix: str, fail: Any
     for key in table:
         if key not in allowed:
             raise fail(
-                prefix + key, f"is not a known setting. Known here: {', '.join(sorted(allowed))}."
+                prefix + key,
+                _("is not a known setting. Known here: {settings}.").format(
+                    settings=", ".join(sorted(allowed))
+                ),
             )
 
 
@@ -511,8 +575,13 @@ def _typed(
     value = table[key]
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not ok:
-        names = {str: "a string", bool: "true or false", int: "a whole number"}
-        raise fail(fld or key, f"must be {names.get(kind, kind.__name__)}, got {shown(value)}.")
+        templates = {
+            str: _("must be a string, got {value}."),
+            bool: _("must be true or false, got {value}."),
+            int: _("must be a whole number, got {value}."),
+        }
+        template = templates.get(kind) or _("has the wrong type, got {value}.")
+        raise fail(fld or key, template.format(value=isolate(shown(value))))
     return value
 
 
@@ -527,8 +596,13 @@ def _is_uuid(text: str) -> bool:
 def check_uuid(text: str, fld: str, source: str | None) -> str:
     if not _is_uuid(text):
         raise ConfigError(
-            f"{shown(text)} is not a store id. Store ids are UUIDs like "
-            "'3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c'; copy it from the Gett partner portal.",
+            _(
+                "{value} is not a store id. Store ids are UUIDs like {example}; copy it from "
+                "the Gett partner portal."
+            ).format(
+                value=isolate(shown(text)),
+                example=ltr("'3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f4a1b2c'"),
+            ),
             source=source,
             field=fld,
         )
@@ -572,46 +646,66 @@ def check_url(url: str, fld: str, source: str | None) -> str:
     def bad(why: str) -> ConfigError:
         # A user:password in the URL may be a secret (the key pasted there): never repeat it.
         safe = _USERINFO.sub(r"\1[redacted]@", url)
-        return ConfigError(f"{shown(safe)} {why}", source=source, field=fld)
+        return ConfigError(
+            _("{value} {problem}").format(value=isolate(shown(safe)), problem=why),
+            source=source,
+            field=fld,
+        )
 
-    example = f"Use e.g. {PRODUCTION_URL!r}."
+    example = ltr(repr(PRODUCTION_URL))
     if any(c.isspace() or not c.isprintable() for c in url):
-        raise bad(f"has spaces or control characters. {example}")
+        raise bad(
+            _("has spaces or control characters. Use e.g. {example}.").format(example=example)
+        )
     try:
         parts = urlsplit(url)
         hostname = parts.hostname
     except ValueError:
-        raise bad(f"is not a URL (its host part does not parse). {example}") from None
+        raise bad(
+            _("is not a URL (its host part does not parse). Use e.g. {example}.").format(
+                example=example
+            )
+        ) from None
     if parts.scheme not in ("https", "http") or not hostname:
-        raise bad(f"is not a URL. {example}")
+        raise bad(_("is not a URL. Use e.g. {example}.").format(example=example))
     if parts.username is not None or parts.password is not None:
         raise bad(
-            "must not hold a user name or password: the API key is kept in the OS keyring "
-            "(`kiosk key set`)."
+            _(
+                "must not hold a user name or password: the API key is kept in the OS keyring "
+                "(`kiosk key set`)."
+            )
         )
     try:
         port = parts.port
     except ValueError:
         port = -1
     if port is not None and not 1 <= port <= 65535:
-        raise bad("has a port that is not a number from 1 to 65535.")
+        raise bad(_("has a port that is not a number from 1 to 65535."))
     if parts.netloc.endswith(":"):
-        raise bad("has a ':' after the host but no port.")
+        raise bad(_("has a ':' after the host but no port."))
     if not _host_ok(hostname):
-        raise bad(f"does not name a host ({shown(hostname)} is not a host name or IP address).")
+        raise bad(
+            _("does not name a host ({host} is not a host name or IP address).").format(
+                host=isolate(shown(hostname))
+            )
+        )
     if parts.scheme == "http" and not is_loopback_host(hostname):
         raise bad(
-            "uses plain http. Use https (the API key must never travel unencrypted); "
-            "http is allowed only for a simulator on this machine (127.0.0.1 or localhost)."
+            _(
+                "uses plain http. Use https (the API key must never travel unencrypted); "
+                "http is allowed only for a simulator on this machine (127.0.0.1 or localhost)."
+            )
         )
     if parts.query or parts.fragment or "?" in url or "#" in url:
-        raise bad("must not have a query or fragment.")
+        raise bad(_("must not have a query or fragment."))
     import httpx  # here, not at the top: `kiosk --version` and the app's start need no httpx
 
     try:
         httpx.URL(url).host  # noqa: B018 - reading the host decodes it: a bad IDNA label fails here
     except (httpx.InvalidURL, ValueError):
-        raise bad(f"is not a URL the kiosk can use. {example}") from None
+        raise bad(
+            _("is not a URL the kiosk can use. Use e.g. {example}.").format(example=example)
+        ) from None
     return url.rstrip("/")
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 if TYPE_CHECKING:  # keyring is imported when a key is first read or written, not at start
     from keyring.backend import KeyringBackend
 
-from kiosk.core.i18n import _
+from kiosk.core.i18n import N_, _
 from kiosk.core.secret_service import (
     SecretServiceError,
     default_collection_state,
@@ -36,11 +36,11 @@ _INSECURE_BACKENDS = ("PlaintextKeyring", "EncryptedKeyring", "fail.Keyring", "n
 def api_key_problem(key: str) -> str | None:
     """Why ``key`` cannot be a Gett API key (it must fit in an HTTP header), or None if it can."""
     if not key:
-        return "it is empty."
+        return _("it is empty.")
     if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
-        return "it has spaces, accented letters or control characters. Paste it again."
+        return _("it has spaces, accented letters or control characters. Paste it again.")
     if len(key) > 4096:
-        return "it is far too long. Paste just the key."
+        return _("it is far too long. Paste just the key.")
     return None
 
 
@@ -124,14 +124,14 @@ def within_deadline(call: Callable[[], _T], seconds: float = KEYRING_DEADLINE) -
 
 
 #: What the screen and the CLI say about a keyring nobody has unlocked (an automatic login).
-KEYRING_LOCKED_MESSAGE = (
+KEYRING_LOCKED_MESSAGE = N_(
     "The keyring holding the API key is locked (automatic login does not unlock it). "
     "IT: run install-fleet.sh again, or unlock it at this PC."
 )
 
 
 #: Storing a key with no keyring at all would make keyring prompt for a new keyring's password.
-NO_KEYRING_YET_MESSAGE = (
+NO_KEYRING_YET_MESSAGE = N_(
     "This user has no keyring yet (the desktop creates one at the first password login). Run "
     "`kiosk key set --unattended` to create one that opens by itself, or log in once with a "
     "password."
@@ -144,7 +144,7 @@ class KeyringLockedError(KeyStoreError):
     kind = "keyring_locked"
 
     def __init__(self) -> None:
-        super().__init__(KEYRING_LOCKED_MESSAGE)
+        super().__init__(_(KEYRING_LOCKED_MESSAGE))
 
 
 class KeyStore(Protocol):
@@ -161,18 +161,17 @@ class KeyStore(Protocol):
 
 def _no_keyring_help() -> str:
     if sys.platform.startswith("linux"):
-        return (
+        return _(
             "No OS keyring is available to keep the API key. Install and start a Secret Service "
             "provider: on Debian/Ubuntu `sudo apt-get install gnome-keyring` and run the kiosk "
-            "in a "
-            "desktop session (or KWallet on KDE). On a headless box, start one with "
+            "in a desktop session (or KWallet on KDE). On a headless box, start one with "
             "`dbus-run-session` and `gnome-keyring-daemon --unlock`."
         )
     if sys.platform == "darwin":
-        return "The macOS Keychain is not available to this user. Log in to a desktop session."
+        return _("The macOS Keychain is not available to this user. Log in to a desktop session.")
     if sys.platform == "win32":
-        return "Windows Credential Manager is not available. Run the kiosk as a logged-in user."
-    return "No OS keyring is available to keep the API key on this system."
+        return _("Windows Credential Manager is not available. Run the kiosk as a logged-in user.")
+    return _("No OS keyring is available to keep the API key on this system.")
 
 
 class OsKeyStore:
@@ -226,13 +225,13 @@ class OsKeyStore:
     def set(self, key: str) -> None:
         key = key.strip()
         if not key:
-            raise ValueError("The API key is empty.")
+            raise ValueError(_("The API key is empty."))
 
         def store() -> None:
             with _keyring_errors():
                 backend = self._keyring()
                 if _secret_service_state(backend) == "none":
-                    raise KeyStoreError(NO_KEYRING_YET_MESSAGE)
+                    raise KeyStoreError(_(NO_KEYRING_YET_MESSAGE))
                 backend.set_password(self._service, USERNAME, key)
 
         within_deadline(store, self._deadline)
@@ -342,13 +341,15 @@ def _keyring_errors() -> Iterator[None]:
     except keyring.errors.PasswordDeleteError:
         raise _NothingToDelete from None
     except keyring.errors.PasswordSetError:
-        raise KeyStoreError("The OS keyring refused to store the key.") from None
+        raise KeyStoreError(_("The OS keyring refused to store the key.")) from None
     except keyring.errors.KeyringLocked:
         raise KeyringLockedError from None
     except keyring.errors.NoKeyringError:
         raise KeyStoreError(_no_keyring_help()) from None
     except keyring.errors.KeyringError as exc:
-        raise KeyStoreError(f"The OS keyring failed: {type(exc).__name__}.") from None
+        raise KeyStoreError(
+            _("The OS keyring failed: {error}.").format(error=type(exc).__name__)
+        ) from None
 
 
 class MemoryKeyStore:

@@ -32,6 +32,7 @@ from enum import Enum
 from pathlib import Path
 from typing import IO
 
+from kiosk.core.i18n import N_, _, ltr
 from kiosk.core.private import FILE_MODE, private_dir
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,10 @@ STALE_FILE_AGE_S = 60.0
 _LOCK_OFFSET = 1 << 20
 _TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,120}$")
 _ROLE_WORDS = {
-    "app": "the kiosk app",
-    "cli": "another `kiosk` command",
+    "app": N_("the kiosk app"),
+    "cli": N_("another `kiosk` command"),
 }
+_ANOTHER_PROCESS = N_("another kiosk process")
 
 _held_lock = threading.Lock()
 _held_here: set[str] = set()  # tokens whose lock this process holds
@@ -67,8 +69,8 @@ class Holder:
 
     def describe(self) -> str:
         """E.g. "the kiosk app (pid 4242)", for "... is sending an earlier change"."""
-        who = _ROLE_WORDS.get(self.role, "another kiosk process")
-        return f"{who} (pid {self.pid})" if self.pid else who
+        who = _(_ROLE_WORDS.get(self.role, _ANOTHER_PROCESS))
+        return _("{who} (pid {pid})").format(who=who, pid=ltr(self.pid)) if self.pid else who
 
 
 def role_of(label: str) -> str:

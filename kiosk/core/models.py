@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from kiosk.core.i18n import N_, _
+
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -34,15 +36,16 @@ class PauseReason(StrEnum):
 
     @property
     def label(self) -> str:
-        return REASON_LABELS[self]
+        """The reason's name in the current language (the table holds the English)."""
+        return _(REASON_LABELS[self])
 
 
 REASON_LABELS: dict[PauseReason, str] = {
-    PauseReason.OPERATIONAL_ISSUES: "Operational issues",
-    PauseReason.STAFF_SHORTAGE: "Staff shortage",
-    PauseReason.TOO_BUSY: "Too busy",
-    PauseReason.MAINTENANCE: "Maintenance",
-    PauseReason.OTHER: "Other",
+    PauseReason.OPERATIONAL_ISSUES: N_("Operational issues"),
+    PauseReason.STAFF_SHORTAGE: N_("Staff shortage"),
+    PauseReason.TOO_BUSY: N_("Too busy"),
+    PauseReason.MAINTENANCE: N_("Maintenance"),
+    PauseReason.OTHER: N_("Other"),
 }
 
 
@@ -233,28 +236,44 @@ CONFIRM_TOLERANCE = timedelta(seconds=60)
 def unconfirmed_because(
     update: StoreStatusUpdate, answer: StoreStatus, now: datetime
 ) -> str | None:
-    """Why Gett's answer to ``update`` is not a confirmation of it, or None if it is one.
+    """Why Gett's answer to ``update`` is not a confirmation of it, or None if it is one (in
+    English, for the log; :func:`unconfirmed_reason` gives the words for a person)."""
+    found = unconfirmed_reason(update, answer, now)
+    return None if found is None else found[0].format(**found[1])
+
+
+def unconfirmed_reason(
+    update: StoreStatusUpdate, answer: StoreStatus, now: datetime
+) -> tuple[str, dict[str, str]] | None:
+    """Why Gett's answer to ``update`` is not a confirmation of it, as an English template (to
+    translate with ``_``) and its values; None if the answer confirms it.
 
     Only an answer that shows the state asked for confirms it: the same status, for a pause the
     same end (none, or the asked-for time within :data:`CONFIRM_TOLERANCE`, and not already
     past) and the same reason where the answer gives one.
     """
     if answer.status != update.status:
-        return f"asked for {update.status.value}, Gett answered {answer.status}"
+        return N_("asked for {asked}, Gett answered {answered}"), {
+            "asked": update.status.value,
+            "answered": str(answer.status),
+        }
     if update.status == StoreState.ONLINE:
         return None
     if answer.reason is not None and answer.reason != update.reason:
-        return f"asked for reason {update.reason}, Gett answered {answer.reason}"
+        return N_("asked for reason {asked}, Gett answered {answered}"), {
+            "asked": str(update.reason),
+            "answered": str(answer.reason),
+        }
     wanted, got = update.resume_at, answer.resume_at
     if wanted is None and got is not None:
-        return "asked to pause until resumed, Gett answered with an end time"
+        return N_("asked to pause until resumed, Gett answered with an end time"), {}
     if wanted is not None and got is None:
-        return "asked for a pause with an end time, Gett answered one without"
+        return N_("asked for a pause with an end time, Gett answered one without"), {}
     if wanted is not None and got is not None:
         if abs(got - wanted) > CONFIRM_TOLERANCE:
-            return "Gett answered a different end time than the one asked for"
+            return N_("Gett answered a different end time than the one asked for"), {}
         if got <= now:
-            return "Gett answered an end time that has already passed"
+            return N_("Gett answered an end time that has already passed"), {}
     return None
 
 

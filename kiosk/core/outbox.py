@@ -41,6 +41,7 @@ from typing import Any
 
 from kiosk.core import lease, recovery
 from kiosk.core.clock import Clock, SystemClock
+from kiosk.core.i18n import _, isolate, ltr
 from kiosk.core.models import (
     PauseReason,
     StoreState,
@@ -85,7 +86,14 @@ _QUARANTINED = (
 
 
 class OutboxError(Exception):
-    """The outbox could not save or read; the message says what a person can do."""
+    """The outbox could not save or read; the message says what a person can do.
+
+    ``cause`` is SQLite's or the OS's own words (English, not for people): callers that tell a
+    full disk from a read-only folder read it, since the message is in the person's language."""
+
+    def __init__(self, message: str, *, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = message if cause is None else cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,16 +274,22 @@ _DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
 def _explain(exc: sqlite3.Error | UnicodeDecodeError, path: Path) -> str:
     text = str(exc).lower()
     if "full" in text:
-        return f"The disk is full: {path} cannot be written. Free some space."
-    if "readonly" in text or "read-only" in text:
-        return f"The data folder is read-only: {path} cannot be written."
-    if "unable to open" in text:
-        return (
-            f"Cannot open the queue file {path}. Check that the data folder exists and is writable."
+        return _("The disk is full: {path} cannot be written. Free some space.").format(
+            path=isolate(path)
         )
+    if "readonly" in text or "read-only" in text:
+        return _("The data folder is read-only: {path} cannot be written.").format(
+            path=isolate(path)
+        )
+    if "unable to open" in text:
+        return _(
+            "Cannot open the queue file {path}. Check that the data folder exists and is writable."
+        ).format(path=isolate(path))
     if "locked" in text or "busy" in text:
-        return "Another kiosk process kept the queue busy for too long; try again."
-    return f"The queue file {path} could not be used ({exc})."
+        return _("Another kiosk process kept the queue busy for too long; try again.")
+    return _("The queue file {path} could not be used ({error}).").format(
+        path=isolate(path), error=isolate(exc)
+    )
 
 
 class Outbox:
@@ -304,8 +318,11 @@ class Outbox:
             private_dir(data_dir)
         except OSError as exc:
             raise OutboxError(
-                f"Cannot create the data folder {data_dir} ({exc.strerror}). "
-                "Set KIOSK_DATA_DIR to a writable folder."
+                _(
+                    "Cannot create the data folder {folder} ({error}). "
+                    "Set KIOSK_DATA_DIR to a writable folder."
+                ).format(folder=isolate(data_dir), error=isolate(exc.strerror)),
+                cause=f"Cannot create the data folder ({exc.strerror})",
             ) from None
         # The lease token: this owner's lock file, held while it is open (proof it is alive).
         self._owner_lock = lease.OwnerLock(data_dir, owner or f"owner-{uuid.uuid4().hex[:8]}")
@@ -359,17 +376,24 @@ class Outbox:
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             # SQLite's own message can quote damaged bytes that are not UTF-8.
             if isinstance(exc, sqlite3.OperationalError) and not _looks_corrupt(exc):
-                raise OutboxError(_explain(exc, self.path)) from None
+                raise OutboxError(_explain(exc, self.path), cause=str(exc)) from None
             if not self._repair:
-                raise OutboxError(f"The queue file {self.path} is damaged ({exc}).") from None
+                raise OutboxError(
+                    _("The queue file {path} is damaged ({error}).").format(
+                        path=isolate(self.path), error=isolate(exc)
+                    ),
+                    cause=str(exc),
+                ) from None
             live = lease.others_alive(self.data_dir, self.owner)
             if live:
                 # Moving the file from under a live writer would send its next tap into the
                 # moved-aside copy: leave the repair to when it has closed the file.
                 raise OutboxError(
-                    f"The queue file {self.path} is damaged, and {live[0].describe()} still has "
-                    "it open. Close it (restart the kiosk app), then try again: the file is "
-                    "repaired then."
+                    _(
+                        "The queue file {path} is damaged, and {who} still has it open. Close it "
+                        "(restart the kiosk app), then try again: the file is repaired then."
+                    ).format(path=isolate(self.path), who=live[0].describe()),
+                    cause=str(exc),
                 ) from None
             return self._recover(exc)
 
@@ -387,15 +411,18 @@ class Outbox:
                     tighten(Path(str(aside) + suffix))
         except OSError as move:
             raise OutboxError(
-                f"The queue file {self.path} is damaged and could not be moved aside "
-                f"({move.strerror}). Check the data folder's permissions."
+                _(
+                    "The queue file {path} is damaged and could not be moved aside ({error}). "
+                    "Check the data folder's permissions."
+                ).format(path=isolate(self.path), error=isolate(move.strerror)),
+                cause=f"moved aside: {move.strerror}",
             ) from None
         self.recovered_from = aside
         try:
             conn = self._connect()
             self._migrate(conn)
         except _DB_ERRORS as again:
-            raise OutboxError(_explain(again, self.path)) from None
+            raise OutboxError(_explain(again, self.path), cause=str(again)) from None
         salvaged = recovery.salvage(
             aside, conn, columns=_COLUMN_NAMES, decode=_row_to_intent, now=_ts(self.clock.now())
         )
@@ -418,8 +445,11 @@ class Outbox:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise OutboxError(
-                f"The queue file {self.path} was written by a newer kiosk version (schema "
-                f"{version}, this one knows {SCHEMA_VERSION}). Update the kiosk."
+                _(
+                    "The queue file {path} was written by a newer kiosk version (schema "
+                    "{version}, this one knows {known}). Update the kiosk."
+                ).format(path=isolate(self.path), version=ltr(version), known=ltr(SCHEMA_VERSION)),
+                cause="written by a newer kiosk version",
             )
         if version == SCHEMA_VERSION:
             return
@@ -473,14 +503,14 @@ class Outbox:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except _DB_ERRORS as exc:
-            raise OutboxError(_explain(exc, self.path)) from None
+            raise OutboxError(_explain(exc, self.path), cause=str(exc)) from None
         try:
             yield conn
             conn.execute("COMMIT")
         except _DB_ERRORS as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            raise OutboxError(_explain(exc, self.path)) from None
+            raise OutboxError(_explain(exc, self.path), cause=str(exc)) from None
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
@@ -490,7 +520,7 @@ class Outbox:
         try:
             return list(self._conn.execute(sql, params).fetchall())
         except _DB_ERRORS as exc:
-            raise OutboxError(_explain(exc, self.path)) from None
+            raise OutboxError(_explain(exc, self.path), cause=str(exc)) from None
 
     # -- writing intents --------------------------------------------------------------------
 
@@ -828,8 +858,11 @@ class Outbox:
         intent = self._decode(rows[0])
         if intent is None:
             raise OutboxError(
-                f"The queue file {self.path} holds change #{intent_id}, which cannot be read; "
-                "it is skipped."
+                _(
+                    "The queue file {path} holds change #{number}, which cannot be read; it is "
+                    "skipped."
+                ).format(path=isolate(self.path), number=ltr(intent_id)),
+                cause="a change cannot be read",
             )
         return intent
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.core.clock import Clock, SystemClock
-from kiosk.core.i18n import _
+from kiosk.core.i18n import _, ltr, ngettext
 from kiosk.core.logs import EVENT
 from kiosk.core.private import private_dir, write_private
 
@@ -48,9 +48,11 @@ class PinError(ValueError):
 def check_pin_shape(pin: str) -> None:
     """Digits only, 4 to 12 of them (a pad has only digits; shorter is too easy to guess)."""
     if not pin.isdigit() or not pin.isascii():
-        raise PinError("A PIN is made of digits only.")
+        raise PinError(_("A PIN is made of digits only."))
     if not MIN_LENGTH <= len(pin) <= MAX_LENGTH:
-        raise PinError(f"A PIN has {MIN_LENGTH} to {MAX_LENGTH} digits.")
+        raise PinError(
+            _("A PIN has {low} to {high} digits.").format(low=ltr(MIN_LENGTH), high=ltr(MAX_LENGTH))
+        )
 
 
 #: The most used 4-digit PINs (DataGenetics' study of 3.4 million PINs, the top 20), the
@@ -117,16 +119,16 @@ def check_pin_hash(stored: str) -> None:
 def _parse(stored: str) -> tuple[int, int, int, bytes, bytes]:
     parts = stored.split("$")
     if len(parts) != 6 or parts[0] != SCHEME:
-        raise PinError("The stored PIN hash is not in a known format. Set a new PIN.")
+        raise PinError(_("The stored PIN hash is not in a known format. Set a new PIN."))
     try:
         n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
         salt, expected = _unb64(parts[4]), _unb64(parts[5])
     except ValueError:
-        raise PinError("The stored PIN hash is damaged. Set a new PIN.") from None
+        raise PinError(_("The stored PIN hash is damaged. Set a new PIN.")) from None
     if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
-        raise PinError("The stored PIN hash has unusable parameters. Set a new PIN.")
+        raise PinError(_("The stored PIN hash has unusable parameters. Set a new PIN."))
     if not expected or not salt:
-        raise PinError("The stored PIN hash is damaged. Set a new PIN.")
+        raise PinError(_("The stored PIN hash is damaged. Set a new PIN."))
     return n, r, p, salt, expected
 
 
@@ -272,13 +274,19 @@ class PinLocked(Exception):
     """Too many wrong PINs: wait ``seconds`` before trying again."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"Too many wrong PINs. Try again in {format_wait(seconds)}.")
+        super().__init__(
+            _("Too many wrong PINs. Try again in {wait}.").format(wait=format_wait(seconds))
+        )
         self.seconds = seconds
 
 
 def format_wait(seconds: float) -> str:
     whole = max(1, int(seconds + 0.999))
     if whole < 60:
-        return f"{whole} s"
+        return ngettext("{seconds} s", "{seconds} s", whole).format(seconds=ltr(whole))
     minutes, secs = divmod(whole, 60)
-    return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
+    if secs:
+        return _("{minutes} min {seconds} s").format(
+            minutes=ltr(minutes), seconds=ltr(f"{secs:02d}")
+        )
+    return ngettext("{minutes} min", "{minutes} min", minutes).format(minutes=ltr(minutes))

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from kiosk.core.i18n import _, isolate, ltr, ngettext
 from kiosk.core.models import StoreStatus
 from kiosk.core.private import write_private
 
@@ -230,20 +231,30 @@ class Notice:
     unreadable: int = 0
 
     def message(self) -> str:
-        def count(n: int, one: str, many: str) -> str:
-            return f"{n} {one if n == 1 else many}"
-
-        text = (
-            f"The queue file was damaged and was moved to {self.moved_to} ({self.at}). "
-            f"Recovered from it: {count(self.waiting, 'waiting change', 'waiting changes')} and "
-            f"{count(self.history, 'earlier entry', 'earlier entries')}"
+        moved = _("The queue file was damaged and was moved to {path} ({when}).").format(
+            path=isolate(self.moved_to), when=ltr(self.at)
         )
+        waiting = ngettext("{count} waiting change", "{count} waiting changes", self.waiting)
+        history = ngettext("{count} earlier entry", "{count} earlier entries", self.history)
+        values = {
+            "waiting": waiting.format(count=ltr(self.waiting)),
+            "history": history.format(count=ltr(self.history)),
+        }
         if self.unreadable:
-            text += f" ({count(self.unreadable, 'entry', 'entries')} could not be read)"
-        text += "."
+            recovered = ngettext(
+                "Recovered from it: {waiting} and {history} ({count} entry could not be read).",
+                "Recovered from it: {waiting} and {history} ({count} entries could not be read).",
+                self.unreadable,
+            ).format(count=ltr(self.unreadable), **values)
+        else:
+            recovered = _("Recovered from it: {waiting} and {history}.").format(**values)
+        parts = [moved, recovered]
         if self.waiting == 0:
-            text += " If a change was waiting to be sent, it was lost: make it again."
-        return text + " Check the store's status, then run `kiosk queue ack` to stop this warning."
+            parts.append(_("If a change was waiting to be sent, it was lost: make it again."))
+        parts.append(
+            _("Check the store's status, then run `kiosk queue ack` to stop this warning.")
+        )
+        return " ".join(parts)
 
 
 def _notice_path(data_dir: Path) -> Path:
@@ -293,7 +304,11 @@ def summary(data_dir: Path) -> str | None:
         return None
     text = notices[-1].message()
     if len(notices) > 1:
-        text += f" (The queue file was damaged {len(notices)} times since the last `ack`.)"
+        text += " " + ngettext(
+            "(The queue file was damaged {count} time since the last `ack`.)",
+            "(The queue file was damaged {count} times since the last `ack`.)",
+            len(notices),
+        ).format(count=ltr(len(notices)))
     return text
 
 

@@ -14,6 +14,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from kiosk.core.i18n import _, isolate
+
 #: The label of the kiosk's own keyring (shown in Passwords and Keys / seahorse).
 UNATTENDED_LABEL = "Gett Store Kiosk"
 
@@ -41,11 +43,13 @@ def _bus() -> Iterator[Any]:
     try:
         from jeepney.io.blocking import open_dbus_connection
     except ImportError:  # pragma: no cover - jeepney comes with secretstorage
-        raise SecretServiceError("The D-Bus library (jeepney) is missing.") from None
+        raise SecretServiceError(_("The D-Bus library (jeepney) is missing.")) from None
     try:
         conn = open_dbus_connection(bus="SESSION")
     except (OSError, KeyError, ValueError) as exc:
-        raise SecretServiceError(f"No D-Bus session bus ({type(exc).__name__}).") from None
+        raise SecretServiceError(
+            _("No D-Bus session bus ({error}).").format(error=type(exc).__name__)
+        ) from None
     try:
         yield conn
     finally:
@@ -65,10 +69,14 @@ def _call(
         )
         return unwrap_msg(reply)
     except DBusErrorResponse as exc:
-        raise SecretServiceError(f"The Secret Service refused {method}: {exc.name}.") from None
+        raise SecretServiceError(
+            _("The Secret Service refused {method}: {error}.").format(
+                method=method, error=isolate(exc.name)
+            )
+        ) from None
     except (TimeoutError, OSError) as exc:
         raise SecretServiceError(
-            f"The Secret Service did not answer ({type(exc).__name__})."
+            _("The Secret Service did not answer ({error}).").format(error=type(exc).__name__)
         ) from None
 
 
@@ -121,8 +129,10 @@ def ensure_unattended_keyring() -> bool:
             ours = _create_without_password(conn)
         elif not _open_without_prompt(conn, ours):
             raise SecretServiceError(
-                f"The '{UNATTENDED_LABEL}' keyring exists but is locked: someone gave it a "
-                "password. Delete it in Passwords and Keys (seahorse) and run this again."
+                _(
+                    "The '{keyring}' keyring exists but is locked: someone gave it a "
+                    "password. Delete it in Passwords and Keys (seahorse) and run this again."
+                ).format(keyring=UNATTENDED_LABEL)
             )
         if current == ours:
             return False

@@ -29,6 +29,8 @@ from kiosk.core.errors import (
     StoreNotFound,
     TransientError,
 )
+from kiosk.core.i18n import _
+from kiosk.core.i18n import clock as clock_words
 from kiosk.core.intake import base_for as base_for  # moved there; still importable from here
 from kiosk.core.intake import projected, record_changes
 from kiosk.core.logs import EVENT
@@ -481,7 +483,7 @@ class SyncEngine:
         return False
 
     def _conflict(self, intent: Intent, live: StoreStatus) -> None:
-        message = (
+        message = _(
             "The store was changed elsewhere (for example in the Gett portal) after this change "
             "was made. Keep Gett's state, or apply this change?"
         )
@@ -490,11 +492,11 @@ class SyncEngine:
 
     def _expire(self, intent: Intent) -> None:
         assert intent.update.resume_at is not None
-        when = intent.update.resume_at.astimezone().strftime("%H:%M")
-        message = (
-            f"A pause meant to end at {when} could not be sent before that time, so it was not "
+        when = clock_words(intent.update.resume_at.astimezone())
+        message = _(
+            "A pause meant to end at {time} could not be sent before that time, so it was not "
             "sent. Check the store's status."
-        )
+        ).format(time=when)
         self.outbox.mark_terminal(intent.id, IntentState.EXPIRED, message, "expired")
         self._attention(Attention(AttentionKind.PAUSE_EXPIRED, message, intent.store_id))
 
@@ -595,7 +597,8 @@ class SyncEngine:
 
     def _missing_key(self, store_id: str) -> None:
         attention = Attention(
-            AttentionKind.KEY_MISSING, "No API key is stored. A manager must enter it in Settings."
+            AttentionKind.KEY_MISSING,
+            _("No API key is stored. A manager must enter it in Settings."),
         )
         self._set_view(replace(self._view(store_id), attention=attention))
         self._attention(attention)

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from kiosk.core.i18n import _, ltr
 from kiosk.core.netloc import is_loopback_host
 
 #: The monotonic time by which the current request must be over, or None for no deadline.
@@ -130,7 +131,7 @@ def connection_kind(exc: BaseException) -> str:
     was not found), ``timeout``, ``tls`` (the handshake failed), ``reset`` (dropped), ``proxy``
     (the proxy refused the tunnel) or ``other``. IT acts differently on each."""
     cause: BaseException | None = exc
-    for _ in range(8):
+    for _hop in range(8):
         if cause is None:
             break
         if isinstance(cause, ConnectionRefusedError):
@@ -173,11 +174,15 @@ def proxy_for(url: str, env: Mapping[str, str]) -> str | None:
         proxy_host = proxy_parts.hostname
         proxy_parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        raise ProxyUnusable(f"The proxy in {name} is not a valid URL.") from None
+        raise ProxyUnusable(
+            _("The proxy in {variable} is not a valid URL.").format(variable=ltr(name))
+        ) from None
     if proxy_parts.scheme not in ("http", "https") or not proxy_host:
         raise ProxyUnusable(
-            f"The proxy in {name} must be an http:// or https:// proxy URL with a host name "
-            "(SOCKS proxies are not supported)."
+            _(
+                "The proxy in {variable} must be an http:// or https:// proxy URL with a host "
+                "name (SOCKS proxies are not supported)."
+            ).format(variable=ltr(name))
         )
     return proxy_parts.geturl()
 

@@ -1,7 +1,9 @@
 """Words shared by the CLI and the screen, so both say the same thing about the same fact.
 
 It sits in the core because the core is the one layer both the CLI and the UI stand on (and it
-already phrases its errors and attentions for people); it needs nothing but core types.
+already phrases its errors and attentions for people); it needs nothing but core types. Every
+sentence goes through :mod:`kiosk.core.i18n`; the tables hold English marked with ``N_`` and
+are translated when read, so a language chosen after import applies.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import math
 
 from kiosk.core.clock import NOTICEABLE_OFFSET
-from kiosk.core.i18n import N_
+from kiosk.core.i18n import N_, _, isolate, ltr, ngettext
 from kiosk.core.models import PauseReason, StoreStatus
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind
@@ -18,86 +20,97 @@ from kiosk.core.sync import AttentionKind
 def format_duration(seconds: float) -> str:
     """``less than a minute``, ``23 min``, ``1 h 05 min``: rounded up, never shows 0 too early."""
     if seconds < 60:
-        return "less than a minute"
+        return _("less than a minute")
     minutes = math.ceil(seconds / 60 - 1e-9)
     if minutes < 60:
-        return f"{minutes} min"
+        return ngettext("{minutes} min", "{minutes} min", minutes).format(minutes=ltr(minutes))
     hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+    if not rest:
+        return ngettext("{hours} h", "{hours} h", hours).format(hours=ltr(hours))
+    return _("{hours} h {minutes} min").format(hours=ltr(hours), minutes=ltr(f"{rest:02d}"))
 
 
 def reason_text(reason: PauseReason | str | None) -> str:
     """A pause reason for the screen (the CLI says it in lower case)."""
     if reason is None:
-        return "No reason given"
+        return _("No reason given")
     if isinstance(reason, PauseReason):
         return reason.label
-    return f"“{reason}” (a reason this kiosk does not know)"
+    return _("“{reason}” (a reason this kiosk does not know)").format(reason=isolate(reason))
 
 
 def status_word(status: StoreStatus) -> str:
     if status.is_online:
-        return "ONLINE"
+        return _("ONLINE")
     if status.is_paused:
-        return "PAUSED"
-    return f"“{status.status}”"
+        return _("PAUSED")
+    return _("“{status}”").format(status=isolate(status.status))
 
 
-#: What became of a change, as the pause log and the screen say it.
+#: What became of a change, as the pause log and the screen say it (translated when read).
 OUTCOMES: dict[IntentState, str] = {
-    IntentState.DELIVERED: "confirmed by Gett",
-    IntentState.SUPERSEDED: "replaced by a newer change before it was sent",
-    IntentState.EXPIRED: "not sent: its end time passed first",
-    IntentState.FAILED: "refused by Gett",
-    IntentState.DISMISSED: "dropped: Gett's state was kept",
-    IntentState.PENDING: "waiting to be sent",
-    IntentState.HELD: "waiting for a valid API key",
-    IntentState.CONFLICT: "waiting: changed elsewhere, a person must choose",
+    IntentState.DELIVERED: N_("confirmed by Gett"),
+    IntentState.SUPERSEDED: N_("replaced by a newer change before it was sent"),
+    IntentState.EXPIRED: N_("not sent: its end time passed first"),
+    IntentState.FAILED: N_("refused by Gett"),
+    IntentState.DISMISSED: N_("dropped: Gett's state was kept"),
+    IntentState.PENDING: N_("waiting to be sent"),
+    IntentState.HELD: N_("waiting for a valid API key"),
+    IntentState.CONFLICT: N_("waiting: changed elsewhere, a person must choose"),
 }
 
 #: A superseded change of which a request may have reached Gett before it was replaced.
-SUPERSEDED_AFTER_SENDING = "replaced by a newer change; an earlier attempt may have reached Gett"
+SUPERSEDED_AFTER_SENDING = N_(
+    "replaced by a newer change; an earlier attempt may have reached Gett"
+)
 
-#: The banner's title for each attention.
+#: The banner's title for each attention (translated when read).
 ATTENTION_TITLES: dict[AttentionKind, str] = {
-    AttentionKind.PAUSE_EXPIRED: "A pause was not sent",
-    AttentionKind.REQUEST_REJECTED: "Gett refused a change",
-    AttentionKind.QUEUE_ERROR: "Changes cannot be saved",
-    AttentionKind.QUEUE_RECOVERED: "The queue was repaired",
-    AttentionKind.KEY_MISSING: "No API key",
-    AttentionKind.KEYRING_UNAVAILABLE: "The API key cannot be read",
-    AttentionKind.KEY_REJECTED: "API key rejected",
-    AttentionKind.CERTIFICATE_UNTRUSTED: "Gett's certificate not trusted",
-    AttentionKind.STORE_UNKNOWN: "Unknown store",
-    AttentionKind.CONFLICT: "Changed elsewhere",
+    AttentionKind.PAUSE_EXPIRED: N_("A pause was not sent"),
+    AttentionKind.REQUEST_REJECTED: N_("Gett refused a change"),
+    AttentionKind.QUEUE_ERROR: N_("Changes cannot be saved"),
+    AttentionKind.QUEUE_RECOVERED: N_("The queue was repaired"),
+    AttentionKind.KEY_MISSING: N_("No API key"),
+    AttentionKind.KEYRING_UNAVAILABLE: N_("The API key cannot be read"),
+    AttentionKind.KEY_REJECTED: N_("API key rejected"),
+    AttentionKind.CERTIFICATE_UNTRUSTED: N_("Gett's certificate not trusted"),
+    AttentionKind.STORE_UNKNOWN: N_("Unknown store"),
+    AttentionKind.CONFLICT: N_("Changed elsewhere"),
 }
+NEEDS_ATTENTION = N_("Needs attention")
 
 
 #: The big panel's line for what a manager must fix (every kind whose ``needs_manager``).
 MANAGER_WORDS: dict[AttentionKind, str] = {
-    AttentionKind.KEY_MISSING: "No API key is stored",
-    AttentionKind.KEY_REJECTED: "Gett did not accept the API key",
-    AttentionKind.STORE_UNKNOWN: "Gett does not know this store",
-    AttentionKind.CERTIFICATE_UNTRUSTED: "Gett's certificate could not be verified",
+    AttentionKind.KEY_MISSING: N_("No API key is stored"),
+    AttentionKind.KEY_REJECTED: N_("Gett did not accept the API key"),
+    AttentionKind.STORE_UNKNOWN: N_("Gett does not know this store"),
+    AttentionKind.CERTIFICATE_UNTRUSTED: N_("Gett's certificate could not be verified"),
 }
 
 
 def attention_title(kind: AttentionKind) -> str:
-    return ATTENTION_TITLES.get(kind, "Needs attention")
+    return _(ATTENTION_TITLES.get(kind, NEEDS_ATTENTION))
+
+
+def manager_words(kind: AttentionKind) -> str | None:
+    """The manager panel's line for ``kind`` in the current language, or None if it has none."""
+    words = MANAGER_WORDS.get(kind)
+    return None if words is None else _(words)
 
 
 def outcome(state: IntentState, *, sent: bool = False) -> str:
     """What became of a change (``sent``: a request for it may have reached Gett)."""
     if state is IntentState.SUPERSEDED and sent:
-        return SUPERSEDED_AFTER_SENDING
-    return OUTCOMES[state]
+        return _(SUPERSEDED_AFTER_SENDING)
+    return _(OUTCOMES[state])
 
 
 def intent_outcome(intent: Intent) -> str:
     """What became of one change in the pause log (CLI and screen), with Gett's refusal."""
     text = outcome(intent.state, sent=intent.sent)
     if intent.state is IntentState.FAILED and intent.last_error:
-        text += f" ({intent.last_error})"
+        return _("refused by Gett ({error})").format(error=isolate(intent.last_error))
     return text
 
 
@@ -109,15 +122,36 @@ def describe_offset(offset: float, *, short: bool = False) -> str | None:
     """
     if abs(offset) <= NOTICEABLE_OFFSET:
         return None
-    minutes = round(abs(offset) / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min"]
-    amount = " ".join(p for p in parts if p and not (p == "0 min" and (days or hours)))
+    amount = _offset_amount(round(abs(offset) / 60))
+    behind = offset > 0
     if short:
-        return f"PC clock {amount} {'behind' if offset > 0 else 'ahead'}"
-    side = "behind" if offset > 0 else "ahead of"
-    return f"This PC's clock is {amount} {side} Gett's; the kiosk uses Gett's time."
+        template = _("PC clock {amount} behind") if behind else _("PC clock {amount} ahead")
+        return template.format(amount=amount)
+    if behind:
+        template = _("This PC's clock is {amount} behind Gett's; the kiosk uses Gett's time.")
+    else:
+        template = _("This PC's clock is {amount} ahead of Gett's; the kiosk uses Gett's time.")
+    return template.format(amount=amount)
+
+
+def _offset_amount(total_minutes: int) -> str:
+    """``1 d 3 h 5 min`` as one template per shape, so each language orders its own words."""
+    days, rest = divmod(total_minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    d, h, m = ltr(days), ltr(hours), ltr(minutes)
+    if days and hours and minutes:
+        return _("{days} d {hours} h {minutes} min").format(days=d, hours=h, minutes=m)
+    if days and hours:
+        return _("{days} d {hours} h").format(days=d, hours=h)
+    if days and minutes:
+        return _("{days} d {minutes} min").format(days=d, minutes=m)
+    if days:
+        return _("{days} d").format(days=d)
+    if hours and minutes:
+        return _("{hours} h {minutes} min").format(hours=h, minutes=m)
+    if hours:
+        return ngettext("{hours} h", "{hours} h", hours).format(hours=h)
+    return ngettext("{minutes} min", "{minutes} min", minutes).format(minutes=m)
 
 
 #: The screen's words for a keyring that is locked or not answering: its unlock window, if one
