@@ -22,11 +22,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractButton, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.core import i18n
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.keystore import KeyStore
 from kiosk.core.pin import PinGuard
 from kiosk.core.sync import StoreView
+from kiosk.ui import language
 from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
 from kiosk.ui.input_filter import InputFilter
@@ -117,10 +119,35 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._scale = 0.0
         self._shown: Screen | None = None
+        self._language = i18n.language()
 
         self.setWindowTitle("Gett Store Kiosk")
         self.setAccessibleName("Gett Store Kiosk")
         self.setMinimumSize(640, 400)
+        self._manager_parts = (keystore, guard, tester, save_path)
+        self._build_content()
+        self.session.history_read.connect(self.on_history_read)
+        self.session.changed.connect(self.on_session_changed)
+        self.session.first_status.connect(self.first_status)
+        self.input_filter = InputFilter(self, self.guard, self.on_touched, self.on_key)
+        self._announced = ""
+        self._keyboard = False  # a key was used: pages then put the focus on their first choice
+        # The clock: None sleeps until the screen can next change (wake.py), so a kiosk left
+        # alone costs nothing between polls; a number ticks at that fixed interval (tests).
+        self._tick_ms = tick_ms
+        self._ticking = False
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.tick_timer.setSingleShot(tick_ms is None)
+        self.tick_timer.setInterval(tick_ms or 1000)
+        self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
+        self._apply_scale()
+        self.redraw()
+
+    def _build_content(self) -> None:
+        """The pages and prompts, in the current language (built again when it changes; the
+        session, its worker and the queue stay)."""
+        lt = self.state.lt
         root = QWidget()
         root.setObjectName("Root")
         self.setCentralWidget(root)
@@ -155,25 +182,10 @@ class MainWindow(QMainWindow):
         # The manager's pages (PIN, settings, first-run set-up) are built when first needed:
         # most starts never show them, and each widget built makes the stylesheet cost more.
         self._manager: ManagerFlow | None = None
-        self._manager_parts = (keystore, guard, tester, save_path)
         self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
         self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
         self.night = NightVeil(root)
-        self.input_filter = InputFilter(self, self.guard, self.on_touched, self.on_key)
-        self._announced = ""
-        self._keyboard = False  # a key was used: pages then put the focus on their first choice
-        # The clock: None sleeps until the screen can next change (wake.py), so a kiosk left
-        # alone costs nothing between polls; a number ticks at that fixed interval (tests).
-        self._tick_ms = tick_ms
-        self._ticking = False
-        self.tick_timer = QTimer(self)
-        self.tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.tick_timer.setSingleShot(tick_ms is None)
-        self.tick_timer.setInterval(tick_ms or 1000)
-        self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
-        self._apply_scale()
-        self.redraw()
 
     def _add_page(self, page: Page, widget: QWidget) -> None:
         widget.setAccessibleName(f"{page.value} page")
@@ -222,9 +234,6 @@ class MainWindow(QMainWindow):
         home.connection_line.refresh_requested.connect(self.session.refresh)
         home.log_button.clicked.connect(self.open_log)
         self.log_page.back_button.clicked.connect(self.go_home)
-        self.session.history_read.connect(self.on_history_read)
-        self.session.changed.connect(self.on_session_changed)
-        self.session.first_status.connect(self.first_status)
 
     # -- what tests and the app read -------------------------------------------------------
 
@@ -420,7 +429,24 @@ class MainWindow(QMainWindow):
         if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
         self.session.apply(config, key_changed=key_changed)
+        if language.apply(config.ui.language) != self._language:
+            self.apply_language()
         self.redraw()
+
+    def apply_language(self) -> None:
+        """Show the language :mod:`kiosk.ui.language` chose: the pages are built again in it
+        (their fixed words, the direction, the fonts); the store, the worker and the queue
+        carry on untouched. Leaves the window on home."""
+        self._language = i18n.language()
+        self._build_content()
+        root = self.centralWidget()
+        if root is not None and self.isVisible():
+            root.show()  # (Qt would show it one turn of the event loop later)
+        self._shown = None
+        self._scale = 0.0  # the stylesheet again: the script's font goes into it
+        self._apply_scale()
+        self.redraw()
+        self.show_page(Page.HOME)
 
     def close_for_good(self) -> None:
         self._allow_close = True

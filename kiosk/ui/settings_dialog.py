@@ -415,7 +415,7 @@ class SettingsPage(QWidget):
         change_pin = big_button("Change PIN", "Change PIN", role="quiet", theme=theme, icon="lock")
         quit_app = big_button("Close the kiosk app", "Close the kiosk app", role="danger")
         screen = QWidget()
-        srow = QHBoxLayout(screen)
+        srow = QVBoxLayout(screen)  # one a row: each language's words get the whole width
         srow.setContentsMargins(0, 0, 0, 0)
         srow.addWidget(self.fullscreen)
         srow.addWidget(change_pin)
