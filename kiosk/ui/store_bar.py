@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import i18n
 from kiosk.core.config import Store
-from kiosk.core.i18n import isolate
 from kiosk.ui.screen_state import ALL_STORES
 from kiosk.ui.theme import FOCUS_COLOUR, MIN_TEXT_PX, Theme
 from kiosk.ui.view_model import STRIPE_COLOURS, Fill, Indicator, Palette, short_words
@@ -269,7 +269,7 @@ class StoreButton(QAbstractButton):
         painter.drawText(
             self._mirror(QRectF(rect.left(), top, name_width, name_metrics.height())),
             int(start | Qt.AlignmentFlag.AlignVCenter),
-            isolate(name),  # a Latin name keeps its "…" at its own end in right-to-left
+            i18n.isolate(name),  # a Latin name keeps its "…" at its own end in right-to-left
         )
         word_top = top + name_metrics.height()
         word_left = rect.left()
