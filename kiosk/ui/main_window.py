@@ -477,10 +477,14 @@ class MainWindow(QMainWindow):
         scale = screen_scale(width, height)
         self.resume_picker.set_columns(2 if portrait or width < 900 else 4)
         self.page_reasons.set_columns(2 if portrait else 3)
-        self.home.reasons.set_columns(3 if portrait or width < 760 else 5)
         if scale != self._scale:
             self._scale = scale
             self.setStyleSheet(self._theme.stylesheet(scale, keyboard=self._keyboard))
+        self.home.reasons.set_columns(3 if portrait or width < 760 else 5)
+        for button in (self.home.log_button, self.home.manager_button):
+            # The top bar's buttons keep their words; the connection line wraps instead.
+            button.ensurePolished()
+            button.setMinimumWidth(min(button.sizeHint().width(), button.maximumWidth()))
         self.home.store_bar.set_scale(scale, height)
         multi = self._shown.multi_store if self._shown is not None else self.multi_store
         self.home.apply_compact(multi, self.height())

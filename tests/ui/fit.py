@@ -14,6 +14,9 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QToolButton,
 
 #: What Qt's AutoText takes for rich text (Qt.mightBeRichText is not in PySide6).
 _TAG = re.compile(r"<[A-Za-z/!][^>]*>")
+#: Siblings may share their borders when squeezed (a few px, the words still clear); more
+#: than this share of the smaller one hides words.
+OVERLAP_SHARE = 0.15
 #: Pixels of slack (anti-aliasing and rounding between metrics and layout).
 SLACK = 2
 
@@ -86,9 +89,33 @@ def button_problem(button: QAbstractButton) -> str | None:
     return None
 
 
-def problems(window: QWidget) -> list[str]:
-    """Every visible label and button of ``window`` whose words do not fit."""
+def _area(widget: QWidget) -> int:
+    return max(1, widget.width() * widget.height())
+
+
+def overlaps(window: QWidget) -> list[str]:
+    """Buttons drawn over one another: a layout given less room than it needs squeezes its
+    rows together (prompts over the page are overlays, not siblings, and are not counted)."""
     found: list[str] = []
+    by_parent: dict[int, list[QAbstractButton]] = {}
+    for button in window.findChildren(QAbstractButton):
+        parent = button.parentWidget()
+        if button.isVisible() and parent is not None:
+            by_parent.setdefault(id(parent), []).append(button)
+    for buttons in by_parent.values():
+        for i, first in enumerate(buttons):
+            for second in buttons[i + 1 :]:
+                shared = first.geometry().intersected(second.geometry())
+                smaller = min(_area(first), _area(second))
+                if shared.width() * shared.height() > OVERLAP_SHARE * smaller:
+                    found.append(f"{_name(first)} and {_name(second)} are drawn over each other")
+    return found
+
+
+def problems(window: QWidget) -> list[str]:
+    """Every visible label and button of ``window`` whose words do not fit, and buttons
+    squeezed over one another."""
+    found: list[str] = overlaps(window)
     for widget in window.findChildren(QWidget):
         if not widget.isVisible() or widget.width() <= 0:
             continue
