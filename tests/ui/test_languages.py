@@ -22,10 +22,11 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core import i18n
 from kiosk.core.config import Config
+from kiosk.core.models import PauseReason
 from kiosk.ui import gallery, language
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.theme import Theme
-from tests.ui.conftest import MakeWindow, tap, with_ui
+from tests.ui.conftest import MakeWindow, with_ui
 from tests.ui.fit import problems
 
 FIT_SIZES = ((800, 480), (1280, 800))
@@ -172,8 +173,9 @@ def test_a_language_chosen_in_settings_applies_at_once_and_keeps_the_worker(
     assert window.session is session and window.host is host  # the worker carried on
     # Qt's own words (standard buttons, the text field's menu) in Hebrew too.
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") not in ("", "Cancel")
-    # The new pages work: a pause goes through the same worker.
-    tap(qtbot, window, "Pause: Too busy")
+    # The new pages work (their buttons' names are Hebrew now: tapped by the reason).
+    button = window.home.reasons.buttons[PauseReason.TOO_BUSY]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.current_page().value == "resume"
     window.apply_config(with_ui(config, language="en"), key_changed=False)
     assert i18n.language() == "en" and not window.isRightToLeft()
