@@ -136,6 +136,28 @@ def test_right_to_left_mirrors_the_top_bar_and_the_reason_buttons() -> None:
     assert he_top["manager"] < width / 2 < en_top["manager"]
 
 
+def test_a_time_keeps_hours_on_the_left_in_right_to_left() -> None:
+    """The custom time's hour and minute columns: 15:10 in Hebrew too, never 10:15 (the page
+    around them mirrors: the back button moves to the right)."""
+    seen: dict[str, tuple[int, int, int]] = {}
+
+    def visit(name: str, width: int, height: int, window: MainWindow) -> None:
+        picker = window.custom_picker
+
+        def x(widget: QWidget) -> int:
+            return widget.mapTo(window, widget.rect().center()).x()
+
+        back = next(b for b in picker.findChildren(QPushButton) if b.isVisible())
+        seen[i18n.language()] = (x(picker.hour_label), x(picker.minute_label), x(back))
+
+    for code in ("en", "he"):
+        gallery.walk(visit, code, sizes=((800, 480),), only=lambda name: name == "custom-time")
+    for code in ("en", "he"):
+        hour, minute, _back = seen[code]
+        assert hour < minute, (code, seen)
+    assert seen["en"][2] < 400 < seen["he"][2]
+
+
 def _ink_centre(theme: Theme, name: str) -> float:
     """The x of an icon's ink (alpha-weighted), in pixels from its left edge."""
     image = theme.pixmap(name, 48).toImage()
