@@ -158,6 +158,22 @@ def test_a_time_keeps_hours_on_the_left_in_right_to_left() -> None:
     assert seen["en"][2] < 400 < seen["he"][2]
 
 
+def test_the_pin_pad_keeps_1_2_3_from_the_left_in_right_to_left() -> None:
+    order: dict[str, list[str]] = {}
+
+    def visit(name: str, width: int, height: int, window: MainWindow) -> None:
+        buttons = window.pin_pad.digit_buttons[:3]  # the first row: 1, 2, 3
+        xs = [b.mapTo(window, b.rect().center()).x() for b in buttons]
+        order[i18n.language()] = [b.text() for _x, b in sorted(zip(xs, buttons, strict=True))]
+        back = window.pin_pad.findChildren(QPushButton)[0]
+        order[i18n.language() + "-back"] = [str(back.mapTo(window, back.rect().center()).x())]
+
+    for code in ("en", "he"):
+        gallery.walk(visit, code, sizes=((1280, 800),), only=lambda name: name == "pin-pad")
+    assert order["en"] == order["he"] == ["1", "2", "3"]
+    assert int(order["en-back"][0]) < 640 < int(order["he-back"][0])  # the page still mirrors
+
+
 def _ink_centre(theme: Theme, name: str) -> float:
     """The x of an icon's ink (alpha-weighted), in pixels from its left edge."""
     image = theme.pixmap(name, 48).toImage()
