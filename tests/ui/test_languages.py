@@ -174,6 +174,22 @@ def test_the_pin_pad_keeps_1_2_3_from_the_left_in_right_to_left() -> None:
     assert int(order["en-back"][0]) < 640 < int(order["he-back"][0])  # the page still mirrors
 
 
+def test_all_stores_two_columns_read_right_to_left_in_hebrew() -> None:
+    """ "All stores" on a small screen: each store's line in a table cell; a cell starting
+    with a (Latin) store name would read left to right, so each starts with a RLM."""
+    cells: dict[str, list[str]] = {}
+
+    def visit(name: str, width: int, height: int, window: MainWindow) -> None:
+        text = window.home.status_panel.details.text()
+        cells[i18n.language()] = text.split("<td width='50%'>")[1:]
+
+    for code in ("en", "he"):
+        gallery.walk(visit, code, sizes=((800, 480),), only=lambda n: n == "multi-store-all")
+    assert len(cells["he"]) == len(cells["en"]) == 4, cells
+    assert all(cell.startswith("\u200f") for cell in cells["he"])
+    assert not any(cell.startswith("\u200f") for cell in cells["en"])
+
+
 def _ink_centre(theme: Theme, name: str) -> float:
     """The x of an icon's ink (alpha-weighted), in pixels from its left edge."""
     image = theme.pixmap(name, 48).toImage()
