@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self._scale = 0.0
         self._shown: Screen | None = None
         self._language = i18n.language()
+        self._top_bar_extras: list[QWidget] = []
 
         self.setWindowTitle("Gett Store Kiosk")
         self.setAccessibleName("Gett Store Kiosk")
@@ -391,6 +392,7 @@ class MainWindow(QMainWindow):
 
     def add_top_bar_widget(self, widget: QWidget) -> None:
         """Extra controls beside the Manager button (the demo's trainer controls)."""
+        self._top_bar_extras.append(widget)
         self.home.add_top_bar_widget(widget)
 
     def start(self) -> None:
@@ -438,7 +440,11 @@ class MainWindow(QMainWindow):
         (their fixed words, the direction, the fonts); the store, the worker and the queue
         carry on untouched. Leaves the window on home."""
         self._language = i18n.language()
+        for extra in self._top_bar_extras:
+            extra.setParent(None)  # kept: the old pages go, the demo's controls stay
         self._build_content()
+        for extra in self._top_bar_extras:
+            self.home.add_top_bar_widget(extra)
         root = self.centralWidget()
         if root is not None and self.isVisible():
             root.show()  # (Qt would show it one turn of the event loop later)

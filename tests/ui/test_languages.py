@@ -219,12 +219,15 @@ def test_a_language_chosen_in_settings_applies_at_once_and_keeps_the_worker(
     make_window: MakeWindow, qtbot: QtBot, config: Config
 ) -> None:
     window = make_window(config)
+    extra = QLabel("trainer")  # (the demo's controls in the top bar)
+    window.add_top_bar_widget(extra)
     session, host, old_home = window.session, window.host, window.home
     window.apply_config(with_ui(config, language="he"), key_changed=False)
     assert i18n.language() == "he"
     assert window.isRightToLeft() and window.home.widget.isRightToLeft()
     assert window.home is not old_home  # the pages were built again, in Hebrew
     assert window.session is session and window.host is host  # the worker carried on
+    assert extra.isVisible() and window.home.widget.isAncestorOf(extra)
     # Qt's own words (standard buttons, the text field's menu) in Hebrew too.
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") not in ("", "Cancel")
     # The new pages work (their buttons' names are Hebrew now: tapped by the reason).
