@@ -11,7 +11,7 @@ set -euo pipefail
 
 declare -A GROUPS_=(
   [qt]="libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core"
-  [x11]="xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0"
+  [x11]="xvfb xauth xdotool libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0"
   [keyring]="gnome-keyring dbus"
   [icu]="icu-devtools gcc"
   [deb]="patchelf lintian"

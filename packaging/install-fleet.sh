@@ -31,8 +31,9 @@
 #
 # What it does: (1) checks everything first, (2) installs the .deb with apt-get (which also
 # installs the Qt libraries and gnome-keyring it depends on), (3) writes USER's
-# ~/.config/gett-store-kiosk/config.toml ([[stores]] and api_url; any other settings already in
-# the file are kept, the previous file is saved as config.toml.bak), (4) stores the key, (5) runs
+# ~/.config/gett-store-kiosk/config.toml (adds the store to [[stores]], or renames it if it is
+# there, and sets api_url; the other stores and settings already in the file are kept, the
+# previous file is saved as config.toml.bak), (4) stores the key, (5) runs
 # `kiosk status` as USER to prove the config, key, store id and network work together.
 #
 # Exit codes follow the kiosk's: 0 done (or done but Gett not reachable right now: a warning);
@@ -54,6 +55,92 @@ die() {
   exit "$code"
 }
 usage() { sed -n '2,/^set -euo pipefail/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2; }
+
+# ---- The config file, composed from the old one (functions first: the tests source them). ----
+toml_string() { # a TOML basic string: escape backslash and double quote (no control chars left)
+  local s=${1//\\/\\\\}
+  printf '"%s"' "${s//\"/\\\"}"
+}
+
+# One part of an existing file ($1 = top | stores | tables | matched; the file on stdin):
+# top-level lines (less api_url when a new one is given), the [[stores]] tables (the one with
+# store id $STORE_ID renamed to $STORE_NAME_TOML), the other tables ([ui]...), or 1 if the
+# store was already there. Every other store, and every other setting, is kept as it was.
+split_cfg() {
+  STORE_NAME_TOML=$(toml_string "$3") awk -v want="$1" -v sid="$2" -v drop_url="$4" '
+    function flush(   i, named) {
+      if (!nb) return
+      if (bid == sid) {
+        matched = 1
+        for (i = 1; i <= nb; i++)
+          if (buf[i] ~ /^[[:space:]]*name[[:space:]]*=/) { buf[i] = "name = " ENVIRON["STORE_NAME_TOML"]; named = 1 }
+        if (!named) buf[++nb] = "name = " ENVIRON["STORE_NAME_TOML"]
+      }
+      if (want == "stores") for (i = 1; i <= nb; i++) print buf[i]
+      nb = 0
+      bid = ""
+    }
+    /^[[:space:]]*\[/ {
+      flush()
+      in_top = 0
+      in_store = ($0 ~ /^[[:space:]]*\[\[[[:space:]]*stores[[:space:]]*\]\]/)
+      if (in_store) buf[++nb] = $0
+      else if (want == "tables") print
+      next
+    }
+    NR == 1 { in_top = 1 }
+    in_top {
+      if (drop_url && $0 ~ /^[[:space:]]*api_url[[:space:]]*=/) next
+      if ($0 ~ /^# Gett Store Kiosk configuration/) next
+      if (want == "top") print
+      next
+    }
+    in_store {
+      if ($0 ~ /^[[:space:]]*id[[:space:]]*=/) {
+        v = $0
+        sub(/^[^=]*=/, "", v)
+        sub(/#.*/, "", v)
+        gsub(/[^0-9A-Za-z-]/, "", v)
+        bid = tolower(v)
+      }
+      buf[++nb] = $0
+      next
+    }
+    want == "tables" { print }
+    END {
+      flush()
+      if (want == "matched") print matched + 0
+    }
+  '
+}
+
+# The new config: the old one ($1, may be empty) with store $2 named $3 added (or renamed, if it
+# is there already) and api_url $4 (if not empty) set.
+compose_cfg() {
+  local old=$1 sid=${2,,} name=$3 url=$4 top='' stores='' tables='' matched=0
+  if [[ -n "$old" ]]; then
+    top=$(split_cfg top "$sid" "$name" "$url" <<<"$old" | sed -e '/./,$!d' | cat -s)
+    stores=$(split_cfg stores "$sid" "$name" "$url" <<<"$old" | sed -e '/./,$!d' | cat -s)
+    tables=$(split_cfg tables "$sid" "$name" "$url" <<<"$old" | sed -e '/./,$!d' | cat -s)
+    matched=$(split_cfg matched "$sid" "$name" "$url" <<<"$old")
+  fi
+  echo "# Gett Store Kiosk configuration. Written by install-fleet.sh: run it again to add a store or rename one."
+  [[ -z "$top" ]] || printf '%s\n' "$top"
+  [[ -z "$url" ]] || echo "api_url = $(toml_string "$url")"
+  [[ -z "$stores" ]] || printf '\n%s\n' "$stores"
+  if [[ "$matched" != 1 ]]; then
+    echo
+    echo "[[stores]]"
+    echo "id = $(toml_string "$sid")"
+    echo "name = $(toml_string "$name")"
+  fi
+  [[ -z "$tables" ]] || printf '\n%s\n' "$tables"
+}
+
+# Sourced (by the tests): only the functions above.
+if (return 0 2>/dev/null); then
+  return 0
+fi
 
 store_id='' store_name='' api_url='' user=kiosk deb='' reinstall=0 want_key=1 want_check=1
 login_keyring=0
@@ -210,53 +297,14 @@ fi
 cfg_dir=$home/.config/$PKG
 cfg=$cfg_dir/config.toml
 
-toml_string() { # a TOML basic string: escape backslash and double quote (no control chars left)
-  local s=${1//\\/\\\\}
-  printf '"%s"' "${s//\"/\\\"}"
-}
-
 old_cfg=
 if as_user test -f "$cfg"; then
   old_cfg=$(as_user cat "$cfg") || die 1 "cannot read $cfg"
 fi
-
-# Keep every setting of an existing file except the store list (and api_url, if one is given):
-# top-level lines go before the new [[stores]] table, the other tables ([ui]...) after it.
-split_cfg() { # $1 = top | tables
-  awk -v want="$1" -v drop_url="${api_url:+1}" '
-    /^[[:space:]]*\[/ {
-      in_top = 0
-      skip = ($0 ~ /^[[:space:]]*\[\[[[:space:]]*stores[[:space:]]*\]\]/)
-      if (!skip && want == "tables") print
-      next
-    }
-    NR == 1 { in_top = 1 }
-    in_top {
-      if ($0 ~ /^[[:space:]]*stores[[:space:]]*=/) next
-      if (drop_url && $0 ~ /^[[:space:]]*api_url[[:space:]]*=/) next
-      if ($0 ~ /^# Gett Store Kiosk configuration/) next
-      if (want == "top") print
-      next
-    }
-    !skip && want == "tables" { print }
-  ' <<<"$old_cfg"
-}
-
-top='' tables=''
-if [[ -n "$old_cfg" ]]; then
-  top=$(split_cfg top | sed -e '/./,$!d' | cat -s)
-  tables=$(split_cfg tables | sed -e '/./,$!d' | cat -s)
+if grep -Eq '^[[:space:]]*stores[[:space:]]*=' <<<"$old_cfg"; then
+  die 2 "$cfg lists its stores as 'stores = [...]'; write each as a [[stores]] table (as the kiosk does), then run this again"
 fi
-new_cfg=$(
-  echo "# Gett Store Kiosk configuration. Written by install-fleet.sh: re-run it to change the store."
-  [[ -z "$top" ]] || printf '%s\n' "$top"
-  [[ -z "$api_url" ]] || echo "api_url = $(toml_string "$api_url")"
-  echo
-  echo "[[stores]]"
-  echo "id = $(toml_string "$store_id")"
-  echo "name = $(toml_string "$store_name")"
-  [[ -z "$tables" ]] || printf '\n%s\n' "$tables"
-)
+new_cfg=$(compose_cfg "$old_cfg" "$store_id" "$store_name" "$api_url")
 
 if [[ "$new_cfg" == "$old_cfg" ]]; then
   say "config $cfg is already up to date"
@@ -291,7 +339,7 @@ if [[ $want_key -eq 1 ]]; then
     case $rc in
       124) hint=" It timed out: $user's keyring is probably waiting for a password on the PC's screen (see packaging/README.md)." ;;
       2) hint=" kiosk did not accept the key's format." ;;
-      3) hint=" $user's session has no usable keyring: install gnome-keyring and log in to a desktop session as $user." ;;
+      6) hint=" $user's session has no usable keyring, or it is locked: install gnome-keyring and log in to a desktop session as $user." ;;
     esac
     die 3 "the API key was NOT stored (kiosk key set: exit $rc).$hint"
   fi
@@ -312,7 +360,7 @@ if [[ $want_check -eq 1 && ($login_keyring -eq 0 || -S "$bus") ]]; then
       say "the kiosk is installed and configured; it will connect when the network is back"
       ;;
     5) die 5 "check failed: Gett's TLS certificate could not be verified from this PC (kiosk status: exit 5), so this kiosk can never reach Gett. Install the TLS-inspecting proxy's root certificate (/usr/local/share/ca-certificates/, then update-ca-certificates) or fix the PC's date, then run this again. $status" ;;
-    2 | 3 | 4) die "$rc" "check failed (kiosk status: exit $rc): $status" ;;
+    2 | 3 | 4 | 6) die "$rc" "check failed (kiosk status: exit $rc): $status" ;;
     *) die 1 "check failed (kiosk status: exit $rc): $status" ;;
   esac
 elif [[ $want_check -eq 1 ]]; then

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from kiosk import __version__
+from kiosk.cli import health
 from kiosk.cli.render import (
     TerminalWriter,
     describe_update,
@@ -39,7 +40,7 @@ from kiosk.cli.render import (
 from kiosk.core import outbox as outbox_module
 from kiosk.core import recovery
 from kiosk.core.clock import Clock, GettClock, SystemClock, saved_gett_clock
-from kiosk.core.config import Config, ConfigError, Store, clip, load_config
+from kiosk.core.config import Config, ConfigError, Store, clip, load_config, save_config
 from kiosk.core.errors import (
     ApiError,
     AuthRejected,
@@ -47,11 +48,13 @@ from kiosk.core.errors import (
     NeedsAttention,
     TransientError,
 )
+from kiosk.core.i18n import _
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore, api_key_problem
-from kiosk.core.logs import REDACTOR, setup_logging
+from kiosk.core.logs import REDACTOR, log_config_error, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import DB_FILENAME, Intent, IntentState, Outbox, OutboxError
+from kiosk.core.pin import LOCKOUT_FILENAME, PinError, check_new_pin, hash_pin
 from kiosk.core.sync import SyncEngine
 from kiosk.core.timeparse import TimeInputError, parse_duration, parse_until
 from kiosk.core.words import describe_offset
@@ -68,6 +71,7 @@ class ExitCode(IntEnum):
     KEY = 3
     REJECTED = 4
     CERTIFICATE = 5  # Gett's TLS certificate could not be verified: IT must act
+    KEYRING = 6  # no keyring in this session, or it is locked or not answering
     BUG = 70  # EX_SOFTWARE: an error nobody foresaw (Cli.run's last line of defence)
     # EX_IOERR: the queue file could not be written or read. Apart from 75 so a script can tell
     # "saved, will be sent" from "NOT saved: fix the disk or folder, then run it again".
@@ -194,12 +198,21 @@ def build_parser() -> argparse.ArgumentParser:
     key_sub.add_parser("status", help="say whether a key is stored (never prints it)")
     key_sub.add_parser("clear", help="remove the stored key")
 
+    p_pin = sub.add_parser("pin", help="set or clear the manager PIN (for IT's scripts)")
+    pin_sub = p_pin.add_subparsers(dest="pin_command", metavar="ACTION", required=True)
+    pin_sub.add_parser("set", help="set the PIN, read from standard input (never an argument)")
+    pin_sub.add_parser("clear", help="remove the PIN (a forgotten PIN: the manager sets a new one)")
+
     p_queue = sub.add_parser("queue", help="the local queue file")
     queue_sub = p_queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
     queue_sub.add_parser(
         "ack", help="acknowledge that a damaged queue file was recovered (stops the warning)"
     )
 
+    health.add_parser(sub)
+    from kiosk.cli import diagnose
+
+    diagnose.add_arguments(sub)
     p_sim = sub.add_parser("simulator", help="run the local Gett API simulator")
     from kiosk.simulator import cli as simulator_cli
 
@@ -275,7 +288,7 @@ class Cli:
         except UsageError as exc:
             print(exc.usage.rstrip(), file=self.stderr)
             print(f"kiosk: {exc}", file=self.err)
-            return int(ExitCode.USAGE)
+            return health.usage_exit(argv, int(ExitCode.USAGE))
         except SystemExit as exc:  # --help, --version: printed; argparse wants to exit
             return exc.code if isinstance(exc.code, int) else int(ExitCode.OK)
         json_mode = bool(getattr(args, "json", False))
@@ -286,13 +299,15 @@ class Cli:
             return self._fail(exc, json_mode, args)
         except ConfigError as exc:
             code = self._fail(CliError(str(exc), ExitCode.USAGE, kind="config"), json_mode, args)
+            if self._starts_the_app(args):
+                log_config_error(str(exc), self.env)
             if self._starts_the_app(args) and self.show_error is not None:
                 self.show_error(REDACTOR.scrub(f"The configuration has a problem: {exc}"))
             return code
         except TimeInputError as exc:
             return self._fail(CliError(str(exc), ExitCode.USAGE, kind="usage"), json_mode, args)
         except KeyStoreError as exc:
-            return self._fail(CliError(str(exc), ExitCode.KEY, kind="keyring"), json_mode, args)
+            return self._fail(CliError(str(exc), ExitCode.KEYRING, kind=exc.kind), json_mode, args)
 
     @staticmethod
     def _starts_the_app(args: argparse.Namespace) -> bool:
@@ -312,6 +327,12 @@ class Cli:
         print(json.dumps(obj, sort_keys=False), file=self.stdout)
 
     def _dispatch(self, args: argparse.Namespace) -> int:
+        if args.command == "health":
+            return health.run(args, self.env, self.stdout)
+        if args.command == "diagnose":  # before the config: it must work with a broken one
+            from kiosk.cli import diagnose
+
+            return diagnose.run(self, args)
         if args.command == "simulator":
             from kiosk.simulator import cli as simulator_cli
 
@@ -345,6 +366,8 @@ class Cli:
             )
         if args.command == "queue":
             return self._queue_ack(config)
+        if args.command == "pin":
+            return self._pin(config, args.pin_command)
         try:
             return self._command(config, args)
         finally:
@@ -371,6 +394,8 @@ class Cli:
             return self._sync(config, args)
         if args.command == "history":
             return self._history(config, args)
+        if args.command == "status" and args.store is None and len(config.stores) > 1:
+            return self._status_all(config, args)
         store = config.store(args.store)
         args.store_id_resolved = store.id
         if args.command == "status":
@@ -511,6 +536,61 @@ class Cli:
                 print(pending_line(pending, self.clock.now()), file=self.out)
             raise error from None
         return self._show(args, store, live, pending, with_pending=True, problem=queue_problem)
+
+    def _status_all(self, config: Config, args: argparse.Namespace) -> ExitCode:
+        """Every configured store, one block each (``--json``: ``{"stores": [...]}``, each the
+        one-store object, and the worst exit code); a store Gett does not answer for does not
+        hide the others."""
+        pending: dict[str, Intent | None] = {}
+        queue_problem: CliError | None = None
+        try:
+            with self._queue(config, _READING), self._outbox(config) as outbox:
+                pending = {s.id: outbox.open_intent(s.id) for s in config.stores}
+        except CliError as exc:
+            log.warning("could not read the queue: %s", exc)
+            queue_problem = exc
+        key = self._api_key()
+        answers: list[tuple[Store, StoreStatus | None, CliError | None]] = []
+        with self.client_factory(config.api_url, key) as client:
+            for store in config.stores:
+                try:
+                    answers.append((store, client.get_status(store.id), None))
+                except ApiError as exc:
+                    answers.append((store, None, _cli_error(exc, store)))
+        worst = queue_problem.code if queue_problem is not None else ExitCode.OK
+        now = self.clock.now()
+        offset = self.clock.offset if isinstance(self.clock, GettClock) else None
+        if queue_problem is not None:
+            print(f"kiosk: {REDACTOR.scrub(str(queue_problem))}", file=self.err)
+        blocks: list[dict[str, Any]] = []
+        for store, live, error in answers:
+            waiting = pending.get(store.id)
+            body = status_json(store, live) if live is not None else {
+                "store_id": store.id, **_UNKNOWN_STATUS
+            }  # fmt: skip
+            body["pending"] = waiting.to_json() if waiting else None
+            if error is not None:
+                worst = max(worst, error.code, key=_severity)
+                message = REDACTOR.scrub(str(error))
+                body["error"] = {"kind": error.kind, "message": message,
+                                 "exit_code": int(error.code)}  # fmt: skip
+                print(f"kiosk: {store.name}: {message}", file=self.err)
+            blocks.append(body)
+            if not args.json:
+                if live is not None:
+                    print(status_line(store, live, now), file=self.out)
+                else:
+                    print(_("{store}: status unknown.").format(store=store.name), file=self.out)
+                if waiting is not None:
+                    print(pending_line(waiting, now), file=self.out)
+        if args.json:
+            clock = None if offset is None else round(offset, 1) + 0.0
+            self._print_json(
+                {"stores": blocks, "clock_offset_seconds": clock, "exit_code": int(worst)}
+            )
+        elif offset is not None and (note := describe_offset(offset)):
+            print(note, file=self.out)
+        return worst
 
     def _sync(self, config: Config, args: argparse.Namespace) -> ExitCode:
         """Deliver every waiting change now and report each one's outcome."""
@@ -699,6 +779,74 @@ class Cli:
             )
         return key
 
+    def _pin(self, config: Config, action: str) -> ExitCode:
+        """The manager PIN for IT's scripts: written to the user's file (the running app picks
+        it up), unless IT's managed file sets it (then that file is the place to change it)."""
+        if "ui.pin_hash" in config.managed:
+            raise CliError(
+                _(
+                    "The manager PIN is set by IT's managed config {path}; change or remove "
+                    "pin_hash there. Nothing was changed."
+                ).format(path=config.managed_source),
+                ExitCode.USAGE,
+                kind="managed",
+            )
+        path = config.source
+        assert path is not None  # load_config always says which file it read
+        if action == "clear":
+            if config.ui.pin_hash is None:
+                print(_("No manager PIN was set."), file=self.out)
+                return ExitCode.OK
+            save_config(replace(config, ui=replace(config.ui, pin_hash=None)), path)
+            self._forget_wrong_pins(config)
+            print(
+                _("Manager PIN removed: the next person to tap Manager on the kiosk chooses one."),
+                file=self.out,
+            )
+            return ExitCode.OK
+        pin = self._read_pin()
+        try:
+            check_new_pin(pin)
+        except PinError as exc:
+            raise CliError(
+                _("{problem} Nothing was changed.").format(problem=exc), ExitCode.USAGE
+            ) from None
+        save_config(replace(config, ui=replace(config.ui, pin_hash=hash_pin(pin))), path)
+        self._forget_wrong_pins(config)
+        print(_("Manager PIN set in {path}.").format(path=path), file=self.out)
+        return ExitCode.OK
+
+    @staticmethod
+    def _forget_wrong_pins(config: Config) -> None:
+        """A PIN set or cleared by IT starts with no lockout from the forgotten one's guesses."""
+        with contextlib.suppress(OSError):
+            (config.data_dir / LOCKOUT_FILENAME).unlink(missing_ok=True)
+
+    def _read_pin(self) -> str:
+        """One line from standard input; on a terminal, asked twice with no echo."""
+        closed = _(
+            "Standard input gave no PIN; nothing was changed. Pipe it in, e.g. {example}."
+        ).format(example="printf '%s\\n' \"$PIN\" | kiosk pin set")
+        if self.stdin is None:
+            raise CliError(closed, ExitCode.USAGE, kind="usage")
+        try:
+            if self.stdin.isatty():
+                pin = getpass.getpass(_("New manager PIN (input hidden):") + " ")
+                if getpass.getpass(_("The same PIN again:") + " ") != pin:
+                    raise CliError(
+                        _("The two PINs were different; nothing was changed."), ExitCode.USAGE
+                    )
+            else:
+                pin = self.stdin.readline(64)
+        except EOFError:
+            pin = ""
+        except (OSError, ValueError):
+            raise CliError(closed, ExitCode.USAGE, kind="usage") from None
+        pin = pin.strip()
+        if not pin:
+            raise CliError(closed, ExitCode.USAGE, kind="usage")
+        return pin
+
 
 class _Nowhere(io.StringIO):
     """Where output goes when the process was started with that stream closed."""
@@ -804,7 +952,7 @@ def _settle(engine: SyncEngine, outbox: Outbox, saved: Intent) -> tuple[Intent, 
     """Try to deliver a saved change now. If another live process is sending an earlier change
     for the store, say which; if it finished meanwhile (nobody holds the store), go now."""
     engine.adopt([saved])
-    for _ in range(2):
+    for _attempt in range(2):
         intent = outbox.get(saved.id)
         sender = _sender(outbox, intent)
         if sender is not None or intent.state is not IntentState.PENDING or intent.attempts:

@@ -46,10 +46,11 @@ from kiosk.core.errors import (
     ServerError,
     StoreNotFound,
 )
+from kiosk.core.i18n import _
 from kiosk.core.keystore import api_key_problem
 from kiosk.core.models import ModelError, StoreStatus, StoreStatusUpdate, unconfirmed_because
 from kiosk.core.redact import Scrubber, outside_text
-from kiosk.core.transport import ProxyUnusable, deadline, make_transport
+from kiosk.core.transport import ProxyUnusable, connection_kind, deadline, make_transport
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class GettClient:
     def _call(self, method: str, store_id: str, body: dict[str, Any] | None) -> StoreStatus:
         path = f"/v1/commerce/stores/{quote(store_id, safe='')}/status"
         if self._unusable:
-            raise ConnectionFailed(self._unusable, request_sent=False)
+            raise ConnectionFailed(self._unusable, request_sent=False, kind="proxy")
         started = time.perf_counter()
         sent = self._pc_now()
         answer = self._exchange(method, path, body)
@@ -225,18 +226,27 @@ class GettClient:
                 return _Answer(response.status_code, response.headers, bytes(content))
         except httpx.TimeoutException as exc:
             was_sent = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
-            log.info("%s %s timed out (request sent: %s)", method, path, was_sent)
+            log.info(
+                "%s %s failed: timeout (%s; request sent: %s)",
+                method,
+                path,
+                type(exc).__name__,
+                was_sent,
+            )
             raise RequestTimedOut(
                 "Gett did not answer in time."
                 + (" The change may or may not have been applied." if was_sent and body else ""),
                 request_sent=was_sent,
             ) from None
         except httpx.TransportError as exc:
-            log.info("%s %s failed: %s", method, path, type(exc).__name__)
+            kind = connection_kind(exc)
+            log.info("%s %s failed: %s (%s)", method, path, kind, type(exc).__name__)
             if _is_certificate_failure(exc):
                 raise CertificateRejected(CERTIFICATE_MESSAGE) from None
             raise ConnectionFailed(
-                _connection_message(exc), request_sent=not isinstance(exc, httpx.ConnectError)
+                _connection_message(exc, kind),
+                request_sent=not isinstance(exc, httpx.ConnectError),
+                kind=kind,
             ) from None
         except httpx.DecodingError:
             # A proxy or captive portal claimed an encoding its body does not have.
@@ -379,7 +389,7 @@ CERTIFICATE_MESSAGE = (
 
 def _is_certificate_failure(exc: httpx.TransportError) -> bool:
     cause: BaseException | None = exc
-    for _ in range(5):
+    for _step in range(5):
         if cause is None:
             break
         if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
@@ -390,8 +400,26 @@ def _is_certificate_failure(exc: httpx.TransportError) -> bool:
     return False
 
 
-def _connection_message(exc: httpx.TransportError) -> str:
-    if isinstance(exc.__context__, ssl.SSLError):
+def _connection_message(exc: httpx.TransportError, kind: str) -> str:
+    """The sentence for a failed connection, by what failed (a person fixes each differently)."""
+    if kind == "refused":
+        return _(
+            "Gett's server refused the connection (nothing answers at that address). Check "
+            "the API address in the settings and the proxy."
+        )
+    if kind == "dns":
+        return _(
+            "The name of Gett's server could not be found (DNS). Check the network connection "
+            "and the API address in the settings."
+        )
+    if kind == "timeout":
+        return _(
+            "Gett's server did not answer the connection in time. Check the network "
+            "connection and the firewall."
+        )
+    if kind == "proxy":
+        return _("The proxy refused to connect to Gett. Check the proxy settings.")
+    if isinstance(exc.__context__, ssl.SSLError) or kind == "tls":
         return "The secure connection to Gett failed (TLS). Check the network and proxy."
     if isinstance(exc, httpx.RemoteProtocolError):
         return "The connection to Gett was dropped before an answer came."

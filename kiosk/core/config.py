@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from kiosk.core.i18n import LANGUAGES
+from kiosk.core.managed import describe, managed_config_path, managed_keys, merge
 from kiosk.core.models import PauseReason
 from kiosk.core.pin import PinError, check_pin_hash
 
@@ -59,6 +60,7 @@ class ConfigError(Exception):
         if field:
             where = f"{where}, field '{clip(field)}'"
         super().__init__(f"{where}: {message}")
+        self.detail = message
         self.source = source
         self.field = field
 
@@ -96,17 +98,38 @@ class UiSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MonitoringSettings:
+    """What the running app tells monitoring besides its heartbeat (issue 14)."""
+
+    #: Also write the health figures here for node_exporter's textfile collector (None: no).
+    prometheus_textfile: Path | None = None
+    #: Log start, stop, version and health changes to the systemd journal (Linux).
+    journal: bool = False
+    #: `kiosk health` is CRITICAL when a change has waited longer than this.
+    critical_wait_minutes: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     api_url: str = PRODUCTION_URL
     stores: tuple[Store, ...] = ()
     poll_interval_seconds: float = 30.0
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     ui: UiSettings = field(default_factory=UiSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     source: Path | None = None
     #: Fields set by ``KIOSK_*`` variables: (name, value in the file, value from the variable).
     #: Saving writes the file's value back for those, so a scripted override never leaks into
     #: the file (unless someone changed that field on purpose).
     env_overrides: tuple[tuple[str, object, object], ...] = field(default=(), compare=False)
+    #: Dotted keys IT's managed file sets ("api_url", "stores", "ui.pin_hash", ...): their values
+    #: win over the user's file, Settings shows them locked, and Save never writes them.
+    managed: frozenset[str] = frozenset()
+    #: The managed file that was read (None: there is none).
+    managed_source: Path | None = None
+    #: The user's own file alone (no managed values, no ``KIOSK_*``): what Save keeps for a key
+    #: IT manages, so the user's own choice is still there if IT stops managing it.
+    own: Config | None = field(default=None, compare=False, repr=False)
 
     def store(self, wanted: str | None = None) -> Store:
         """The store a command acts on: ``wanted`` by id or name, or the only one configured."""
@@ -185,32 +208,75 @@ def check_data_dir(text: str, fld: str, source: str | None) -> Path:
 def load_config(
     explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
 ) -> Config:
-    """Read the config file (missing is fine: defaults) and apply ``KIOSK_*`` overrides."""
+    """Read the user's config file (missing is fine: defaults), lay IT's managed file over it,
+    then apply ``KIOSK_*`` overrides (IT's scripts and tests still win over both).
+
+    Each file is checked on its own first, so an error names the file it is in.
+    """
     env = os.environ if env is None else env
     path = config_path(explicit, env)
-    source = str(path)
-    data: dict[str, Any] = {}
     if path.exists():
+        data = read_toml(path, str(path))
+    elif explicit:
+        raise ConfigError("does not exist. Check the path given to --config.", source=str(path))
+    else:
+        data = {}
+    own = replace(parse_config(data, source=str(path)), source=path)
+    managed_path = Path(_usable_path(os.fspath(managed_config_path(env)), "KIOSK_MANAGED_CONFIG"))
+    managed_data = read_managed(managed_path)
+    config = own
+    if managed_data is not None:
+        config = parse_config(merge(data, managed_data), source=str(path))
+        config = replace(
+            config,
+            source=path,
+            managed=managed_keys(managed_data),
+            managed_source=managed_path,
+        )
+    return apply_env(replace(config, own=own), env)
+
+
+class ManagedConfigError(ConfigError):
+    """IT's managed file cannot be used (the running app keeps its last good config)."""
+
+
+def read_managed(path: Path) -> dict[str, Any] | None:
+    """IT's managed file, checked on its own (None: there is none)."""
+    source = describe(path)
+    try:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(
-                f"is not valid TOML ({exc}). Fix the syntax.", source=source
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"is not UTF-8 text (byte {exc.start} cannot be read). Save it as UTF-8.",
-                source=source,
-            ) from None
-        except OSError as exc:
+            if not path.exists():
+                return None
+        except OSError as exc:  # a name too long, a folder that cannot be searched
             raise ConfigError(
                 f"cannot be read ({exc.strerror or type(exc).__name__}).", source=source
             ) from None
-    elif explicit:
-        raise ConfigError("does not exist. Check the path given to --config.", source=source)
-    config = parse_config(data, source=source)
-    config = replace(config, source=path)
-    return apply_env(config, env)
+        data = read_toml(path, source)
+        parse_config(data, source=source)
+    except ConfigError as exc:
+        raise ManagedConfigError(
+            exc.detail,
+            source=exc.source,
+            field=exc.field,
+        ) from None
+    return data
+
+
+def read_toml(path: Path, source: str) -> dict[str, Any]:
+    """One TOML file as a table; every way it can fail is one sentence naming the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"is not valid TOML ({exc}). Fix the syntax.", source=source) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"is not UTF-8 text (byte {exc.start} cannot be read). Save it as UTF-8.",
+            source=source,
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot be read ({exc.strerror or type(exc).__name__}).", source=source
+        ) from None
 
 
 def apply_env(config: Config, env: Mapping[str, str]) -> Config:
@@ -244,7 +310,8 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
     return config
 
 
-_TOP_KEYS = {"api_url", "poll_interval_seconds", "stores", "data_dir", "ui"}
+_TOP_KEYS = {"api_url", "poll_interval_seconds", "stores", "data_dir", "ui", "monitoring"}
+_MONITORING_KEYS = {"prometheus_textfile", "journal", "critical_wait_minutes"}
 _STORE_KEYS = {"id", "name", "closing"}
 _UI_KEYS = {
     "fullscreen",
@@ -292,7 +359,39 @@ def parse_config(data: Mapping[str, Any], *, source: str | None = None) -> Confi
         config = replace(config, stores=_parse_stores(data["stores"], source, fail))
     if "ui" in data:
         config = replace(config, ui=_parse_ui(data["ui"], fail))
+    if "monitoring" in data:
+        config = replace(config, monitoring=_parse_monitoring(data["monitoring"], fail))
     return config
+
+
+def _parse_monitoring(raw: Any, fail: Any) -> MonitoringSettings:
+    if not isinstance(raw, dict):
+        raise fail("monitoring", "must be a table ([monitoring]).")
+    _unknown(raw, _MONITORING_KEYS, "monitoring.", fail)
+    settings = MonitoringSettings()
+    if "prometheus_textfile" in raw:
+        fld = "monitoring.prometheus_textfile"
+        text = _typed(raw, "prometheus_textfile", str, fail, fld)
+        if text.strip():  # "" = none
+            path = Path(text).expanduser()
+            if "\x00" in text or not path.is_absolute() or path.suffix != ".prom":
+                raise fail(
+                    fld,
+                    "must be a full path ending in .prom (node_exporter reads only *.prom "
+                    'files), e.g. "/var/lib/prometheus/node-exporter/kiosk.prom".',
+                )
+            settings = replace(settings, prometheus_textfile=path)
+    if "journal" in raw:
+        settings = replace(
+            settings, journal=_typed(raw, "journal", bool, fail, "monitoring.journal")
+        )
+    if "critical_wait_minutes" in raw:
+        fld = "monitoring.critical_wait_minutes"
+        minutes = _typed(raw, "critical_wait_minutes", int, fail, fld)
+        if not 1 <= minutes <= 24 * 60:
+            raise fail(fld, "must be between 1 and 1440 minutes.")
+        settings = replace(settings, critical_wait_minutes=minutes)
+    return settings
 
 
 def _parse_stores(raw: Any, source: str | None, fail: Any) -> tuple[Store, ...]:
@@ -556,6 +655,13 @@ def to_toml(config: Config) -> str:
     lines += ["", "[ui.reason_minutes]  # 0 = until you resume"]
     for reason in PauseReason:
         lines.append(f"{reason.value} = {ui.reason_minutes.get(reason) or 0}")
+    monitoring = config.monitoring
+    if monitoring != MonitoringSettings():  # written back only when set (Settings never edit it)
+        lines += ["", "[monitoring]"]
+        if monitoring.prometheus_textfile is not None:
+            lines.append(f"prometheus_textfile = {_toml_str(str(monitoring.prometheus_textfile))}")
+        lines.append(f"journal = {'true' if monitoring.journal else 'false'}")
+        lines.append(f"critical_wait_minutes = {monitoring.critical_wait_minutes}")
     return "\n".join(lines) + "\n"
 
 
@@ -576,12 +682,27 @@ def without_env(config: Config) -> Config:
     return replace(config, env_overrides=(), **changes)
 
 
+def without_managed(config: Config) -> Config:
+    """The config as the user's file should hold it: every key IT manages goes back to what the
+    user's own file said (or the default), so a Save neither copies IT's values into the user's
+    file nor loses the user's own."""
+    own = config.own or Config()
+    for key in sorted(config.managed):
+        if key.startswith("ui."):
+            name = key.removeprefix("ui.")
+            config = replace(config, ui=replace(config.ui, **{name: getattr(own.ui, name)}))
+        else:
+            config = replace(config, **{key: getattr(own, key)})
+    return replace(config, managed=frozenset(), managed_source=None)
+
+
 def save_config(config: Config, path: Path) -> None:
     """Write atomically, so a power cut leaves the old file or the new one, never half of each.
 
-    Values that came from ``KIOSK_*`` variables are not written (see :func:`without_env`).
+    Values that came from ``KIOSK_*`` variables or IT's managed file are not written (see
+    :func:`without_env` and :func:`without_managed`).
     """
-    config = without_env(config)
+    config = without_managed(without_env(config))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     # Owner-only: the file holds the PIN hash (never the API key, which is in the keyring).

@@ -78,15 +78,20 @@ class ConnectionFailed(TransientError):
     """Nothing answered: no network, DNS failure, connection refused or dropped.
 
     ``request_sent`` is False when the request certainly never left (refused, no route).
+    ``kind`` says what failed, for the log and for IT (see ``transport.connection_kind``):
+    ``refused``, ``dns``, ``timeout``, ``tls``, ``reset``, ``proxy`` or ``other``.
     """
 
-    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+    def __init__(self, message: str, *, request_sent: bool = True, kind: str = "other") -> None:
         super().__init__(message)
         self.request_sent = request_sent
+        self.kind = kind
 
 
 class RequestTimedOut(TransientError):
     """No answer in time. If ``request_sent``, a POST may have landed (the ambiguous case)."""
+
+    kind = "timeout"
 
     def __init__(self, message: str, *, request_sent: bool) -> None:
         super().__init__(message)

@@ -1,15 +1,24 @@
-"""The API key lives in the OS keyring and nowhere else (no file, log, queue or argv)."""
+"""The API key lives in the OS keyring and nowhere else (no file, log, queue or argv).
+
+Every keyring call has a deadline (:data:`KEYRING_DEADLINE`): a locked keyring may wait for a
+password prompt nobody sees (behind the full-screen kiosk, or on a desktop an ssh session cannot
+see), and a Secret Service that hangs on D-Bus would hold a command forever. The call runs on a
+daemon thread, so one that never comes back does not hold the process at exit either.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:  # keyring is imported when a key is first read or written, not at start
     from keyring.backend import KeyringBackend
 
+from kiosk.core.i18n import _
 from kiosk.core.secret_service import (
     SecretServiceError,
     default_collection_state,
@@ -38,6 +47,81 @@ def api_key_problem(key: str) -> str | None:
 class KeyStoreError(Exception):
     """The keyring cannot be used; the message says what to install or start."""
 
+    #: For ``--json``: ``keyring_unavailable`` (missing, failing) or ``keyring_locked``.
+    kind = "keyring_unavailable"
+
+
+#: Seconds any keyring call may take; then it is "locked or not answering".
+KEYRING_DEADLINE = 5.0
+
+_T = TypeVar("_T")
+#: A keyring call that passed its deadline and has not come back yet: no second one is started
+#: beside it (they would pile up, one per poll), the keyring is simply "not answering".
+_stuck: list[threading.Thread] = []
+_stuck_lock = threading.Lock()
+
+
+class KeyringNotAnsweringError(KeyStoreError):
+    """A keyring call passed its deadline: the keyring is locked (an unlock prompt waits where
+    nobody sees it) or its service hangs."""
+
+    kind = "keyring_locked"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            _(
+                "The keyring did not answer within {seconds} seconds: it is locked (its unlock "
+                "window may be waiting on this PC's screen, behind the kiosk window) or not "
+                "answering. Unlock it at this PC, or run the command in the kiosk user's "
+                "desktop session."
+            ).format(seconds=f"{seconds:g}")
+        )
+
+
+class NoSessionKeyringError(KeyStoreError):
+    """This session has no keyring at all (an ssh login, a service): the key's keyring lives in
+    the kiosk user's desktop session."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "There is no keyring in this session (an ssh login has none), so the API key "
+                "cannot be read. Run the command in the kiosk user's desktop session, or unlock "
+                "the keyring there and run it again."
+            )
+        )
+
+
+def within_deadline(call: Callable[[], _T], seconds: float = KEYRING_DEADLINE) -> _T:
+    """``call()``'s result, or :class:`KeyringNotAnsweringError` once ``seconds`` pass (the
+    call is left to finish on its daemon thread; while it has not, later calls fail at once)."""
+    with _stuck_lock:
+        if _stuck and _stuck[0].is_alive():
+            raise KeyringNotAnsweringError(seconds)
+        _stuck.clear()
+    outcome: list[tuple[bool, object]] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # handed to the caller's thread as it was
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=run, name="keyring-call", daemon=True)
+    thread.start()
+    if not done.wait(seconds):
+        with _stuck_lock:
+            _stuck[:] = [thread]
+        raise KeyringNotAnsweringError(seconds)
+    ok, value = outcome[0]
+    if not ok:
+        assert isinstance(value, BaseException)
+        raise value
+    return value  # type: ignore[return-value]
+
 
 #: What the screen and the CLI say about a keyring nobody has unlocked (an automatic login).
 KEYRING_LOCKED_MESSAGE = (
@@ -56,6 +140,8 @@ NO_KEYRING_YET_MESSAGE = (
 
 class KeyringLockedError(KeyStoreError):
     """The keyring is there but locked; asking would show a password prompt nobody answers."""
+
+    kind = "keyring_locked"
 
     def __init__(self) -> None:
         super().__init__(KEYRING_LOCKED_MESSAGE)
@@ -90,11 +176,23 @@ def _no_keyring_help() -> str:
 
 
 class OsKeyStore:
-    """The key in the OS keyring via ``keyring``: Credential Manager, Keychain, Secret Service."""
+    """The key in the OS keyring via ``keyring``: Credential Manager, Keychain, Secret Service.
 
-    def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE) -> None:
+    Every call ends within ``deadline`` seconds (see :func:`within_deadline`).
+    """
+
+    def __init__(
+        self,
+        backend: KeyringBackend | None = None,
+        service: str = SERVICE,
+        *,
+        deadline: float = KEYRING_DEADLINE,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self._backend = backend
         self._service = service
+        self._deadline = deadline
+        self._env = env
 
     def _keyring(self) -> KeyringBackend:
         backend = self._backend or platform_backend()
@@ -102,53 +200,83 @@ class OsKeyStore:
         if any(bad in name for bad in _INSECURE_BACKENDS):
             # Not kept: at a login the autostarted kiosk can be up before the session's keyring
             # is, and must find it on its next look rather than only after a restart.
+            if _no_session_keyring(os.environ if self._env is None else self._env):
+                raise NoSessionKeyringError
             raise KeyStoreError(_no_keyring_help())
         self._backend = backend
         return backend
 
     def backend_name(self) -> str:
-        backend = self._keyring()
-        return f"{type(backend).__module__}.{type(backend).__name__}"
+        def name() -> str:
+            backend = self._keyring()
+            return f"{type(backend).__module__}.{type(backend).__name__}"
+
+        return within_deadline(name, self._deadline)
 
     def get(self) -> str | None:
-        with _keyring_errors():
-            backend = self._keyring()
-            if _secret_service_state(backend) == "none":
-                return None  # no keyring yet: asking would prompt to create one
-            return backend.get_password(self._service, USERNAME)
+        def get() -> str | None:
+            with _keyring_errors():
+                backend = self._keyring()
+                if _secret_service_state(backend) == "none":
+                    return None  # no keyring yet: asking would prompt to create one
+                return backend.get_password(self._service, USERNAME)
+
+        return within_deadline(get, self._deadline)
 
     def set(self, key: str) -> None:
         key = key.strip()
         if not key:
             raise ValueError("The API key is empty.")
-        with _keyring_errors():
-            backend = self._keyring()
-            if _secret_service_state(backend) == "none":
-                raise KeyStoreError(NO_KEYRING_YET_MESSAGE)
-            backend.set_password(self._service, USERNAME, key)
+
+        def store() -> None:
+            with _keyring_errors():
+                backend = self._keyring()
+                if _secret_service_state(backend) == "none":
+                    raise KeyStoreError(NO_KEYRING_YET_MESSAGE)
+                backend.set_password(self._service, USERNAME, key)
+
+        within_deadline(store, self._deadline)
 
     def prepare_unattended(self) -> bool:
         """Make the key's keyring one that opens with no person at the PC (Secret Service
         only; other keyrings open with the login). True if something changed."""
-        backend = self._keyring()
-        if not is_secret_service(backend):
-            return False
-        try:
-            return ensure_unattended_keyring()
-        except SecretServiceError as exc:
-            raise KeyStoreError(str(exc)) from None
+
+        def prepare() -> bool:
+            backend = self._keyring()
+            if not is_secret_service(backend):
+                return False
+            try:
+                return ensure_unattended_keyring()
+            except SecretServiceError as exc:
+                raise KeyStoreError(str(exc)) from None
+
+        return within_deadline(prepare, self._deadline)
 
     def clear(self) -> bool:
         """Remove the key; False if none was stored."""
-        try:
-            with _keyring_errors():
-                backend = self._keyring()
-                if _secret_service_state(backend) == "none":
-                    return False
-                backend.delete_password(self._service, USERNAME)
-        except _NothingToDelete:
-            return False
-        return True
+
+        def clear() -> bool:
+            try:
+                with _keyring_errors():
+                    backend = self._keyring()
+                    if _secret_service_state(backend) == "none":
+                        return False
+                    backend.delete_password(self._service, USERNAME)
+            except _NothingToDelete:
+                return False
+            return True
+
+        return within_deadline(clear, self._deadline)
+
+
+def _no_session_keyring(env: Mapping[str, str]) -> bool:
+    """Linux with no keyring reachable because this is not the desktop's session: no session
+    bus at all, or an ssh login (whose bus, if any, is not where the desktop's keyring is)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    return not env.get("DBUS_SESSION_BUS_ADDRESS") or bool(
+        env.get("SSH_CONNECTION") or env.get("SSH_TTY")
+    )
 
 
 def platform_backend() -> KeyringBackend:

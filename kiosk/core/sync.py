@@ -31,6 +31,7 @@ from kiosk.core.errors import (
 )
 from kiosk.core.intake import base_for as base_for  # moved there; still importable from here
 from kiosk.core.intake import projected, record_changes
+from kiosk.core.logs import EVENT
 from kiosk.core.models import StoreState, StoreStatus, StoreStatusUpdate, same_instant
 from kiosk.core.outbox import Intent, IntentState, Outbox, OutboxError
 
@@ -447,7 +448,7 @@ class SyncEngine:
             self.outbox.mark_terminal(intent.id, state, str(exc), type(exc).__name__)
             self._failed(store_id, exc)
             return
-        log.info("intent %d delivered: %s", intent.id, confirmed.to_json())
+        log.info("intent %d delivered: %s", intent.id, confirmed.to_json(), extra=EVENT)
         self.outbox.mark_delivered(intent.id, confirmed)
         self._observed(store_id, confirmed, asked)
 
@@ -571,7 +572,8 @@ class SyncEngine:
         now = self.clock.now()
         last_success = now if link is Link.ONLINE else self.connectivity.last_success
         self._set_connectivity(
-            Connectivity(link, last_success, str(exc), self.connectivity.clock_offset)
+            Connectivity(link, last_success, str(exc), self.connectivity.clock_offset),
+            why=getattr(exc, "kind", None) or type(exc).__name__,
         )
         if isinstance(exc, NeedsAttention):
             if isinstance(exc, AuthRejected):
@@ -598,7 +600,16 @@ class SyncEngine:
         self._set_view(replace(self._view(store_id), attention=attention))
         self._attention(attention)
 
-    def _set_connectivity(self, connectivity: Connectivity) -> None:
+    def _set_connectivity(self, connectivity: Connectivity, why: str | None = None) -> None:
+        if connectivity.link is not self.connectivity.link:
+            # Only the changes, for the events log: weeks later IT asks when it went offline.
+            log.info(
+                "connection to Gett: %s%s (was %s)",
+                connectivity.link.value,
+                f", {why}" if why and connectivity.link is not Link.ONLINE else "",
+                self.connectivity.link.value,
+                extra=EVENT,
+            )
         if connectivity != self.connectivity:
             self.connectivity = connectivity
             self.listener.on_connectivity(connectivity)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import socket
 import ssl
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -117,6 +118,37 @@ def deadline(seconds: float) -> Iterator[None]:
         yield
     finally:
         _DEADLINE.reset(token)
+
+
+#: What a failed connection was, in the order the causes are looked for.
+CONNECTION_KINDS = ("refused", "dns", "timeout", "tls", "reset", "proxy", "other")
+
+
+def connection_kind(exc: BaseException) -> str:
+    """What a connection failure was, from the exception and its causes (httpx wraps
+    httpcore's, which wraps the socket's): ``refused`` (nothing listens), ``dns`` (the name
+    was not found), ``timeout``, ``tls`` (the handshake failed), ``reset`` (dropped), ``proxy``
+    (the proxy refused the tunnel) or ``other``. IT acts differently on each."""
+    cause: BaseException | None = exc
+    for _ in range(8):
+        if cause is None:
+            break
+        if isinstance(cause, ConnectionRefusedError):
+            return "refused"
+        if isinstance(cause, socket.gaierror):
+            return "dns"
+        if isinstance(cause, TimeoutError | httpx.TimeoutException | httpcore.TimeoutException):
+            return "timeout"
+        if isinstance(cause, ssl.SSLError):
+            return "tls"
+        if isinstance(cause, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+            return "reset"
+        if isinstance(cause, httpx.ProxyError | httpcore.ProxyError):
+            return "proxy"
+        if isinstance(cause, httpx.RemoteProtocolError | httpcore.RemoteProtocolError):
+            return "reset"
+        cause = cause.__cause__ or cause.__context__
+    return "other"
 
 
 def proxy_for(url: str, env: Mapping[str, str]) -> str | None:

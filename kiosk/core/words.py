@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from kiosk.core.clock import NOTICEABLE_OFFSET
+from kiosk.core.i18n import N_
 from kiosk.core.models import PauseReason, StoreStatus
 from kiosk.core.outbox import Intent, IntentState
 from kiosk.core.sync import AttentionKind
@@ -117,3 +118,11 @@ def describe_offset(offset: float, *, short: bool = False) -> str | None:
         return f"PC clock {amount} {'behind' if offset > 0 else 'ahead'}"
     side = "behind" if offset > 0 else "ahead of"
     return f"This PC's clock is {amount} {side} Gett's; the kiosk uses Gett's time."
+
+
+#: The screen's words for a keyring that is locked or not answering: its unlock window, if one
+#: shows, may be hidden behind the full-screen kiosk.
+KEYRING_LOCKED_ON_SCREEN = N_(
+    "The keyring with the API key is locked. Unlock it at this PC: its password window may "
+    "be hidden behind the kiosk."
+)

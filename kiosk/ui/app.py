@@ -13,10 +13,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from kiosk.core.clock import saved_gett_clock
 from kiosk.core.config import Config, Store, default_config_path
 from kiosk.core.keystore import KeyStore, MemoryKeyStore
+from kiosk.core.logs import log_started, log_stopped
+
+if TYPE_CHECKING:
+    from kiosk.core.clock import Clock
+    from kiosk.ui.heartbeat_writer import HeartbeatWriter
+    from kiosk.ui.main_window import MainWindow
+    from kiosk.ui.stop_signals import StopSignals
 
 #: ``--smoke`` and ``--screenshot`` give up if no status arrives in this time.
 STATUS_TIMEOUT_S = 20.0
@@ -49,6 +57,7 @@ def run_app(
     from PySide6.QtWidgets import QApplication
 
     from kiosk.ui import language
+    from kiosk.ui.config_watch import ConfigWatcher, watch_config
     from kiosk.ui.main_window import MainWindow
 
     simulator = None
@@ -74,10 +83,18 @@ def run_app(
         config = replace(config, ui=replace(config.ui, fullscreen=False))
     exit_code = 0
     window: MainWindow | None = None
+    writer: HeartbeatWriter | None = None
+    stop_signals: StopSignals | None = None
+    stopped_by = "the window was closed"
+    watcher: ConfigWatcher | None = None
     restore_hook = install_excepthook()
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         assert isinstance(app, QApplication)
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        log_started("kiosk app", qt=f"{qVersion()} (PySide6 {pyside_version})")
         # The language before any widget: words, direction, Qt's own words, the script's font.
         language.apply(config.ui.language)
         # One clock for the screen, the taps and the worker, on Gett's time (learnt from its
@@ -90,6 +107,19 @@ def run_app(
         window = MainWindow(config, keystore, save_path=save_path, clock=clock, size=size)
         # The worker first: it opens the queue and asks Gett while the window is shown.
         window.start()
+        if not (smoke or screenshot):
+            from kiosk.ui.stop_signals import StopSignals
+
+            writer = _monitoring(window, clock)
+
+            def stop(code: int, name: str) -> None:
+                nonlocal exit_code, stopped_by
+                exit_code, stopped_by = code, name
+                app.quit()
+
+            stop_signals = StopSignals(stop, app)
+        # IT's pushed settings and `kiosk pin set` apply while the kiosk runs (not the demo's).
+        watcher = watch_config(window) if save_path is not None else None
         if simulator is not None:
             from kiosk.ui.demo_panel import DemoPanel
 
@@ -149,10 +179,18 @@ def run_app(
         else:
             window.show()
         code = int(app.exec())
-        return exit_code or code
+        exit_code = exit_code or code
+        return exit_code
     finally:
         restore_hook()
+        if watcher is not None:
+            watcher.stop()
         clean = window.shutdown() if window is not None else True
+        if stop_signals is not None:
+            stop_signals.uninstall()
+        if writer is not None:
+            writer.finish(stopped_by)  # after the worker stopped: the last word on the queue
+        log_stopped("kiosk app", exit_code)
         if simulator is not None:
             simulator.stop()
         if demo_dir is not None:
@@ -163,3 +201,14 @@ def run_app(
             logging.getLogger(__name__).error("exiting with a background thread still busy")
             logging.shutdown()
             os._exit(exit_code)
+
+
+def _monitoring(window: MainWindow, clock: Clock) -> HeartbeatWriter:
+    """The heartbeat (and the textfile and journal it feeds), fed by the window's state."""
+    from kiosk.ui.heartbeat_writer import HeartbeatWriter
+
+    writer = HeartbeatWriter(lambda: window.config, window.state, clock, parent=window)
+    window.session.changed.connect(writer.on_changed)
+    window.closed_by_manager.connect(writer.on_closed_by_manager)
+    writer.start()
+    return writer

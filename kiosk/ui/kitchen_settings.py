@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from kiosk.core.config import Config, parse_config
+from kiosk.core.i18n import _, isolate, ltr
 from kiosk.core.words import format_duration
+from kiosk.ui.keypad import KeyLayout, Keypad
+from kiosk.ui.managed import Lockable, is_locked
+from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import big_button, label
 
 if TYPE_CHECKING:
@@ -34,81 +38,125 @@ CLOSING_CHOICES: tuple[str | None, ...] = (
 )
 
 
+PHONE_CHARS = frozenset("0123456789+()-. ")
+
+
 def _never(value: int, unit: str) -> str:
     if value == 0:
-        return "never"
-    return format_duration(value * (60 if unit == "min" else 1)) if value >= 60 else f"{value} s"
+        return _("never")
+    if value >= 60:
+        return format_duration(value * (60 if unit == "min" else 1))
+    return _("{n} s").format(n=ltr(value))
+
+
+def _sound_text(on: bool) -> str:
+    return _("Alert sounds on") if on else _("Alert sounds off")
 
 
 class KitchenSettings(QWidget):
     """Built by the settings page with its stepper class (so this module needs no import of the
     page); ``load`` and ``apply`` mirror the page's."""
 
-    def __init__(self, stepper: Stepper) -> None:
+    def __init__(
+        self, stepper: Stepper, *, theme: Theme | None = None, keypad: Keypad | None = None
+    ) -> None:
         super().__init__()
         self._stepper = stepper
-        self.sound = big_button("Alert sounds on", "Alert sounds", role="toggle")
+        self._theme = theme
+        self.sound = big_button(_("Alert sounds on"), _("Alert sounds"), role="toggle")
         self.sound.setCheckable(True)
-        self.sound.toggled.connect(
-            lambda on: self.sound.setText("Alert sounds on" if on else "Alert sounds off")
+        self.sound.toggled.connect(lambda on: self.sound.setText(_sound_text(on)))
+        self.volume = stepper(
+            _("Sound volume"), VOLUME_CHOICES, lambda v: _("{n} %").format(n=ltr(v)), 80
         )
-        self.volume = stepper("Sound volume", VOLUME_CHOICES, lambda v: f"{v} %", 80)
         self.quiet = stepper(
-            "Quiet hours", QUIET_CHOICES, lambda q: q.replace("-", " to ") or "none", ""
+            _("Quiet hours"),
+            QUIET_CHOICES,
+            lambda q: (
+                _("{start} to {end}").format(start=ltr(q.split("-")[0]), end=ltr(q.split("-")[1]))
+                if q
+                else _("none")
+            ),
+            "",
         )
-        self.idle = stepper("Back to the status after", IDLE_CHOICES, lambda s: _never(s, "s"), 30)
+        self.idle = stepper(
+            _("Back to the status after"), IDLE_CHOICES, lambda s: _never(s, "s"), 30
+        )
         self.dim = stepper(
-            "Dim the screen after",
+            _("Dim the screen after"),
             DIM_CHOICES,
-            lambda m: "never" if m == 0 else format_duration(m * 60),
+            lambda m: _("never") if m == 0 else format_duration(m * 60),
             10,
         )
         self.phone = QLineEdit()
-        self.phone.setAccessibleName("Gett support phone")
+        self.phone.setAccessibleName(_("Gett support phone"))
         self.phone.setPlaceholderText("+44 20 7946 0000")
         self.phone.setMinimumHeight(64)
+        self.phone.setMaxLength(40)
+        if keypad is not None:
+            keypad.attach(self.phone, KeyLayout.FULL, lambda c: c in PHONE_CHARS)
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
-        rows: list[tuple[str, QWidget]] = [
-            ("Sounds", self.sound),
-            ("Volume", self.volume),
-            ("Quiet hours (only an unconfirmed pause sounds)", self.quiet),
-            ("Back to the status screen after", self.idle),
-            ("Night mode: dim the screen after", self.dim),
-            ("Gett support phone (shown when a pause is not confirmed)", self.phone),
+        rows: list[tuple[str, str, QWidget]] = [
+            (_("Sounds"), "ui.sound", self.sound),
+            (_("Volume"), "ui.sound_volume", self.volume),
+            (_("Quiet hours (only an unconfirmed pause sounds)"), "ui.quiet_hours", self.quiet),
+            (_("Back to the status screen after"), "ui.idle_return_seconds", self.idle),
+            (_("Night mode: dim the screen after"), "ui.night_dim_minutes", self.dim),
+            (
+                _("Gett support phone (shown when a pause is not confirmed)"),
+                "ui.support_phone",
+                self.phone,
+            ),
         ]
-        for row, (text, widget) in enumerate(rows):
+        self.locks: dict[str, Lockable] = {}
+        for row, (text, key, widget) in enumerate(rows):
+            box = Lockable(widget, theme)
+            self.locks[key] = box
             self._grid.addWidget(label(text, "FormLabel"), row, 0)
-            self._grid.addWidget(widget, row, 1)
+            self._grid.addWidget(box, row, 1)
         self._first_store_row = len(rows)
         self.closing: dict[str, ChoiceStepper[Any]] = {}
+        self._closing_boxes: list[Lockable] = []
         self._closing_labels: list[QWidget] = []
 
     def load(self, config: Config) -> None:
         ui = config.ui
         self.sound.setChecked(ui.sound)
-        self.sound.setText("Alert sounds on" if ui.sound else "Alert sounds off")
+        self.sound.setText(_sound_text(ui.sound))
         self.volume.set_value(ui.sound_volume)
         self.quiet.set_value(ui.quiet_hours)
         self.idle.set_value(ui.idle_return_seconds)
         self.dim.set_value(ui.night_dim_minutes)
         self.phone.setText(ui.support_phone)
-        for widget in (*self.closing.values(), *self._closing_labels):
+        for widget in (*self._closing_boxes, *self._closing_labels):
             self._grid.removeWidget(widget)
             widget.deleteLater()
-        self.closing, self._closing_labels = {}, []
+        self.closing, self._closing_boxes, self._closing_labels = {}, [], []
         for n, store in enumerate(config.stores):
             stepper = self._stepper(
-                f"Closing time of {store.name}",
+                _("Closing time of {store}").format(store=isolate(store.name)),
                 CLOSING_CHOICES,
-                lambda c: c or "not set",
+                lambda c: ltr(c) if c else _("not set"),
                 store.closing,
             )
-            text = label(f"{store.name} closes at (for 'until closing')", "FormLabel")
+            text = label(
+                _("{store} closes at (for “until closing”)").format(store=isolate(store.name)),
+                "FormLabel",
+            )
+            box = Lockable(stepper, self._theme)
             self._grid.addWidget(text, self._first_store_row + n, 0)
-            self._grid.addWidget(stepper, self._first_store_row + n, 1)
+            self._grid.addWidget(box, self._first_store_row + n, 1)
             self.closing[store.id] = stepper
+            self._closing_boxes.append(box)
             self._closing_labels.append(text)
+
+    def lock(self, managed: frozenset[str]) -> None:
+        """What IT set shows locked (a store's closing time is part of "stores")."""
+        for key, box in self.locks.items():
+            box.set_locked(is_locked(key, managed))
+        for box in self._closing_boxes:
+            box.set_locked(is_locked("stores", managed))
 
     def apply(self, config: Config) -> Config:
         """The config with this section's values; ConfigError (in the file's words) if the

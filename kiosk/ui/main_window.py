@@ -8,8 +8,10 @@ the :class:`~kiosk.ui.screen_state.Screen` it produces. The pause flow lives in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
@@ -26,7 +28,7 @@ from kiosk.core import i18n
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.keystore import KeyStore
-from kiosk.core.pin import PinGuard
+from kiosk.core.pin import LOCKOUT_FILENAME, PinGuard
 from kiosk.core.sync import StoreView
 from kiosk.ui import language
 from kiosk.ui.cues import cues, sound_settings, volume_for
@@ -53,6 +55,10 @@ from kiosk.ui.view_model import Indicator, LocalTime, screen_scale
 from kiosk.ui.wake import SECOND_S, seconds_until_change
 from kiosk.ui.worker import SyncWorker, WorkerHost
 
+if TYPE_CHECKING:
+    from kiosk.ui.close_prompt import ClosePrompt
+
+log = logging.getLogger(__name__)
 Tester = Callable[[KeyStore, str, str | None, str], CheckResult]
 __all__ = ["MainWindow", "Page", "PinPurpose"]
 
@@ -64,11 +70,13 @@ class MainWindow(QMainWindow):
         first_painted(): the window was painted for the first time (``--smoke``).
         first_status(): the first status (or a needs-a-manager state) arrived from the worker.
         rendered(): the screen was updated from new worker data (tests wait on it).
+        closed_by_manager(): a manager closed the app on purpose (the heartbeat says so).
         announced(str): a new state was announced to screen readers (these words).
     """
 
     first_painted = Signal()
     first_status = Signal()
+    closed_by_manager = Signal()
     rendered = Signal()
     announced = Signal(str)
 
@@ -114,8 +122,10 @@ class MainWindow(QMainWindow):
             self,
         )
         # The wrong-PIN count lives beside the queue, so a restart does not reset a lockout.
-        guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / "pin-lockout.json")
+        guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / LOCKOUT_FILENAME)
+        self._pin_guard = guard
         self._allow_close = False
+        self._close_prompt: ClosePrompt | None = None
         self._painted = False
         self._scale = 0.0
         self._shown: Screen | None = None
@@ -200,7 +210,9 @@ class MainWindow(QMainWindow):
             keystore, guard, tester, save_path = self._manager_parts
             pin_pad = PinPad(self._theme, guard)
             settings_page = SettingsPage(self._theme, keystore, self.tasks, tester)
-            setup_page = SetupPage(keystore, self.tasks, tester)
+            setup_page = SetupPage(keystore, self.tasks, tester, theme=self._theme)
+            for keypad in (settings_page.keypad, setup_page.keypad):
+                keypad.shown.connect(self.guard.opened)  # keys came up under the finger
             self._add_page(Page.PIN, pin_pad)
             self._add_page(Page.SETTINGS, settings_page)
             self._add_page(Page.SETUP, setup_page)
@@ -430,6 +442,8 @@ class MainWindow(QMainWindow):
         self.state.support_phone = config.ui.support_phone
         if config.ui.fullscreen != old.ui.fullscreen and self.isVisible():
             self.apply_window_mode()
+        if config.ui.pin_hash != old.ui.pin_hash:
+            self._pin_guard.reset()  # a new PIN starts with no lockout from the old one
         self.session.apply(config, key_changed=key_changed)
         if language.apply(config.ui.language) != self._language:
             self.apply_language()
@@ -442,6 +456,7 @@ class MainWindow(QMainWindow):
         self._language = i18n.language()
         for extra in self._top_bar_extras:
             extra.setParent(None)  # kept: the old pages go, the demo's controls stay
+        self._close_prompt = None  # (it sat on the old pages; built again when needed)
         self._build_content()
         for extra in self._top_bar_extras:
             self.home.add_top_bar_widget(extra)
@@ -457,6 +472,25 @@ class MainWindow(QMainWindow):
     def close_for_good(self) -> None:
         self._allow_close = True
         self.close()
+
+    @Slot()
+    def confirm_close(self) -> None:
+        """Settings' "Close the kiosk app": asked once more on screen, then closed."""
+        if self._close_prompt is None:
+            from kiosk.ui.close_prompt import ClosePrompt
+
+            root = self.centralWidget()
+            assert root is not None
+            self._close_prompt = ClosePrompt(self._theme, root)
+            self._close_prompt.confirmed.connect(self.close_by_manager)
+        self._close_prompt.popup()
+        self.guard.opened()  # its buttons came up under the finger that tapped "Close"
+
+    @Slot()
+    def close_by_manager(self) -> None:
+        log.warning("a manager closed the kiosk app on purpose")
+        self.closed_by_manager.emit()
+        self.close_for_good()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """In kiosk mode, closing (Alt+F4) needs the manager PIN."""

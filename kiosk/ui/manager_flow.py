@@ -12,7 +12,9 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Slot
 
 from kiosk.core.config import Config, save_config
+from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStore
+from kiosk.core.logs import log_settings_saved
 from kiosk.core.pin import hash_pin
 from kiosk.ui.pages import Page
 from kiosk.ui.pin_pad import PinPad
@@ -39,6 +41,10 @@ class FlowHost(Protocol):
     def go_home(self) -> None: ...
 
     def close_for_good(self) -> None: ...
+
+    def confirm_close(self) -> None: ...
+
+    def close_by_manager(self) -> None: ...
 
     def apply_config(self, config: Config, *, key_changed: bool) -> None: ...
 
@@ -76,8 +82,10 @@ class ManagerFlow(QObject):
         settings_page.save_requested.connect(self.on_settings_page_save_requested)
         settings_page.cancelled.connect(host.go_home)
         settings_page.change_pin_requested.connect(self.on_settings_page_change_pin_requested)
-        settings_page.quit_requested.connect(host.close_for_good)
+        settings_page.quit_requested.connect(host.confirm_close)
         setup_page.completed.connect(self.on_setup_page_completed)
+        setup_page.cancelled.connect(host.go_home)
+        setup_page.quit_requested.connect(host.close_for_good)
 
     @Slot()
     def on_manager_requested(self) -> None:
@@ -109,7 +117,7 @@ class ManagerFlow(QObject):
     def on_pin_pad_accepted(self, pin: str) -> None:
         purpose = self.purpose
         if purpose is PinPurpose.EXIT:
-            self._host.close_for_good()
+            self._host.close_by_manager()  # the PIN asked for closing is the confirmation
             return
         if purpose is PinPurpose.SETTINGS:
             self.open_settings()
@@ -132,6 +140,10 @@ class ManagerFlow(QObject):
 
     @Slot()
     def on_settings_page_change_pin_requested(self) -> None:
+        if "ui.pin_hash" in self._host.config.managed:
+            # A PIN chosen here would never be saved: IT's managed file sets it.
+            self.settings_page.show_error(_("The manager PIN is set by IT; ask IT to change it."))
+            return
         self.purpose = PinPurpose.CHANGE
         self.pin_pad.start_set("Choose a new manager PIN")
         self._host.show_page(Page.PIN)
@@ -171,6 +183,7 @@ class ManagerFlow(QObject):
                 else:
                     self._host.notify("Settings were not saved", str(error))
                 return
+            log_settings_saved(self._host.config, config, key_changed=bool(key))
             self._host.apply_config(config, key_changed=bool(key))
             after()
 

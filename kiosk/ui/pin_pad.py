@@ -11,7 +11,7 @@ from enum import StrEnum
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.core.pin import MIN_LENGTH, PinError, PinGuard, PinLocked, check_pin_shape, format_wait
+from kiosk.core.pin import MIN_LENGTH, PinError, PinGuard, PinLocked, check_new_pin, format_wait
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import big_button, label
 
@@ -162,7 +162,7 @@ class PinPad(QWidget):
 
     def _set(self, entry: str) -> None:
         try:
-            check_pin_shape(entry)
+            check_new_pin(entry)
         except PinError as exc:
             self.message.setText(str(exc))
             return

@@ -18,8 +18,10 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.errors import ApiError
+from kiosk.core.i18n import _
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError
+from kiosk.core.logs import EVENT
 from kiosk.core.models import StoreStatusUpdate
 from kiosk.core.outbox import Intent, Outbox, OutboxError
 from kiosk.core.sync import (
@@ -31,6 +33,7 @@ from kiosk.core.sync import (
     StoreView,
     SyncEngine,
 )
+from kiosk.core.words import KEYRING_LOCKED_ON_SCREEN
 from kiosk.ui.shift_log import LOG_LIMIT
 
 log = logging.getLogger(__name__)
@@ -363,7 +366,9 @@ class SyncWorker(QObject):
         try:
             key = self._keystore.get()
         except KeyStoreError as exc:
-            self.attention_raised.emit(Attention(AttentionKind.KEYRING_UNAVAILABLE, str(exc)))
+            locked = exc.kind == "keyring_locked"
+            message = _(KEYRING_LOCKED_ON_SCREEN) if locked else str(exc)
+            self.attention_raised.emit(Attention(AttentionKind.KEYRING_UNAVAILABLE, message))
             return None, None
         if not key:
             return None, None
@@ -438,7 +443,7 @@ class TapWriter(QObject):
             log.error("tap for %s not saved: %s", store_ids, message)
             self.failed.emit(tap_id, message)
             return
-        log.info("saved %d tap(s): %s", len(intents), [i.id for i in intents])
+        log.info("saved %d tap(s): %s", len(intents), [i.id for i in intents], extra=EVENT)
         self.saved.emit(tap_id, [intent.id for intent in intents])
 
     def _save(self, changes: list[tuple[str, StoreStatusUpdate]]) -> list[Intent]:

@@ -159,6 +159,8 @@ Description: Touchscreen kiosk to pause and resume a store on Gett
  The API key is kept in the user's OS keyring (Secret Service).
 EOF
 echo "/etc/xdg/autostart/$pkg.desktop" >"$root/DEBIAN/conffiles"
+# After an upgrade: restart the running kiosk apps (as the new version) or say the next login will.
+install -m 0755 "$here/postinst" "$root/DEBIAN/postinst"
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z \
   | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
 chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -317,7 +318,7 @@ def test_a_bad_config_at_app_start_is_shown_on_screen(
     cli = Cli(
         keystore=MemoryKeyStore(KEY),
         clock=clock,
-        env={"KIOSK_CONFIG": str(config)},
+        env={"KIOSK_CONFIG": str(config), "KIOSK_DATA_DIR": str(tmp_path / "data")},
         stderr=err,
         stdout=io.StringIO(),
         show_error=shown.append,
@@ -325,6 +326,11 @@ def test_a_bad_config_at_app_start_is_shown_on_screen(
     assert cli.run([]) == 2  # `kiosk`, as autostart runs it
     assert len(shown) == 1 and str(config) in shown[0] and "poll_interval_seconds" in shown[0]
     assert str(config) in err.getvalue()
+    # The sentence reaches the log too (the data folder the config did not get to name).
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    events = (tmp_path / "data" / "logs" / "events.log").read_text()
+    assert "the kiosk cannot start:" in events and "poll_interval_seconds" in events
     # Commands and --smoke keep to stderr and the exit code: scripts read those.
     assert cli.run(["status"]) == 2
     assert cli.run(["--smoke"]) == 2

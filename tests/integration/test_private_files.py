@@ -52,6 +52,7 @@ def test_new_files_are_private_even_with_an_open_umask(tmp_path: Path, open_umas
     recovery.add_notice(data, recovery.Notice(moved_to="x", at="y"))
     modes.update(everything_in(data))
     assert {"outbox.db", "outbox.db-wal", "outbox.db-shm", "logs/kiosk.log"} <= set(modes)
+    assert "logs/events.log" in modes
     assert any(name.startswith(f"{lease.OWNERS_DIR}/gui") for name in modes)
     assert {"pin-lockout.json", recovery.NOTICE_FILE} <= set(modes)
     loose = {
@@ -71,11 +72,14 @@ def test_existing_loose_files_are_tightened_on_open(tmp_path: Path) -> None:
     for handler in logging.getLogger().handlers:
         handler.close()
     (data / "logs" / "kiosk.log.1").write_text("an old rotated log\n")
+    (data / "logs" / "events.log.7").write_text("an old rotated events log\n")
     for name in ("", "-wal", "-shm"):
         path = data / f"{DB_FILENAME}{name}"
         path.touch()
         path.chmod(0o666)
-    for path in (data / "logs" / "kiosk.log", data / "logs" / "kiosk.log.1"):
+    names = ("kiosk.log", "kiosk.log.1", "events.log", "events.log.7")
+    old_logs = [data / "logs" / n for n in names]
+    for path in old_logs:
         path.chmod(0o644)
     data.chmod(0o777)
     (data / "logs").chmod(0o755)
@@ -85,5 +89,5 @@ def test_existing_loose_files_are_tightened_on_open(tmp_path: Path) -> None:
         for name in ("", "-wal", "-shm"):
             assert mode(data / f"{DB_FILENAME}{name}") == 0o600
     assert mode(data / "logs") == 0o700
-    assert mode(data / "logs" / "kiosk.log") == 0o600
-    assert mode(data / "logs" / "kiosk.log.1") == 0o600
+    for path in old_logs:
+        assert mode(path) == 0o600, path

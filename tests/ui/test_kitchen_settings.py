@@ -34,7 +34,7 @@ def test_kitchen_settings_are_set_by_taps_saved_and_applied(
     qtbot.keyClicks(phone, "call me")  # not a phone number: refused in words, nothing saved
     tap(qtbot, window, "Save settings")
     assert window.current_page() is Page.SETTINGS
-    assert "must be a phone number" in window.settings_page.error.text()
+    assert "is not a phone number" in window.settings_page.error.text()
     assert not (tmp_path / "config.toml").exists()
     phone.selectAll()
     qtbot.keyClicks(phone, "+44 20 7946 0000")

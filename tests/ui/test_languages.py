@@ -83,6 +83,7 @@ def test_the_fit_check_finds_words_too_long_for_their_widget() -> None:
 def test_the_fit_check_finds_a_label_wider_than_itself(qtbot: QtBot) -> None:
     host = QWidget()
     qtbot.addWidget(host)
+    host.resize(400, 200)
     label = QLabel("Resumes at 14:30 (in 23 min)", host)
     label.resize(120, 40)
     button = QPushButton("Pause until I resume", host)
@@ -222,8 +223,16 @@ def test_a_language_chosen_in_settings_applies_at_once_and_keeps_the_worker(
     window = make_window(config)
     extra = QLabel("trainer")  # (the demo's controls in the top bar)
     window.add_top_bar_widget(extra)
+    window.confirm_close()  # a prompt built on the old pages...
+    assert window._close_prompt is not None
+    window._close_prompt.hide()
     session, host, old_home = window.session, window.host, window.home
     window.apply_config(with_ui(config, language="he"), key_changed=False)
+    window.confirm_close()  # ...is built again on the new ones
+    root = window.centralWidget()
+    assert window._close_prompt is not None and root is not None
+    assert window._close_prompt.isVisible() and root.isAncestorOf(window._close_prompt)
+    window._close_prompt.hide()
     assert i18n.language() == "he"
     assert window.isRightToLeft() and window.home.widget.isRightToLeft()
     assert window.home is not old_home  # the pages were built again, in Hebrew

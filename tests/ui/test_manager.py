@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.core.config import Config, UiSettings
@@ -39,8 +41,13 @@ def test_pin_opens_settings(make_window: MakeWindow, qtbot: QtBot) -> None:
 
 
 def test_wrong_pins_lock_the_pad_for_a_while(
-    make_window: MakeWindow, qtbot: QtBot, clock: FakeClock, config: Config
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    clock: FakeClock,
+    config: Config,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     window = make_window(with_ui(config, idle_return_seconds=0))  # (the pad stays 30 s here)
     tap(qtbot, window, "Manager")
     enter_pin(qtbot, window, "1111")
@@ -61,6 +68,12 @@ def test_wrong_pins_lock_the_pad_for_a_while(
     window.on_tick_timer_timeout()
     enter_pin(qtbot, window, PIN)
     assert window.current_page() is Page.SETTINGS
+    wrong = [r.getMessage() for r in caplog.records if r.getMessage().startswith("wrong manager")]
+    assert [w.split(";")[0] for w in wrong] == [
+        f"wrong manager PIN ({n} in a row" for n in range(1, 5)
+    ]
+    pin_lines = " ".join(r.getMessage() for r in caplog.records if r.name == "kiosk.core.pin")
+    assert not any(pin in pin_lines for pin in ("1111", "2222", "3333", "4444", PIN))
 
 
 def test_settings_test_connection_and_save_key_to_the_keyring(
@@ -69,7 +82,9 @@ def test_settings_test_connection_and_save_key_to_the_keyring(
     sim: Simulator,
     keystore: OsKeyStore,
     tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     keystore.set("an-old-revoked-key")
     window = make_window(keystore=keystore)
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.NEEDS_MANAGER, timeout=10_000)
@@ -92,6 +107,10 @@ def test_settings_test_connection_and_save_key_to_the_keyring(
     assert tomllib.loads(saved)["stores"][0]["name"] == "Harbour Road"
     qtbot.waitUntil(lambda: window.indicator().kind is StateKind.ONLINE, timeout=10_000)
     assert window.home.store_name.text() == "Harbour Road"
+    # The events log names what changed, never a value (the key, the store's new name).
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("settings")]
+    assert line == "settings saved: stores, API key (in the keyring)"
+    assert KEY not in caplog.text and "Harbour Road" not in line
 
 
 def test_settings_reject_a_bad_store_id_in_words(make_window: MakeWindow, qtbot: QtBot) -> None:

@@ -71,3 +71,43 @@ def test_a_keyring_that_comes_up_later_is_found_without_a_restart(
         assert store.get() == "sk_later_0123456789"
     finally:
         store.clear()
+
+
+def test_a_keyring_call_that_hangs_is_cut_at_the_deadline_and_not_stacked() -> None:
+    """A backend that blocks (a Secret Service waiting on a prompt nobody sees): the call ends
+    at its deadline, later calls fail at once while it hangs, and work again once it returns."""
+    import threading
+    import time
+
+    from kiosk.core.keystore import KeyringNotAnsweringError
+
+    release = threading.Event()
+    calls: list[str] = []
+
+    class HangingKeyring(fail.Keyring):
+        priority = 1  # type: ignore[assignment]
+
+        def get_password(self, service: str, username: str) -> str | None:
+            calls.append(service)
+            release.wait(30)
+            return "sk_after_unlock"
+
+    store = OsKeyStore(backend=HangingKeyring(), deadline=0.3)
+    started = time.monotonic()
+    with pytest.raises(KeyringNotAnsweringError, match=r"did not answer within 0\.3 seconds"):
+        store.get()
+    waited = time.monotonic() - started
+    assert 0.3 <= waited < 2.0
+    started = time.monotonic()
+    with pytest.raises(KeyringNotAnsweringError):
+        store.get()  # the first call still hangs: no second thread beside it
+    assert time.monotonic() - started < 0.2 and calls == ["gett-store-kiosk"]
+    release.set()  # the keyring answers at last (someone unlocked it)
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            assert store.get() == "sk_after_unlock"
+            break
+        except KeyringNotAnsweringError:
+            assert time.monotonic() < deadline  # the stuck call has not returned yet
+            threading.Event().wait(0.01)

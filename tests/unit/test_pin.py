@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from kiosk.core.pin import (
     PinError,
     PinGuard,
     PinLocked,
+    check_new_pin,
+    common_pin,
     format_wait,
     hash_pin,
     verify_pin,
@@ -147,3 +150,58 @@ def test_wrong_pins_are_forgotten_after_a_day(tmp_path: Path) -> None:
     next_day = FakeClock(clock.now() + timedelta(hours=25))
     guard = PinGuard(next_day, state_path=state)
     assert guard.failures == 0 and guard.seconds_locked() == 0
+
+
+@pytest.mark.parametrize(
+    "pin",
+    ["1234", "0000", "1111", "1212", "7777", "4321", "2580", "0852", "1004", "2000", "6969",
+     "9999", "12345678", "87654321", "7890", "3210", "474747", "123123", "888888888888"],
+)  # fmt: skip
+def test_common_pins_are_refused_in_one_sentence(pin: str) -> None:
+    assert common_pin(pin)
+    with pytest.raises(PinError) as caught:
+        check_new_pin(pin)
+    assert str(caught.value) == "That PIN is one of the first anyone would guess. Choose another."
+
+
+@pytest.mark.parametrize("pin", ["4826", "9051", "2468", "1357", "73915", "20261127"])
+def test_ordinary_pins_are_allowed(pin: str) -> None:
+    assert not common_pin(pin)
+    check_new_pin(pin)  # raises nothing
+
+
+def test_a_new_pin_is_checked_for_shape_before_guessability() -> None:
+    with pytest.raises(PinError, match="digits only"):
+        check_new_pin("12a4")
+    with pytest.raises(PinError, match="4 to 12"):
+        check_new_pin("11")
+
+
+def test_reset_lifts_a_lockout_and_saves_it(tmp_path: Path) -> None:
+    clock = FakeClock()
+    stored = hash_pin("2468", n=CHEAP)
+    state = tmp_path / "lockout.json"
+    guard = PinGuard(clock, state_path=state)
+    for _ in range(3):
+        guard.check("1111", stored)
+    assert guard.seconds_locked() > 0
+    guard.reset()
+    assert guard.seconds_locked() == 0 and guard.failures == 0
+    assert PinGuard(clock, state_path=state).seconds_locked() == 0  # after a restart too
+    assert guard.check("2468", stored)
+
+
+def test_wrong_pins_are_logged_counted_never_the_digits(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    clock = FakeClock()
+    guard = PinGuard(clock=clock)
+    stored = hash_pin("4826", n=2**4)
+    assert not guard.check("9137", stored)
+    clock.advance(60)
+    assert not guard.check("9138", stored)
+    clock.advance(60)
+    assert guard.check("4826", stored)
+    lines = [r.getMessage() for r in caplog.records if getattr(r, "kiosk_event", False)]
+    assert lines[0].startswith("wrong manager PIN (1 in a row") and "2 in a row" in lines[1]
+    assert "accepted after 2 wrong" in lines[2]
+    assert not any(pin in caplog.text for pin in ("9137", "9138", "4826"))
