@@ -158,6 +158,7 @@ fi
 # 2. Every runtime file of resources/ is in the bundle where importlib.resources looks.
 if [[ -d "$repo/resources" ]]; then
   missing=$(cd "$repo/resources" && find . -type f ! -name '*.py' ! -name '*.pyc' \
+    ! -name '*.po' ! -name '*.pot' ! -name '*.cfg' ! -name '*.md' \
     ! -path './screenshots/*' ! -path '*/__pycache__/*' ! -name '.*' -printf '%P\n' | sort \
     | while read -r f; do [[ -f "$(dirname "$exe")/_internal/kiosk/resources/$f" ]] || echo "$f"; done)
   count=$(find "$(dirname "$exe")/_internal/kiosk/resources" -type f | wc -l)
@@ -228,12 +229,20 @@ if [[ -n "$sim_pid" ]]; then
 fi
 
 # 7. The app itself, headless: the demo starts, gets its first status, prints the timings.
-run env QT_QPA_PLATFORM=offscreen "$exe" --demo --smoke
+# KIOSK_SMOKE_LANGUAGES: --smoke also prints each language's check (dates, Qt's words, fonts);
+# off by default so the start-up benchmark measures the start-up alone.
+run env QT_QPA_PLATFORM=offscreen KIOSK_SMOKE_LANGUAGES=1 "$exe" --demo --smoke
 printf '%s\n' "$out" >"$out_dir/demo-smoke.log"
 if [[ $rc -eq 0 && "$out" == *"first status"* ]]; then
   pass "--demo --smoke (offscreen): '$(grep 'first status' <<<"$out")'"
 else
   fail "--demo --smoke (offscreen): exit $rc (the UI may not be finished yet)" "$out"
+fi
+# Every language's dates (Babel's trimmed data), Qt's own words (qtbase_*.qm) and fonts.
+if [[ "$out" == *"languages: ok:"* ]]; then
+  pass "languages in the bundle: '$(grep 'languages:' <<<"$out")'"
+else
+  fail "languages in the bundle (dates, Qt's words or fonts missing)" "$(grep 'languages:' <<<"$out")"
 fi
 
 # 8. The demo's main screen as a PNG.

@@ -16,9 +16,16 @@ from pathlib import PurePosixPath
 
 QT_ROOTS = ("PySide6/Qt/", "PySide6/")  # longest first: Linux/macOS, then Windows
 
-#: Folders (relative to the Qt root) left out whole.
+#: The kiosk's languages other than English (kiosk.core.i18n.LANGUAGES; a test keeps them in
+#: step): Qt's own words for them stay, every other language's go.
+LANGUAGES = ("he", "ar", "ru")
+#: Qt's translations kept: qtbase only (standard buttons, the text field's menu); the kiosk's
+#: own words are its gettext catalogs.
+KEPT_QT_TRANSLATIONS = frozenset(f"translations/qtbase_{code}.qm" for code in LANGUAGES)
+
+#: Folders (relative to the Qt root) left out whole (but KEPT_QT_TRANSLATIONS).
 DROP_DIRS = (
-    "translations/",  # Qt's own dialogs; every text on the kiosk's screens is its own
+    "translations/",  # Qt's own words: all but qtbase in the kiosk's languages
     "plugins/egldeviceintegrations/",  # embedded EGL framebuffers (Linux)
     "plugins/tls/",  # Qt's TLS backends: the kiosk's HTTPS is httpx + truststore
 )
@@ -109,6 +116,8 @@ def is_dropped(dest: str) -> bool:
     rel = qt_relative(dest)
     if rel is None:
         return False
+    if rel in KEPT_QT_TRANSLATIONS:
+        return False
     if rel.startswith(DROP_DIRS) or rel in DROP_FILES:
         return True
     parts = PurePosixPath(rel).parts
@@ -141,3 +150,16 @@ def matches(rule: str, dest: str) -> bool:
         and parts[:2] == ("plugins", folder)
         and _plugin_name(parts[2]).startswith(name)
     )
+
+
+#: Babel's CLDR data kept (babel/locale-data/<name>.dat): the kiosk's languages and root, the
+#: parent every one of them inherits from. The other ~1000 locales are 30 MiB it never reads.
+BABEL_LOCALES = frozenset({"root", "en", *LANGUAGES})
+
+
+def is_dropped_data(dest: str) -> bool:
+    """True for Babel locale data of a language the kiosk does not ship."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    if len(parts) == 3 and parts[:2] == ("babel", "locale-data") and parts[2].endswith(".dat"):
+        return parts[2][: -len(".dat")] not in BABEL_LOCALES
+    return False

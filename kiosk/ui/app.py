@@ -56,6 +56,7 @@ def run_app(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.ui import language
     from kiosk.ui.config_watch import ConfigWatcher, watch_config
     from kiosk.ui.main_window import MainWindow
 
@@ -94,6 +95,8 @@ def run_app(
         from PySide6.QtCore import qVersion
 
         log_started("kiosk app", qt=f"{qVersion()} (PySide6 {pyside_version})")
+        # The language before any widget: words, direction, Qt's own words, the script's font.
+        language.apply(config.ui.language)
         # One clock for the screen, the taps and the worker, on Gett's time (learnt from its
         # answers, kept in the data folder so a restart starts right).
         clock = saved_gett_clock(config.data_dir)
@@ -151,6 +154,8 @@ def run_app(
                     f"first paint: {marks.get('paint', 0):.0f} ms, "
                     f"first status: {marks['status']:.0f} ms"
                 )
+                if os.environ.get("KIOSK_SMOKE_LANGUAGES"):  # (packaging/smoke-test.sh)
+                    print(language.self_check())
                 app.quit()
             elif screenshot:
                 # One more turn of the event loop so the layout reflects the status.

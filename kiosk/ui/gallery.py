@@ -1,10 +1,11 @@
 """Render every screen state to PNGs, so a person can check the look by eye.
 
-    QT_QPA_PLATFORM=offscreen python -m kiosk.ui.gallery out/gallery
+    QT_QPA_PLATFORM=offscreen python -m kiosk.ui.gallery out/gallery [--language he|all]
 
-Writes ``<state>-<width>x<height>.png`` at 1280x800, 800x480 and portrait 800x1280. No network,
-no worker: each state is a made-up :class:`~kiosk.ui.screen_state.Screen`, drawn with
-:meth:`MainWindow.show_screen`.
+Writes ``<state>-<width>x<height>.png`` at 1280x800, 800x480, portrait 800x1280 and 1920x1080,
+in English, or in one language, or (``all``) in every shipped language, each in its own folder
+``out/gallery/<lang>/``. No network, no worker: each state is a made-up
+:class:`~kiosk.ui.screen_state.Screen`, drawn with :meth:`MainWindow.show_screen`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.core.client import CERTIFICATE_MESSAGE
 from kiosk.core.config import Config, Store, UiSettings
@@ -25,6 +27,9 @@ from kiosk.core.sync import Attention, AttentionKind, Connectivity, Link, StoreV
 from kiosk.ui.screen_state import Screen, ScreenState
 from kiosk.ui.shift_log import shift_log
 from kiosk.ui.view_model import LocalTime
+
+if TYPE_CHECKING:
+    from kiosk.ui.main_window import MainWindow
 
 SIZES = ((1280, 800), (800, 480), (800, 1280), (1920, 1080))
 NOW = datetime(2026, 1, 15, 14, 7, tzinfo=UTC)
@@ -264,15 +269,36 @@ def kitchen_scenes(home: Callable[[Screen], Callable[[], None]]) -> dict[str, Ca
     }
 
 
-def render(out: Path) -> list[Path]:
+def render(out: Path, language: str = "en") -> list[Path]:
+    """Every state at every size, as PNGs in ``out``, in ``language``."""
+    written: list[Path] = []
+    out.mkdir(parents=True, exist_ok=True)
+
+    def save(name: str, width: int, height: int, window: MainWindow) -> None:
+        path = out / f"{name}-{width}x{height}.png"
+        window.grab().save(str(path))
+        written.append(path)
+
+    walk(save, language)
+    return written
+
+
+def walk(
+    visit: Callable[[str, int, int, MainWindow], None],
+    language: str = "en",
+    sizes: tuple[tuple[int, int], ...] = SIZES,
+    only: Callable[[str], bool] = lambda name: True,
+) -> None:
+    """Draws every state (``only`` those it accepts) at each size in ``language`` and hands
+    the laid-out window to ``visit`` (a PNG for the gallery, checks for the tests)."""
     from PySide6.QtWidgets import QApplication
 
+    from kiosk.ui import language as ui_language
     from kiosk.ui.main_window import MainWindow, Page
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    ui_language.activate(language)
     config = Config(
         stores=(STORE,),
         data_dir=Path(tempfile.gettempdir()) / "kiosk-gallery",
@@ -296,9 +322,7 @@ def render(out: Path) -> list[Path]:
         window.resize(width, height)
         for _ in range(3):  # a resize can re-layout in steps (columns change, then fonts fit)
             app.processEvents()
-        path = out / f"{name}-{width}x{height}.png"
-        window.grab().save(str(path))
-        written.append(path)
+        visit(name, width, height, window)
 
     def home(screen: Screen) -> Callable[[], None]:
         def go() -> None:
@@ -360,20 +384,35 @@ def render(out: Path) -> list[Path]:
         ),
     }
     scenes |= kitchen_scenes(home)
-    for name, scene in scenes.items():
-        for width, height in SIZES:
-            scene()
-            shot(name, width, height)
-    window.shutdown()
-    window.close()
-    return written
+    try:
+        for name, scene in scenes.items():
+            if not only(name):
+                continue
+            for width, height in sizes:
+                scene()
+                shot(name, width, height)
+    finally:
+        window.shutdown()
+        window.close()
+        window.deleteLater()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0] if args else "out/gallery")
-    for path in render(out):
-        print(path)
+    import argparse
+
+    from kiosk.core.i18n import LANGUAGES
+
+    parser = argparse.ArgumentParser(prog="python -m kiosk.ui.gallery", description=__doc__)
+    parser.add_argument("out", nargs="?", type=Path, default=Path("out/gallery"))
+    parser.add_argument("--language", choices=[*LANGUAGES, "all"], default="en")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.language == "all":
+        for code in LANGUAGES:
+            for path in render(args.out / code, code):
+                print(path)
+    else:
+        for path in render(args.out, args.language):
+            print(path)
     return 0
 
 

@@ -24,12 +24,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractButton, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.core import i18n
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStore
 from kiosk.core.pin import LOCKOUT_FILENAME, PinGuard
 from kiosk.core.sync import StoreView
+from kiosk.ui import language
 from kiosk.ui.cues import cues, sound_settings, volume_for
 from kiosk.ui.home_page import HomePage
 from kiosk.ui.input_filter import InputFilter
@@ -128,10 +130,36 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._scale = 0.0
         self._shown: Screen | None = None
+        self._language = i18n.language()
+        self._top_bar_extras: list[QWidget] = []
 
         self.setWindowTitle(_("Gett Store Kiosk"))
         self.setAccessibleName(_("Gett Store Kiosk"))
         self.setMinimumSize(640, 400)
+        self._manager_parts = (keystore, guard, tester, save_path)
+        self._build_content()
+        self.session.history_read.connect(self.on_history_read)
+        self.session.changed.connect(self.on_session_changed)
+        self.session.first_status.connect(self.first_status)
+        self.input_filter = InputFilter(self, self.guard, self.on_touched, self.on_key)
+        self._announced = ""
+        self._keyboard = False  # a key was used: pages then put the focus on their first choice
+        # The clock: None sleeps until the screen can next change (wake.py), so a kiosk left
+        # alone costs nothing between polls; a number ticks at that fixed interval (tests).
+        self._tick_ms = tick_ms
+        self._ticking = False
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.tick_timer.setSingleShot(tick_ms is None)
+        self.tick_timer.setInterval(tick_ms or 1000)
+        self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
+        self._apply_scale()
+        self.redraw()
+
+    def _build_content(self) -> None:
+        """The pages and prompts, in the current language (built again when it changes; the
+        session, its worker and the queue stay)."""
+        lt = self.state.lt
         root = QWidget()
         root.setObjectName("Root")
         self.setCentralWidget(root)
@@ -166,25 +194,10 @@ class MainWindow(QMainWindow):
         # The manager's pages (PIN, settings, first-run set-up) are built when first needed:
         # most starts never show them, and each widget built makes the stylesheet cost more.
         self._manager: ManagerFlow | None = None
-        self._manager_parts = (keystore, guard, tester, save_path)
         self.prompts = Prompts(self._theme, root, self.state, self.flow, self._clock)
         self.heads_up, self.reminder = self.prompts.heads_up, self.prompts.reminder
         self._wire()
         self.night = NightVeil(root)
-        self.input_filter = InputFilter(self, self.guard, self.on_touched, self.on_key)
-        self._announced = ""
-        self._keyboard = False  # a key was used: pages then put the focus on their first choice
-        # The clock: None sleeps until the screen can next change (wake.py), so a kiosk left
-        # alone costs nothing between polls; a number ticks at that fixed interval (tests).
-        self._tick_ms = tick_ms
-        self._ticking = False
-        self.tick_timer = QTimer(self)
-        self.tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.tick_timer.setSingleShot(tick_ms is None)
-        self.tick_timer.setInterval(tick_ms or 1000)
-        self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
-        self._apply_scale()
-        self.redraw()
 
     def _add_page(self, page: Page, widget: QWidget) -> None:
         widget.setAccessibleName(_(PAGE_NAMES[page]))
@@ -235,9 +248,6 @@ class MainWindow(QMainWindow):
         home.connection_line.refresh_requested.connect(self.session.refresh)
         home.log_button.clicked.connect(self.open_log)
         self.log_page.back_button.clicked.connect(self.go_home)
-        self.session.history_read.connect(self.on_history_read)
-        self.session.changed.connect(self.on_session_changed)
-        self.session.first_status.connect(self.first_status)
 
     # -- what tests and the app read -------------------------------------------------------
 
@@ -395,6 +405,7 @@ class MainWindow(QMainWindow):
 
     def add_top_bar_widget(self, widget: QWidget) -> None:
         """Extra controls beside the Manager button (the demo's trainer controls)."""
+        self._top_bar_extras.append(widget)
         self.home.add_top_bar_widget(widget)
 
     def start(self) -> None:
@@ -435,7 +446,29 @@ class MainWindow(QMainWindow):
         if config.ui.pin_hash != old.ui.pin_hash:
             self._pin_guard.reset()  # a new PIN starts with no lockout from the old one
         self.session.apply(config, key_changed=key_changed)
+        if language.apply(config.ui.language) != self._language:
+            self.apply_language()
         self.redraw()
+
+    def apply_language(self) -> None:
+        """Show the language :mod:`kiosk.ui.language` chose: the pages are built again in it
+        (their fixed words, the direction, the fonts); the store, the worker and the queue
+        carry on untouched. Leaves the window on home."""
+        self._language = i18n.language()
+        for extra in self._top_bar_extras:
+            extra.setParent(None)  # kept: the old pages go, the demo's controls stay
+        self._close_prompt = None  # (it sat on the old pages; built again when needed)
+        self._build_content()
+        for extra in self._top_bar_extras:
+            self.home.add_top_bar_widget(extra)
+        root = self.centralWidget()
+        if root is not None and self.isVisible():
+            root.show()  # (Qt would show it one turn of the event loop later)
+        self._shown = None
+        self._scale = 0.0  # the stylesheet again: the script's font goes into it
+        self._apply_scale()
+        self.redraw()
+        self.show_page(Page.HOME)
 
     def close_for_good(self) -> None:
         self._allow_close = True
@@ -485,10 +518,14 @@ class MainWindow(QMainWindow):
         scale = screen_scale(width, height)
         self.resume_picker.set_columns(2 if portrait or width < 900 else 4)
         self.page_reasons.set_columns(2 if portrait else 3)
-        self.home.reasons.set_columns(3 if portrait or width < 760 else 5)
         if scale != self._scale:
             self._scale = scale
             self.setStyleSheet(self._theme.stylesheet(scale, keyboard=self._keyboard))
+        self.home.reasons.set_columns(3 if portrait or width < 760 else 5)
+        for button in (self.home.log_button, self.home.manager_button):
+            # The top bar's buttons keep their words; the connection line wraps instead.
+            button.ensurePolished()
+            button.setMinimumWidth(min(button.sizeHint().width(), button.maximumWidth()))
         self.home.store_bar.set_scale(scale, height)
         multi = self._shown.multi_store if self._shown is not None else self.multi_store
         self.home.apply_compact(multi, self.height())

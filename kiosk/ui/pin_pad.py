@@ -83,6 +83,10 @@ class PinPad(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.message)
         layout.addLayout(pad, 1)
+        if self.isRightToLeft():  # a keypad reads 1 2 3 from the left, as on every phone
+            for i, button in enumerate(self.digit_buttons):
+                grid.removeWidget(button)
+                grid.addWidget(button, i // 3, 2 - i % 3)  # (the grid mirrors it back)
 
     @property
     def guard(self) -> PinGuard:

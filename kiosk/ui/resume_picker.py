@@ -269,6 +269,8 @@ class CustomTimePicker(QWidget):
         self.minute_label = label("", "BigValue", wrap=False, name=N_("Minute"))
         steppers = QHBoxLayout()
         steppers.setSpacing(16)
+        if self.isRightToLeft():  # a time reads 15:10 in every language: hours on the left
+            steppers.setDirection(QHBoxLayout.Direction.RightToLeft)  # (mirrored back)
         for value_label, unit, step_minus, step_plus in (
             (self.hour_label, "hour", -60, 60),
             (self.minute_label, "minutes", -5, 5),

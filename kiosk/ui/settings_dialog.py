@@ -148,7 +148,9 @@ class ChoiceStepper(QWidget, Generic[T]):
         self.minus = big_button("−", _("{name}: less").format(name=name), role="digit")
         self.plus = big_button("+", _("{name}: more").format(name=name), role="digit")
         for button in (self.minus, self.plus):
-            button.setFixedWidth(80)
+            # The stylesheet's smallest button (64 px + padding + border): at 80 the layout
+            # placed it 16 px short, which right to left pushed "−" out of its row.
+            button.setFixedWidth(96)
         self.value_label = label("", "Preview", wrap=False, name=name)
         self.value_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.value_label.setMinimumWidth(190)
@@ -263,7 +265,7 @@ class ConnectionForm(QWidget):
         self.stores_grid.setColumnStretch(1, 1)
         self.stores_note = LockNote(theme)
         self.add_store = big_button(_("Add a store"), _("Add a store"), role="quiet")
-        self.add_store.setMaximumWidth(240)
+        self.add_store.setMaximumWidth(320)  # (Russian needs 251 px at 800x480)
         self.add_store.setVisible(several_stores)
         self.add_store.clicked.connect(self.on_add_store_clicked)
         self.api_url = self.line(_("API URL"), "https://api.gett-tech.com")
@@ -730,7 +732,7 @@ class SettingsPage(QWidget):
         sgrid.setContentsMargins(0, 0, 0, 0)
         sgrid.addWidget(label(_("Language"), "FormLabel"), 0, 0)
         sgrid.addWidget(self._lockable("ui.language", self.language, theme), 0, 1)
-        srow = QHBoxLayout()
+        srow = QVBoxLayout()  # one a row: each language's words get the whole width
         srow.setContentsMargins(0, 0, 0, 0)
         srow.addWidget(self._lockable("ui.fullscreen", self.fullscreen, theme))
         srow.addWidget(self._lockable("ui.pin_hash", self.change_pin, theme))

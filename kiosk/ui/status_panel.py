@@ -249,8 +249,11 @@ class StatusPanel(QFrame):
         font.setWeight(QFont.Weight.DemiBold)
         metrics = QFontMetrics(font)
         column = max(60, (width - 24) // 2)
+        # Rich text takes a cell's direction from its first letter and does not look past an
+        # isolated store name: a right-to-left mark starts each cell in Hebrew and Arabic.
+        start = "\u200f" if self.isRightToLeft() else ""
         cells = [
-            html.escape(metrics.elidedText(line, Qt.TextElideMode.ElideRight, column))
+            start + html.escape(metrics.elidedText(line, Qt.TextElideMode.ElideRight, column))
             for line in lines
         ]
         half = -(-len(cells) // 2)

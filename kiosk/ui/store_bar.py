@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core import i18n
 from kiosk.core.config import Store
 from kiosk.core.i18n import _, isolate
 from kiosk.ui.screen_state import ALL_STORES
@@ -228,7 +229,8 @@ class StoreButton(QAbstractButton):
             # Wide: the state icon big on the left, the name over the state word beside it.
             side = int(min(inner.height() * 0.6, 40 * self._scale + 4))
             pixmap = self._theme.pixmap(self._icon, side, palette.foreground, dpr)
-            painter.drawPixmap(QPointF(inner.left(), inner.center().y() - side / 2), pixmap)
+            at = self._mirror(QRectF(inner.left(), inner.center().y() - side / 2, side, side))
+            painter.drawPixmap(at.topLeft(), pixmap)
             left = inner.left() + side + 8
             text_rect = QRectF(left, inner.top(), inner.right() - left, inner.height())
             self._paint_texts(painter, text_rect, palette, badges, badge, inline_icon=False)
@@ -267,10 +269,11 @@ class StoreButton(QAbstractButton):
         top = rect.top() + max(0.0, (rect.height() - name_metrics.height() - word_height) / 2)
         painter.setPen(QColor(palette.foreground))
         painter.setFont(name_font)
+        start = self._start()
         painter.drawText(
-            QRectF(rect.left(), top, name_width, name_metrics.height()),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            name,
+            self._mirror(QRectF(rect.left(), top, name_width, name_metrics.height())),
+            int(start | Qt.AlignmentFlag.AlignVCenter),
+            i18n.isolate(name),  # a Latin name keeps its "…" at its own end in right-to-left
         )
         word_top = top + name_metrics.height()
         word_left = rect.left()
@@ -278,20 +281,30 @@ class StoreButton(QAbstractButton):
             pixmap = self._theme.pixmap(
                 self._icon, icon_side, palette.foreground, self.devicePixelRatioF()
             )
-            painter.drawPixmap(QPointF(rect.left(), word_top), pixmap)
+            painter.drawPixmap(
+                self._mirror(QRectF(rect.left(), word_top, icon_side, icon_side)).topLeft(),
+                pixmap,
+            )
             word_left += icon_side + 4
         painter.setFont(word_font)
         painter.drawText(
-            QRectF(word_left, word_top, rect.right() - word_left, room),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+            self._mirror(QRectF(word_left, word_top, rect.right() - word_left, room)),
+            int(start | Qt.AlignmentFlag.AlignTop),
             word,
         )
         self.shown_rects = {
-            "name": QRectF(
-                rect.left(), top, name_metrics.horizontalAdvance(name), name_metrics.height()
+            "name": self._mirror(
+                QRectF(
+                    rect.left(), top, name_metrics.horizontalAdvance(name), name_metrics.height()
+                )
             ),
-            "word": QRectF(
-                word_left, word_top, QFontMetrics(word_font).horizontalAdvance(word), word_height
+            "word": self._mirror(
+                QRectF(
+                    word_left,
+                    word_top,
+                    QFontMetrics(word_font).horizontalAdvance(word),
+                    word_height,
+                )
             ),
         }
         x = rect.right() - badge
@@ -299,9 +312,22 @@ class StoreButton(QAbstractButton):
         line_height = word_height if on_word_line else name_metrics.height()
         y = line_top + max(0.0, (line_height - badge) / 2)
         for icon in badges:
-            self._paint_badge(painter, x, y, badge, icon, icon == "warning")
-            self.shown_rects[icon] = QRectF(x, y, badge, badge)
+            place = self._mirror(QRectF(x, y, badge, badge))
+            self._paint_badge(painter, place.left(), y, badge, icon, icon == "warning")
+            self.shown_rects[icon] = place
             x -= badge + 4
+
+    def _mirror(self, rect: QRectF) -> QRectF:
+        """A place worked out left to right, on the other side in a right-to-left language
+        (the icon before the words, the badges after them, as the reader reads)."""
+        if not self.isRightToLeft():
+            return rect
+        return QRectF(self.width() - rect.right(), rect.top(), rect.width(), rect.height())
+
+    def _start(self) -> Qt.AlignmentFlag:
+        """The side the words start from (absolute: the rects are already mirrored)."""
+        side = Qt.AlignmentFlag.AlignRight if self.isRightToLeft() else Qt.AlignmentFlag.AlignLeft
+        return side | Qt.AlignmentFlag.AlignAbsolute
 
     def _paint_badge(
         self, painter: QPainter, x: float, y: float, side: float, icon: str, alert: bool = False

@@ -16,15 +16,24 @@ from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from kiosk.core import i18n
+from kiosk.ui import language
+
 RESOURCE_PACKAGE = "kiosk.resources"
 STYLESHEET = "kiosk.qss"
 _SCALED = re.compile(r"\$(\d+)")
+#: Every ``font-family`` list, up to its generic family (the script's own font goes there).
+_FAMILIES = re.compile(r"(font-family:[^;]*?)(,\s*sans-serif)?;")
 _BLANK_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"></svg>'
 log = logging.getLogger(__name__)
 #: No text smaller than this, even at 800x480 (scale 0.8): read at arm's length in a kitchen.
 MIN_TEXT_PX = 20
 #: The keyboard's place: added once a key is used (a touch screen shows no focus frame).
 FOCUS_COLOUR = "#6D28D9"
+#: Icons that point along the reading direction, drawn mirrored in right-to-left languages
+#: (back points to where the reader came from; play, pausing and resuming lead into the clock).
+#: Clocks, ticks and warnings keep their shape.
+MIRRORED_ICONS = frozenset({"back", "play", "pausing", "resuming"})
 FOCUS_QSS = f"\nQPushButton:focus, QToolButton:focus {{ border: 6px solid {FOCUS_COLOUR}; }}\n"
 
 
@@ -40,7 +49,7 @@ class Theme:
             log.error("stylesheet %s missing (%s); reinstall the kiosk", STYLESHEET, exc)
             self._qss = ""
         self._svgs: dict[str, str] = {}
-        self._pixmaps: dict[tuple[str, str, int], QPixmap] = {}
+        self._pixmaps: dict[tuple[str, str, int, bool], QPixmap] = {}
 
     def stylesheet(self, scale: float = 1.0, *, keyboard: bool = False) -> str:
         """The stylesheet with every ``$N`` size scaled (touch targets are never scaled);
@@ -48,6 +57,13 @@ class Theme:
         sheet = _SCALED.sub(
             lambda m: f"{max(MIN_TEXT_PX, round(int(m.group(1)) * scale))}px", self._qss
         )
+        # Hebrew or Arabic: the shipped Noto font last, as the fallback for the script's letters
+        # when the PC has no font with them. Last, not first: the first font found sets the
+        # line height of every label, and the layouts are measured for the Latin UI fonts
+        # (Segoe UI on Windows and DejaVu Sans on Linux both carry Hebrew and Arabic).
+        if families := language.font_families():
+            extra = "".join(f', "{family}"' for family in families)
+            sheet = _FAMILIES.sub(lambda m: f"{m.group(1)}{extra}{m.group(2) or ''};", sheet)
         return sheet + FOCUS_QSS if keyboard else sheet
 
     def svg(self, name: str) -> str:
@@ -61,7 +77,7 @@ class Theme:
         return self._svgs[name]
 
     def pixmap(self, name: str, size: int, colour: str = "#111111", dpr: float = 1.0) -> QPixmap:
-        key = (name, colour, round(size * dpr))
+        key = (name, colour, round(size * dpr), name in MIRRORED_ICONS and i18n.is_rtl())
         if key not in self._pixmaps:
             svg = self.svg(name).replace("currentColor", colour)
             renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
@@ -70,6 +86,9 @@ class Theme:
             image.fill(Qt.GlobalColor.transparent)
             painter = QPainter(image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            if key[3]:
+                painter.translate(side, 0)
+                painter.scale(-1, 1)
             renderer.render(painter, QRectF(0, 0, side, side))
             painter.end()
             pixmap = QPixmap.fromImage(image)

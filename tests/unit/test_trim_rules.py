@@ -92,7 +92,32 @@ def test_windows_drops_the_big_unused_files(windows: list[str]) -> None:
     assert "PySide6/plugins/platforms/qdirect2d.dll" in dropped
     assert "PySide6/plugins/tls/qschannelbackend.dll" in dropped
     assert "PySide6/plugins/imageformats/qtiff.dll" in dropped
-    assert {f for f in windows if f.startswith("PySide6/translations/")} <= dropped
+    qms = {f for f in windows if f.startswith("PySide6/translations/")}
+    kept = {f"PySide6/translations/qtbase_{code}.qm" for code in ("he", "ar", "ru")}
+    assert kept <= qms and not kept & dropped
+    assert qms - kept <= dropped
+
+
+@pytest.mark.parametrize("platform", ["windows", "linux"])
+def test_qt_keeps_its_own_words_in_the_kiosk_languages_only(
+    platform: str, request: pytest.FixtureRequest
+) -> None:
+    from kiosk.core.i18n import LANGUAGES
+
+    assert set(rules.LANGUAGES) == set(LANGUAGES) - {"en"}
+    files: list[str] = request.getfixturevalue(platform)
+    qms = [f for f in files if "/translations/" in f and f.endswith(".qm")]
+    kept = sorted(f.rsplit("/", 1)[1] for f in qms if not rules.is_dropped(f))
+    assert kept == sorted(f"qtbase_{code}.qm" for code in rules.LANGUAGES)
+
+
+def test_babel_keeps_the_kiosk_languages_and_their_root() -> None:
+    for name in ("root", "en", "he", "ar", "ru"):
+        assert not rules.is_dropped_data(f"babel/locale-data/{name}.dat")
+    for name in ("de", "en_GB", "he_IL", "fr", "zh_Hant"):
+        assert rules.is_dropped_data(f"babel/locale-data/{name}.dat")
+    assert not rules.is_dropped_data("babel/global.dat")
+    assert not rules.is_dropped_data("kiosk/resources/locale/he/LC_MESSAGES/kiosk.mo")
 
 
 @pytest.mark.parametrize(
