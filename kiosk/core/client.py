@@ -367,6 +367,9 @@ def _describe(answer: _Answer, problem: Problem | None, scrubber: Scrubber) -> s
         phrase = "HTTP error"
     head = ltr(f"{answer.status_code} {phrase}")
     summary = problem.summary() if problem else None
+    if summary and summary.casefold().startswith(phrase.casefold()):
+        # Gett's title is usually the status phrase itself: say "Unauthorized" once.
+        summary = summary[len(phrase) :].lstrip(" :-") or None
     if summary:
         return _("{status}: {summary}").format(status=head, summary=isolate(summary))
     if not answer.content:
@@ -377,36 +380,41 @@ def _describe(answer: _Answer, problem: Problem | None, scrubber: Scrubber) -> s
     )
 
 
+def _full_stop(text: str) -> str:
+    """One full stop at the end, whether or not Gett's own words ended with one (never ".).")."""
+    if text.rstrip("\u2066\u2067\u2068\u2069").endswith((".", "!", "?", "…")):
+        return text
+    return f"{text}."
+
+
 def error_for(answer: _Answer, now: datetime, scrubber: Scrubber) -> ApiError:
     """Map a non-2xx answer to the exception that tells the caller what to do."""
     code = answer.status_code
     problem = _problem_from(answer, scrubber)
-    what = _describe(answer, problem, scrubber)
+    what = _full_stop(_describe(answer, problem, scrubber))
     kwargs: dict[str, Any] = {"status_code": code, "problem": problem}
     if code == 403:
-        return KeyForbidden(_("Gett rejected the API key ({what}).").format(what=what), **kwargs)
+        return KeyForbidden(_("Gett rejected the API key: {what}").format(what=what), **kwargs)
     if code == 401:
-        return AuthRejected(_("Gett rejected the API key ({what}).").format(what=what), **kwargs)
+        return AuthRejected(_("Gett rejected the API key: {what}").format(what=what), **kwargs)
     if code == 404:
-        return StoreNotFound(
-            _("Gett does not know this store ({what}).").format(what=what), **kwargs
-        )
+        return StoreNotFound(_("Gett does not know this store: {what}").format(what=what), **kwargs)
     if code == 429:
         wait = parse_retry_after(answer.headers.get("retry-after"), now)
         return RateLimited(
-            _("Gett asked us to slow down ({what}).").format(what=what), retry_after=wait, **kwargs
+            _("Gett asked us to slow down: {what}").format(what=what), retry_after=wait, **kwargs
         )
     if code == 408 or 500 <= code <= 599:
         wait = parse_retry_after(answer.headers.get("retry-after"), now)
         return ServerError(
-            _("Gett had a temporary problem ({what}).").format(what=what),
+            _("Gett had a temporary problem: {what}").format(what=what),
             retry_after=wait,
             **kwargs,
         )
     if 400 <= code < 500:
-        return RequestRejected(_("Gett refused the request ({what}).").format(what=what), **kwargs)
+        return RequestRejected(_("Gett refused the request: {what}").format(what=what), **kwargs)
     return MalformedResponse(
-        _("Gett answered with an unexpected {what}.").format(what=what), **kwargs
+        _("Gett answered with an unexpected status: {what}").format(what=what), **kwargs
     )
 
 

@@ -149,7 +149,7 @@ def states() -> dict[str, tuple[StoreView | None, Connectivity]]:
                 None,
                 Attention(
                     AttentionKind.KEY_REJECTED,
-                    "Gett rejected the API key (401 Unauthorized: Invalid API key).",
+                    "Gett rejected the API key: 401 Unauthorized: Invalid API key.",
                     STORE.id,
                 ),
             ),

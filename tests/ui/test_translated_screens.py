@@ -78,7 +78,8 @@ def _outside_words(window: MainWindow) -> list[str]:
 
 def english_left(window: MainWindow, *, skip: type[QWidget] | None = None) -> list[str]:
     """Each visible text with a Latin word that is not allowed, as ``name: text``."""
-    allowed = sorted({*_shared_words(), *_outside_words(window)}, key=len, reverse=True)
+    quoted = {*_shared_words(), *_outside_words(window)}
+    allowed = sorted({i18n.strip_isolates(q) for q in quoted}, key=len, reverse=True)
     found = []
     for widget in window.findChildren(QWidget):
         if not isinstance(widget, QLabel | QAbstractButton) or not widget.isVisible():

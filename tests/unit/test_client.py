@@ -240,3 +240,22 @@ def test_body_that_lies_about_its_encoding_is_malformed_not_a_crash() -> None:
 def test_keys_that_cannot_go_in_a_header_are_refused_clearly(key: str) -> None:
     with pytest.raises(AuthRejected, match="not usable"):
         GettClient("https://api.gett-tech.com", key)
+
+
+def test_a_refusal_says_the_status_phrase_once_and_ends_in_one_full_stop() -> None:
+    """Gett's title is often the phrase itself ("Unauthorized"), and its detail may end in
+    its own full stop or bracket: the sentence says "Unauthorized" once and never ".).\""""
+    from kiosk.core.client import _Answer, error_for
+    from kiosk.core.redact import Scrubber
+
+    body = b'{"title": "Unauthorized", "detail": "The API key is not valid (it may be revoked)."}'
+    problem = httpx.Headers({"content-type": "application/problem+json"})
+    text = str(error_for(_Answer(401, problem, body), datetime.now(UTC), Scrubber(["k" * 32])))
+    assert text.count("Unauthorized") == 1
+    assert text == (
+        "Gett rejected the API key: 401 Unauthorized: The API key is not valid (it may be revoked)."
+    )
+    bare = _Answer(503, httpx.Headers(), b"")
+    assert str(error_for(bare, datetime.now(UTC), Scrubber(["k" * 32]))) == (
+        "Gett had a temporary problem: 503 Service Unavailable (empty body)."
+    )
