@@ -21,7 +21,9 @@ import gettext
 import locale
 import logging
 import os
+import re
 import threading
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from importlib import resources
@@ -56,6 +58,10 @@ _ALIASES = {
 LRI = "\u2066"
 FSI = "\u2068"
 PDI = "\u2069"
+#: Right-to-left mark: starts a Hebrew or Arabic line that opens with a Latin word ("Gett ...")
+#: as right-to-left text (a paragraph takes its direction from its first strong letter).
+RLM = "\u200f"
+_FIELD = re.compile(r"\{[^{}]*\}")
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -166,11 +172,37 @@ def _catalog(code: str) -> gettext.NullTranslations:
             try:
                 with path.open("rb") as stream:
                     found = gettext.GNUTranslations(stream)
+                if code in RIGHT_TO_LEFT:
+                    _lead_right_to_left(found)
             except (OSError, ValueError, UnicodeDecodeError) as exc:
                 # A missing or damaged catalog must not stop the kiosk: English still works.
                 log.error("translations for %r cannot be read (%s); showing English", code, exc)
         _catalogs[code] = found
         return found
+
+
+def _lead_right_to_left(catalog: gettext.NullTranslations) -> None:
+    """Every line of a right-to-left translation reads right to left, even one that starts with
+    "Gett" or "API": the screen would otherwise lay that line out left to right."""
+    table = getattr(catalog, "_catalog", None)
+    if not isinstance(table, dict):
+        return
+    for key, text in table.items():
+        if key and isinstance(text, str):
+            table[key] = "\n".join(
+                RLM + line if _starts_left_to_right(line) else line for line in text.split("\n")
+            )
+
+
+def _starts_left_to_right(line: str) -> bool:
+    """Whether the line's first strong letter (placeholders aside) is a left-to-right one."""
+    for char in _FIELD.sub("", line):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return True
+        if kind in ("R", "AL"):
+            return False
+    return False
 
 
 def use(code: str | None) -> str:
@@ -191,8 +223,10 @@ def isolate(text: object) -> str:
 
 
 def strip_isolates(text: str) -> str:
-    """Text for a terminal, which runs no bidi algorithm: isolates there only get in the way."""
-    return text.translate({0x2066: None, 0x2067: None, 0x2068: None, 0x2069: None})
+    """Text for a terminal, which runs no bidi algorithm: isolates and marks only get in the way."""
+    return text.translate(
+        {0x200E: None, 0x200F: None, 0x2066: None, 0x2067: None, 0x2068: None, 0x2069: None}
+    )
 
 
 def clock(when: datetime) -> str:

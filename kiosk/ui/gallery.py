@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.core.client import CERTIFICATE_MESSAGE
 from kiosk.core.config import Config, Store, UiSettings
+from kiosk.core.i18n import _, isolate, ltr
 from kiosk.core.keystore import MemoryKeyStore
 from kiosk.core.models import PauseReason, StoreState, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import Intent, IntentState
@@ -149,7 +150,12 @@ def states() -> dict[str, tuple[StoreView | None, Connectivity]]:
                 None,
                 Attention(
                     AttentionKind.KEY_REJECTED,
-                    "Gett rejected the API key: 401 Unauthorized: Invalid API key.",
+                    # The client's own sentence, in the language shown (Gett's words stay as sent).
+                    _("Gett rejected the API key: {what}").format(
+                        what=_("{status}: {summary}").format(
+                            status=ltr("401 Unauthorized"), summary=isolate("Invalid API key.")
+                        )
+                    ),
                     STORE.id,
                 ),
             ),
@@ -164,9 +170,9 @@ def states() -> dict[str, tuple[StoreView | None, Connectivity]]:
                     _intent(pause, IntentState.HELD, 1),
                     last_error_kind="CertificateRejected",
                 ),
-                Attention(AttentionKind.CERTIFICATE_UNTRUSTED, CERTIFICATE_MESSAGE, STORE.id),
+                Attention(AttentionKind.CERTIFICATE_UNTRUSTED, _(CERTIFICATE_MESSAGE), STORE.id),
             ),
-            Connectivity(Link.OFFLINE, NOW - timedelta(minutes=4), CERTIFICATE_MESSAGE),
+            Connectivity(Link.OFFLINE, NOW - timedelta(minutes=4), _(CERTIFICATE_MESSAGE)),
         ),
         "pc-clock-off": (
             StoreView(STORE, _paused(23), NOW),

@@ -108,3 +108,14 @@ def test_the_config_names_the_language_and_refuses_one_not_shipped(tmp_path: Pat
         parse_config({"ui": {"language": "fr"}})
     with pytest.raises(ConfigError, match=r"ui\.language"):
         parse_config({"ui": {"language": 7}})
+
+
+def test_a_right_to_left_line_that_starts_with_a_latin_word_still_reads_right_to_left() -> None:
+    """ "Gett לא קיבלו את מפתח ה-API" would be laid out left to right (its first strong letter is
+    Latin): the catalog leads such lines with a right-to-left mark; English is untouched."""
+    assert i18n._("Gett did not accept the API key") == "Gett did not accept the API key"
+    i18n.use("he")
+    text = i18n._("Gett did not accept the API key")
+    assert text.startswith(i18n.RLM + "Gett")
+    assert i18n.strip_isolates(text).startswith("Gett")
+    assert not i18n._("PAUSED").startswith(i18n.RLM)  # a Hebrew word leads already
