@@ -611,9 +611,9 @@ def short_words(word: str) -> tuple[str, ...]:
     """``word`` and its shorter forms, longest first ("2 OF 4 PAUSED", "2/4 PAUSED")."""
     numbers = _NUMBERS.findall(word)
     if len(numbers) == 2 and word == some_paused(int(numbers[0]), int(numbers[1])):
-        short = _("{paused}/{total} PAUSED").format(
-            paused=ltr(int(numbers[0])), total=ltr(int(numbers[1]))
-        )
+        # The fraction is one left-to-right run: "2/4" must not read "4/2" in Hebrew.
+        fraction = ltr(f"{int(numbers[0])}/{int(numbers[1])}")
+        short = _("{fraction} PAUSED").format(fraction=fraction)
         return (word, short)
     forms: tuple[str, ...] = (word,)
     for full, shorter in SHORT_WORDS.items():

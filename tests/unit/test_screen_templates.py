@@ -189,3 +189,13 @@ def test_the_offline_banner_counts_in_russian_plural_forms(waiting: int, words: 
         assert info.line.startswith("Нет связи · ")
     finally:
         i18n.use("en")
+
+
+def test_the_short_fraction_stays_one_left_to_right_run_in_hebrew() -> None:
+    """ "2/4" with each number isolated on its own reads "4/2" in a right-to-left line."""
+    i18n.use("he")
+    try:
+        short = short_words(some_paused(2, 4))[1]
+        assert i18n.ltr("2/4") in short
+    finally:
+        i18n.use("en")
