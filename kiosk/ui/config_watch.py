@@ -55,6 +55,8 @@ class WatchHost(Protocol):
 
     def go_home(self) -> None: ...
 
+    def config_changed_outside(self, config: Config) -> None: ...
+
 
 def reload_config(source: Path, env: Mapping[str, str]) -> Config:
     """The config as the app would read it at start: the same user file (``--config`` or the
@@ -202,5 +204,6 @@ def watch_config(
         check_ms=check_ms,
         settle_ms=settle_ms,
     )
+    watcher.applied.connect(host.config_changed_outside)
     watcher.start()
     return watcher

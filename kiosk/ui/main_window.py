@@ -437,6 +437,13 @@ class MainWindow(QMainWindow):
         self.session.apply(config, key_changed=key_changed)
         self.redraw()
 
+    @Slot(object)
+    def config_changed_outside(self, _config: Config) -> None:
+        """The watcher applied a changed file: an open Settings page says so (its Save keeps
+        those changes; see ``ManagerFlow._save``)."""
+        if self._manager is not None and self.current_page() is Page.SETTINGS:
+            self._manager.settings_page.changed_outside()
+
     def close_for_good(self) -> None:
         self._allow_close = True
         self.close()

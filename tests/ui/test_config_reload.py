@@ -220,3 +220,78 @@ def test_change_pin_in_settings_says_it_is_its_when_it_manages_it(
     assert window.settings_page.error.text() == (
         "The manager PIN is set by IT; ask IT to change it."
     )
+
+
+def test_save_in_settings_keeps_a_pin_cleared_by_it_while_the_page_was_open(
+    make_window: MakeWindow, qtbot: QtBot, files: Files, watch: Callable[..., ConfigWatcher]
+) -> None:
+    """IT resets the PIN over ssh while a manager has Settings open: the manager's Save keeps
+    the manager's own change (the poll interval) and does not bring the old PIN back."""
+    user, _managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    watch(window, env)
+    tap(qtbot, window, "Manager")
+    enter_pin(qtbot, window, PIN)
+    assert window.current_page() is Page.SETTINGS
+    window.settings_page.poll.set_value(60.0)  # the manager's own change
+    err = io.StringIO()
+    cli = Cli(keystore=MemoryKeyStore(KEY), env=env, stdin=io.StringIO(""),
+              stdout=io.StringIO(), stderr=err)  # fmt: skip
+    assert cli.run(["pin", "clear"]) == 0, err.getvalue()
+    qtbot.waitUntil(lambda: window.config.ui.pin_hash is None, timeout=DEADLINE_MS)
+    notice = window.settings_page.error
+    assert notice.isVisibleTo(window) and "changed outside this page" in notice.text()
+    tap(qtbot, window, "Save settings")
+    qtbot.waitUntil(lambda: window.current_page() is Page.HOME, timeout=DEADLINE_MS)
+    saved = tomllib.loads(user.read_text(encoding="utf-8"))
+    assert "pin_hash" not in saved.get("ui", {})
+    assert saved["poll_interval_seconds"] == 60
+    assert window.config.ui.pin_hash is None
+    assert window.config.poll_interval_seconds == 60
+
+
+def test_save_in_settings_keeps_an_edit_made_to_the_file_before_the_watcher_saw_it(
+    make_window: MakeWindow, qtbot: QtBot, files: Files
+) -> None:
+    """Save re-reads the user's file: an edit made a moment before (no watcher running, so the
+    app never applied it) survives; the field the manager changed is the manager's."""
+    user, _managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    tap(qtbot, window, "Manager")
+    enter_pin(qtbot, window, PIN)
+    window.settings_page.reminder.set_value(60)
+    text = user.read_text(encoding="utf-8").replace(
+        "poll_interval_seconds = 20", "poll_interval_seconds = 45"
+    )
+    write(user, text + "idle_return_seconds = 90\n")
+    tap(qtbot, window, "Save settings")
+    qtbot.waitUntil(lambda: window.current_page() is Page.HOME, timeout=DEADLINE_MS)
+    saved = tomllib.loads(user.read_text(encoding="utf-8"))
+    assert saved["poll_interval_seconds"] == 45
+    assert saved["ui"]["idle_return_seconds"] == 90
+    assert saved["ui"]["forgotten_pause_minutes"] == 60
+    assert saved["ui"]["pin_hash"] == PIN_HASH
+
+
+def test_the_pin_pad_on_screen_checks_the_pin_set_by_a_script_meanwhile(
+    make_window: MakeWindow, qtbot: QtBot, files: Files, watch: Callable[..., ConfigWatcher]
+) -> None:
+    """IT replaces a leaked PIN while the pad is already up: the old PIN no longer opens
+    Settings from that same pad, the new one does."""
+    user, _managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    watch(window, env)
+    tap(qtbot, window, "Manager")
+    assert window.current_page() is Page.PIN
+    err = io.StringIO()
+    cli = Cli(keystore=MemoryKeyStore(KEY), env=env, stdin=io.StringIO("4826\n"),
+              stdout=io.StringIO(), stderr=err)  # fmt: skip
+    assert cli.run(["pin", "set"]) == 0, err.getvalue()
+    qtbot.waitUntil(lambda: window.config.ui.pin_hash == files_pin(user), timeout=DEADLINE_MS)
+    enter_pin(qtbot, window, PIN)  # the OLD pin, on the pad that was already up
+    assert window.current_page() is Page.PIN
+    enter_pin(qtbot, window, "4826")
+    assert window.current_page() is Page.SETTINGS
