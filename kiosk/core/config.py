@@ -236,6 +236,30 @@ def load_config(
     return apply_env(replace(config, own=own), env)
 
 
+def fallback_data_dir(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
+    """Where the app keeps its data when the whole config does not load (``kiosk health`` and
+    ``diagnose`` must still find the heartbeat and logs): ``KIOSK_DATA_DIR``, else each file's
+    own ``data_dir`` read alone (IT's first, as it wins), else the default."""
+    text = env.get("KIOSK_DATA_DIR", "")
+    if text and "\x00" not in text and os.path.isabs(text):
+        return Path(text)
+    try:
+        managed = read_managed(
+            Path(_usable_path(os.fspath(managed_config_path(env)), "KIOSK_MANAGED_CONFIG"))
+        )
+        if managed is not None and "data_dir" in managed:
+            return parse_config(managed).data_dir
+    except ConfigError:
+        pass
+    try:
+        path = config_path(explicit, env)
+        if path.is_file():
+            return parse_config(read_toml(path, str(path))).data_dir
+    except (ConfigError, OSError):
+        pass
+    return default_data_dir()
+
+
 class ManagedConfigError(ConfigError):
     """IT's managed file cannot be used (the running app keeps its last good config)."""
 
@@ -505,6 +529,15 @@ def _unknown(table: Mapping[str, Any], allowed: set[str], prefix: str, fail: Any
             )
 
 
+#: A setting whose value may be a secret (the PIN hash, or the PIN typed in its place): an
+#: error about it never repeats the value (it would reach the screen, the log and diagnose).
+_SECRET_NAME = re.compile(r"pin|hash|key|token|secret|passw", re.IGNORECASE)
+
+
+def is_secret_field(fld: str) -> bool:
+    return bool(_SECRET_NAME.search(fld.rsplit(".", 1)[-1]))
+
+
 def _typed(
     table: Mapping[str, Any], key: str, kind: type, fail: Any, fld: str | None = None
 ) -> Any:
@@ -512,7 +545,8 @@ def _typed(
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not ok:
         names = {str: "a string", bool: "true or false", int: "a whole number"}
-        raise fail(fld or key, f"must be {names.get(kind, kind.__name__)}, got {shown(value)}.")
+        got = type(value).__name__ if is_secret_field(fld or key) else shown(value)
+        raise fail(fld or key, f"must be {names.get(kind, kind.__name__)}, got {got}.")
     return value
 
 

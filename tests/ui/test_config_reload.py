@@ -295,3 +295,25 @@ def test_the_pin_pad_on_screen_checks_the_pin_set_by_a_script_meanwhile(
     assert window.current_page() is Page.PIN
     enter_pin(qtbot, window, "4826")
     assert window.current_page() is Page.SETTINGS
+
+
+def test_a_pin_typed_in_the_managed_file_never_reaches_the_screen_or_the_log(
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    files: Files,
+    watch: Callable[..., ConfigWatcher],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """IT wrote the PIN itself (a number) as pin_hash: the refusal names the field, not it."""
+    user, managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    watcher = watch(window, env)
+    seen: list[str] = []
+    watcher.refused.connect(seen.append)
+    write(managed, "[ui]\npin_hash = 482619\n")
+    qtbot.waitUntil(lambda: bool(seen), timeout=DEADLINE_MS)
+    assert "ui.pin_hash" in seen[0]
+    assert "482619" not in seen[0]
+    assert "482619" not in str(window.state.banner)
+    assert "482619" not in caplog.text
