@@ -737,7 +737,8 @@ def save_config(config: Config, path: Path) -> None:
     :func:`without_env` and :func:`without_managed`).
     """
     config = without_managed(without_env(config))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only folder too (a new one; an existing one is the user's to set).
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(path.suffix + ".tmp")
     # Owner-only: the file holds the PIN hash (never the API key, which is in the keyring).
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
