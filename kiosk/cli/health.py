@@ -47,9 +47,32 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
 
 
+#: The global options placed before the command that take a value (``--config PATH``).
+_GLOBAL_WITH_VALUE = frozenset({"--config", "--screenshot"})
+
+
 def usage_exit(argv: Sequence[str], default: int) -> int:
-    """A command line that does not parse: UNKNOWN for `kiosk health` (2 would read CRITICAL)."""
-    return USAGE_EXIT if "health" in argv else default
+    """A command line that does not parse: UNKNOWN for `kiosk health` (2 would read CRITICAL).
+
+    Only when ``health`` is the command itself: ``kiosk pause --store health`` is a pause."""
+    return USAGE_EXIT if command_of(argv) == "health" else default
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word: the first argument that is neither an option nor a global option's
+    value (argparse's own rule for the words before the sub-command)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            continue
+        if arg.startswith("-"):
+            skip = arg in _GLOBAL_WITH_VALUE  # (--config=PATH holds its value)
+            continue
+        return arg
+    return None
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str], stdout: TextIO) -> int:

@@ -450,3 +450,16 @@ def test_a_broken_managed_file_still_finds_the_app_in_the_users_own_data_dir(
         assert code == 1 and "config" in {f["kind"] for f in body["findings"]}
     finally:
         lock.close()
+
+
+def test_a_usage_error_is_unknown_only_for_the_health_command_itself(tmp_path: Path) -> None:
+    """`health` as a store's name or a path is not the command: the usual usage code (2)."""
+    env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_CONFIG": str(tmp_path / "none.toml")}
+
+    def code(*argv: str) -> int:
+        return Cli(env=env, stdout=io.StringIO(), stderr=io.StringIO()).run(list(argv))
+
+    assert code("pause", "--store", "health", "--reason", "nope") == 2
+    assert code("--config", "health", "pause", "--reason", "nope") == 2
+    assert code("--config", str(tmp_path / "c.toml"), "health", "--max-wait") == 3
+    assert code("-v", "health", "--nope") == 3
