@@ -317,3 +317,28 @@ def test_a_pin_typed_in_the_managed_file_never_reaches_the_screen_or_the_log(
     assert "482619" not in seen[0]
     assert "482619" not in str(window.state.banner)
     assert "482619" not in caplog.text
+
+
+def test_a_pushed_data_dir_applies_at_the_next_start_only(
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    files: Files,
+    watch: Callable[..., ConfigWatcher],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The queue, heartbeat, lock and logs stay together in the folder the app started with;
+    the rest of the push applies now, and the manager and the log are told."""
+    user, managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    watch(window, env)
+    old_dir = window.config.data_dir
+    new_dir = user.parent / "pushed-data"
+    write(managed, f'data_dir = "{new_dir}"\npoll_interval_seconds = 90\n')
+    qtbot.waitUntil(lambda: window.config.poll_interval_seconds == 90, timeout=DEADLINE_MS)
+    assert window.config.data_dir == old_dir
+    assert window.session.config.data_dir == old_dir
+    assert "applies at the next start" in caplog.text
+    banner = window.state.banner
+    assert banner is not None and "pushed-data" in banner.message
+    assert not new_dir.exists()
