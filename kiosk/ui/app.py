@@ -185,7 +185,11 @@ def run_app(
             stop_signals.uninstall()
         if writer is not None:
             writer.finish(stopped_by)  # after the worker stopped: the last word on the queue
-        log_stopped("kiosk app", exit_code)
+        if window is not None and window.closed_on_purpose:
+            stopped_by = "a manager closed it"
+        elif stopped_by == "SIGUSR1":
+            stopped_by = "SIGUSR1 (restart after an upgrade)"
+        log_stopped("kiosk app", exit_code, stopped_by)
         if simulator is not None:
             simulator.stop()
         if demo_dir is not None:

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.core.config import Config, ConfigError, ManagedConfigError, load_config
 from kiosk.core.i18n import _, ltr
+from kiosk.core.logs import EVENT
 from kiosk.core.managed import managed_config_path
 from kiosk.ui.pages import Page
 from kiosk.ui.screen_state import Notice, ScreenState
@@ -153,6 +154,7 @@ class ConfigWatcher(QObject):
         log.info(
             "config files changed: applied (managed keys: %s)",
             ", ".join(sorted(config.managed)) or "none",
+            extra=EVENT,
         )
         # The key lives in the keyring, not in these files: it did not change.
         self._host.apply_config(config, key_changed=False)
@@ -177,6 +179,7 @@ class ConfigWatcher(QObject):
                 "using %s until then)",
                 config.data_dir,
                 current.data_dir,
+                extra=EVENT,
             )
             self._host.notify(
                 _("A setting applies at the next start"),

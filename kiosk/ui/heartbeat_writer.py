@@ -22,6 +22,7 @@ from kiosk.core import heartbeat as hb
 from kiosk.core.clock import Clock, GettClock
 from kiosk.core.config import Config, clip
 from kiosk.core.lease import OwnerLock
+from kiosk.core.logs import EVENT
 from kiosk.core.sync import AttentionKind, StoreView
 from kiosk.ui.screen_state import ScreenState
 
@@ -75,7 +76,7 @@ class HeartbeatWriter(QObject):
         # ends, however it ends (lease.py); its token goes into every beat.
         self._lock = OwnerLock(self._data_dir, "gui-heartbeat")
         hb.remove_stale_tmp(self._data_dir)
-        log.info("kiosk app %s started (pid %d)", __version__, os.getpid())
+        log.info("heartbeat started: kiosk app %s (pid %d)", __version__, os.getpid(), extra=EVENT)
         self._to_journal(f"Gett Store Kiosk {__version__} started", journal.NOTICE)
         self.beat(force=True)
         self.timer.start()
@@ -102,7 +103,7 @@ class HeartbeatWriter(QObject):
         self.beat(force=True)
         closed = self._app_state is hb.AppState.CLOSED_BY_MANAGER
         words = "closed by a manager" if closed else f"stopped ({why})"
-        log.info("kiosk app %s %s", __version__, words)
+        log.info("heartbeat stopped: kiosk app %s %s", __version__, words, extra=EVENT)
         self._to_journal(f"Gett Store Kiosk {__version__} {words}", journal.NOTICE)
         if self._lock is not None:
             self._lock.close()
@@ -204,7 +205,7 @@ class HeartbeatWriter(QObject):
         if code != self._health and beat.state is hb.AppState.RUNNING:
             if self._health is not None or code is not health.Code.OK:
                 summary = report.to_json()["summary"]
-                log.info("health %s: %s", code.name, summary)
+                log.info("health %s: %s", code.name, summary, extra=EVENT)
                 priority = journal.INFO if code is health.Code.OK else journal.WARNING
                 self._to_journal(f"health {code.name}: {summary}", priority)
             self._health = code

@@ -28,6 +28,7 @@ from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStore
+from kiosk.core.logs import EVENT
 from kiosk.core.pin import LOCKOUT_FILENAME, PinGuard
 from kiosk.core.sync import StoreView
 from kiosk.ui.cues import cues, sound_settings, volume_for
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / LOCKOUT_FILENAME)
         self._pin_guard = guard
         self._allow_close = False
+        #: A manager closed the app (the reason its log line and the autostart give).
+        self.closed_on_purpose = False
         self._close_prompt: ClosePrompt | None = None
         self._painted = False
         self._scale = 0.0
@@ -463,7 +466,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def close_by_manager(self) -> None:
-        log.warning("a manager closed the kiosk app on purpose")
+        log.warning("a manager closed the kiosk app on purpose", extra=EVENT)
+        self.closed_on_purpose = True
         self.closed_by_manager.emit()
         self.close_for_good()
 

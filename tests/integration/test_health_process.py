@@ -166,3 +166,7 @@ def test_sigterm_and_sigusr1_end_the_app_cleanly_and_keep_the_queue(
         log = (data / "logs" / "kiosk.log").read_text(encoding="utf-8")
         assert f"{sig.name} received: closing the kiosk app cleanly" in log
         assert "exiting with a background thread still busy" not in log
+        events = (data / "logs" / "events.log").read_text(encoding="utf-8")
+        assert f"{sig.name} received: closing the kiosk app cleanly" in events
+        assert f"exit code {code}" in events and f": {sig.name}" in events  # the reason
+        assert "heartbeat started" in events and "heartbeat stopped" in events

@@ -19,6 +19,7 @@ from kiosk.core.models import PauseReason
 from kiosk.simulator.server import Simulator
 from kiosk.ui.config_watch import ConfigWatcher, watch_config
 from kiosk.ui.main_window import MainWindow, Page
+from tests.helpers.fakes import FakeClock
 from tests.ui.conftest import KEY, PIN, PIN_HASH, STORE, MakeWindow, find, tap
 from tests.ui.test_manager import enter_pin
 
@@ -342,3 +343,50 @@ def test_a_pushed_data_dir_applies_at_the_next_start_only(
     banner = window.state.banner
     assert banner is not None and "pushed-data" in banner.message
     assert not new_dir.exists()
+
+
+def test_the_events_log_says_pin_clear_push_applied_manager_close_and_heartbeat(
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    files: Files,
+    watch: Callable[..., ConfigWatcher],
+    clock: FakeClock,
+) -> None:
+    """What IT asks about weeks later is in events.log: IT's `kiosk pin clear` (never a PIN),
+    a pushed config applied, the heartbeat's start and stop, a manager's close."""
+    from kiosk.core.logs import setup_logging
+    from kiosk.ui.app import _monitoring
+
+    user, managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    config = load_config(None, env)
+    logs = config.data_dir / "logs"
+    window = make_window(config)
+    watch(window, env)
+    cli = Cli(keystore=MemoryKeyStore(KEY), env=env, stdin=io.StringIO(""),
+              stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+    assert cli.run(["pin", "clear"]) == 0
+    qtbot.waitUntil(lambda: window.config.ui.pin_hash is None, timeout=DEADLINE_MS)
+    root = logging.getLogger()
+    before, level = root.handlers[:], root.level
+    setup_logging(logs, verbose=False)  # (the CLI's run put its own handlers back)
+    try:
+        writer = _monitoring(window, clock)
+        write(managed, "poll_interval_seconds = 90\n")
+        qtbot.waitUntil(lambda: window.config.poll_interval_seconds == 90, timeout=DEADLINE_MS)
+        window.close_by_manager()
+        writer.finish("test")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        events = (logs / "events.log").read_text(encoding="utf-8")
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
+                handler.close()
+        root.handlers[:], root.level = before, level
+    assert "manager PIN cleared by `kiosk pin clear`" in events
+    assert "config files changed: applied" in events
+    assert "heartbeat started" in events and "heartbeat stopped" in events
+    assert "closed the kiosk app on purpose" in events
+    assert PIN_HASH not in events
