@@ -112,7 +112,9 @@ def run_app(
             def stop(code: int, name: str) -> None:
                 nonlocal exit_code, stopped_by
                 exit_code, stopped_by = code, name
-                app.quit()
+                # exit(), not quit(): quit() closes the window first, and a kiosk-mode window
+                # answers a close with the PIN pad (the signal would be ignored).
+                app.exit()
 
             stop_signals = StopSignals(stop, app)
         # IT's pushed settings and `kiosk pin set` apply while the kiosk runs (not the demo's).
@@ -142,7 +144,7 @@ def run_app(
                     file=sys.stderr,
                 )
                 exit_code = 3
-                app.quit()
+                app.exit()
 
         def on_status() -> None:
             mark("status")
@@ -151,7 +153,7 @@ def run_app(
                     f"first paint: {marks.get('paint', 0):.0f} ms, "
                     f"first status: {marks['status']:.0f} ms"
                 )
-                app.quit()
+                app.exit()
             elif screenshot:
                 # One more turn of the event loop so the layout reflects the status.
                 QTimer.singleShot(50, lambda: save_screenshot(window, screenshot))
@@ -162,7 +164,7 @@ def run_app(
             if not target.grab().save(path):
                 print(f"kiosk: could not write {path}", file=sys.stderr)
                 exit_code = 1
-            app.quit()
+            app.exit()
 
         window.first_painted.connect(lambda: mark("paint"))
         if smoke or screenshot:
