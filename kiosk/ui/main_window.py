@@ -477,6 +477,13 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.manager.ask_pin(PinPurpose.EXIT)
             return
+        if not self._allow_close:
+            # Closed by a person with no PIN asked (no PIN set, or not in kiosk mode): on
+            # purpose, like a manager's close, so the heartbeat, health, the log and the
+            # autostart (exit 0: stays closed this session) all say the same.
+            log.warning("the kiosk window was closed on purpose (no PIN asked)", extra=EVENT)
+            self.closed_on_purpose = True
+            self.closed_by_manager.emit()
         self.shutdown()
         event.accept()
 

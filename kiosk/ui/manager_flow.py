@@ -86,7 +86,9 @@ class ManagerFlow(QObject):
         settings_page.quit_requested.connect(host.confirm_close)
         setup_page.completed.connect(self.on_setup_page_completed)
         setup_page.cancelled.connect(host.go_home)
-        setup_page.quit_requested.connect(host.close_for_good)
+        # Leaving set-up is on purpose: closed like a manager's close (the autostart keeps it
+        # closed this session, health says so) rather than started again at once.
+        setup_page.quit_requested.connect(host.close_by_manager)
 
     @Slot()
     def on_manager_requested(self) -> None:
