@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
@@ -64,6 +65,9 @@ class HeartbeatWriter(QObject):
         self._lock: OwnerLock | None = None
         self._failing = False
         self._textfile_failing = False
+        #: The textfile last written: removed when the setting moves or goes (node_exporter
+        #: would keep reporting its last figures as if the kiosk still wrote them).
+        self._textfile: Path | None = None
         self._journal = config().monitoring.journal
         self._journal_path = journal_path
         self._health: health.Code | None = None
@@ -210,7 +214,16 @@ class HeartbeatWriter(QObject):
                 self._to_journal(f"health {code.name}: {summary}", priority)
             self._health = code
         path = self.config.monitoring.prometheus_textfile
+        if self._textfile is not None and self._textfile != path:
+            try:
+                self._textfile.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning(
+                    "could not remove the old Prometheus textfile %s: %s", self._textfile, exc
+                )
+            self._textfile = None
         if path is not None:
+            self._textfile = path
             try:
                 metrics.write(path, metrics.render(beat, int(code)))
             except OSError as exc:

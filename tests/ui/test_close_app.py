@@ -132,3 +132,26 @@ def test_a_window_closed_with_no_pin_asked_is_closed_on_purpose(
     writer.finish("test")
     beat = hb.read(config.data_dir)
     assert beat is not None and beat.state is hb.AppState.CLOSED_BY_MANAGER
+
+
+def test_a_moved_or_cleared_prometheus_textfile_leaves_no_stale_file(
+    make_window: MakeWindow, clock: FakeClock, config: Config, tmp_path: Path
+) -> None:
+    """node_exporter would keep serving a file the kiosk no longer writes as if it were live."""
+    from dataclasses import replace
+
+    first, second = tmp_path / "a.prom", tmp_path / "b.prom"
+
+    def with_textfile(path: Path | None) -> Config:
+        return replace(config, monitoring=replace(config.monitoring, prometheus_textfile=path))
+
+    window = make_window(with_textfile(first))
+    writer = _monitoring(window, clock)
+    assert first.exists()
+    window.apply_config(with_textfile(second), key_changed=False)
+    writer.beat(force=True)
+    assert second.exists() and not first.exists()
+    window.apply_config(with_textfile(None), key_changed=False)
+    writer.beat(force=True)
+    assert not second.exists()
+    writer.finish("test")
