@@ -46,11 +46,13 @@ def rebase(edited: Config, opened: Config, current: Config) -> Config:
 
 def read_own(path: Path | None, fallback: Config) -> Config:
     """The user's own file as it is on disk now (no managed values, no ``KIOSK_*``); the
-    ``fallback`` when there is no path or the file cannot be used (the watcher says why)."""
+    ``fallback`` (what the app runs with) when there is no such file or it cannot be used (the
+    watcher says why): a file deleted meanwhile must not make Save write empty settings."""
     if path is None:
         return fallback
     try:
-        data = read_toml(path, str(path)) if path.exists() else {}
-        return replace(parse_config(data, source=str(path)), source=path)
+        if not path.is_file():
+            return fallback
+        return replace(parse_config(read_toml(path, str(path)), source=str(path)), source=path)
     except (ConfigError, OSError):
         return fallback

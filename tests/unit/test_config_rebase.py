@@ -40,5 +40,6 @@ def test_an_unreadable_own_file_falls_back(tmp_path: Path) -> None:
     bad.write_text("poll_interval_seconds = [", encoding="utf-8")
     fallback = Config(poll_interval_seconds=33)
     assert read_own(bad, fallback) is fallback
+    assert read_own(tmp_path / "deleted.toml", fallback) is fallback  # never empty settings
     bad.write_text("poll_interval_seconds = 40\n", encoding="utf-8")
     assert read_own(bad, fallback).poll_interval_seconds == 40
