@@ -114,6 +114,17 @@ split_cfg() {
   '
 }
 
+# Run by `sh -c` as $user: standard input to file $2 in folder $1, atomically (a new file, then
+# a rename; the previous file kept as .bak). Owner-only, like the kiosk's own Save: the file holds
+# the manager PIN's hash. The folder is 0700 and the file 0600 whatever the umask, also when an
+# older version (or a hand) left them more open.
+# shellcheck disable=SC2016  # $1/$2 are the inner shell's arguments
+WRITE_CFG_SH='
+  umask 077
+  mkdir -p "$1" && chmod 700 "$1" || exit 1
+  if [ -f "$2" ]; then cp -p "$2" "$2.bak" && chmod 600 "$2.bak" || exit 1; fi
+  rm -f "$2.tmp" && cat >"$2.tmp" && chmod 600 "$2.tmp" && mv -f "$2.tmp" "$2"'
+
 # The new config: the old one ($1, may be empty) with store $2 named $3 added (or renamed, if it
 # is there already) and api_url $4 (if not empty) set.
 compose_cfg() {
@@ -310,12 +321,7 @@ if [[ "$new_cfg" == "$old_cfg" ]]; then
   say "config $cfg is already up to date"
 else
   # Atomic: a new file next to the old one, then rename; the previous file is kept as .bak.
-  # shellcheck disable=SC2016  # $1/$2 are the inner shell's arguments
-  printf '%s\n' "$new_cfg" | as_user sh -c '
-    umask 022
-    mkdir -p "$1" || exit 1
-    if [ -f "$2" ]; then cp -p "$2" "$2.bak" || exit 1; fi
-    cat >"$2.tmp" && mv -f "$2.tmp" "$2"' sh "$cfg_dir" "$cfg" \
+  printf '%s\n' "$new_cfg" | as_user sh -c "$WRITE_CFG_SH" sh "$cfg_dir" "$cfg" \
     || die 1 "could not write $cfg as $user"
   say "wrote $cfg (store $store_id \"$store_name\")${old_cfg:+; the previous file is $cfg.bak}"
 fi

@@ -36,10 +36,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kiosk import __version__
 from kiosk.core import health, heartbeat
-from kiosk.core.config import Config, ConfigError, config_path, default_data_dir, load_config
+from kiosk.core.config import (
+    Config,
+    ConfigError,
+    config_path,
+    fallback_data_dir,
+    load_config,
+)
 from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStoreError
 from kiosk.core.logs import EVENTS_NAME, LOG_NAME, REDACTOR
+from kiosk.core.managed import managed_config_path
 from kiosk.core.outbox import DB_FILENAME, Outbox, OutboxError
 
 if TYPE_CHECKING:
@@ -220,16 +227,20 @@ def collect(cli: Cli, config_arg: str | None) -> dict[str, bytes]:
         config = load_config(config_arg, env)
     except ConfigError as exc:
         notes.append(f"the config could not be loaded: {exc}")
-    data_dir = config.data_dir if config is not None else _fallback_data_dir(env)
+    data_dir = config.data_dir if config is not None else fallback_data_dir(config_arg, env)
     path = _config_file(config, config_arg, env)
     raw_config = _read_bounded(path, MAX_CONFIG_BYTES) if path is not None else None
+    managed_path = _managed_file(env)
+    raw_managed = (
+        _read_bounded(managed_path, MAX_CONFIG_BYTES) if managed_path is not None else None
+    )
 
     key, keyring = _keyring_state(cli)
     # One scrubber for the last pass: the log's own (it knows the key now, see _keyring_state)
     # with the PIN hash and the raw file's secret-looking values added.
     scrubber = REDACTOR.scrubber
     scrubber.add_secret(config.ui.pin_hash if config is not None else None)
-    for secret in _secrets_in(raw_config):
+    for secret in (*_secrets_in(raw_config), *_secrets_in(raw_managed)):
         scrubber.add_secret(secret)
 
     members: dict[str, Any] = {
@@ -237,6 +248,7 @@ def collect(cli: Cli, config_arg: str | None) -> dict[str, bytes]:
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "versions": versions(),
             "config_file": str(path) if path is not None else None,
+            "managed_file": str(managed_path) if managed_path is not None else None,
             "data_dir": str(data_dir),
             "keyring": keyring,
             "notes": notes,
@@ -244,6 +256,9 @@ def collect(cli: Cli, config_arg: str | None) -> dict[str, bytes]:
         "config.toml": _redact_config_text(raw_config)
         if raw_config is not None
         else "# no config file was found; the defaults and KIOSK_* variables apply\n",
+        "managed.toml": _redact_config_text(raw_managed)
+        if raw_managed is not None
+        else "# no managed (IT) config file was found\n",
         "config-effective.json": _effective_config(config),
         "queue.json": _queue_section(data_dir, cli),
         "health.json": _health_section(data_dir),
@@ -280,11 +295,13 @@ def _qt_version() -> str:
         return "not loaded"
 
 
-def _fallback_data_dir(env: dict[str, str]) -> Path:
-    text = env.get("KIOSK_DATA_DIR", "")
-    if text and "\0" not in text and os.path.isabs(text):
-        return Path(text)
-    return default_data_dir()
+def _managed_file(env: dict[str, str]) -> Path | None:
+    """IT's managed file, if there is one (it may hold the PIN hash: scrubbed like the user's)."""
+    try:
+        path = managed_config_path(env)
+        return path if "\0" not in str(path) and path.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def _config_file(config: Config | None, explicit: str | None, env: dict[str, str]) -> Path | None:
@@ -337,7 +354,7 @@ def _secrets_in(raw: str | None) -> Iterator[str]:
         return
     for match in _SECRET_SETTING.finditer(raw):
         value = match.group(2).strip("\"'")
-        if len(value) >= 8:
+        if len(value) >= 4:  # a PIN typed where its hash belongs is 4+ digits
             yield value
 
 
@@ -368,6 +385,8 @@ def _effective_config(config: Config | None) -> dict[str, Any]:
         "data_dir": str(config.data_dir),
         "stores": [vars_of(store) for store in config.stores],
         "ui": ui,
+        "monitoring": vars_of(config.monitoring),
+        "managed": sorted(config.managed),
         "from_environment": [name for name, *_rest in config.env_overrides],
     }
 

@@ -11,17 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk import __version__
 from kiosk.cli.render import terminal_safe
 from kiosk.core import health, i18n
 from kiosk.core import heartbeat as hb
-from kiosk.core.config import Config, ConfigError, default_data_dir, load_config
+from kiosk.core.config import Config, ConfigError, fallback_data_dir, load_config
 from kiosk.core.i18n import N_, _, isolate
 from kiosk.core.timeparse import TimeInputError, parse_duration
 
@@ -49,9 +47,32 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
 
 
+#: The global options placed before the command that take a value (``--config PATH``).
+_GLOBAL_WITH_VALUE = frozenset({"--config", "--screenshot"})
+
+
 def usage_exit(argv: Sequence[str], default: int) -> int:
-    """A command line that does not parse: UNKNOWN for `kiosk health` (2 would read CRITICAL)."""
-    return USAGE_EXIT if "health" in argv else default
+    """A command line that does not parse: UNKNOWN for `kiosk health` (2 would read CRITICAL).
+
+    Only when ``health`` is the command itself: ``kiosk pause --store health`` is a pause."""
+    return USAGE_EXIT if command_of(argv) == "health" else default
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word: the first argument that is neither an option nor a global option's
+    value (argparse's own rule for the words before the sub-command)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            continue
+        if arg.startswith("-"):
+            skip = arg in _GLOBAL_WITH_VALUE  # (--config=PATH holds its value)
+            continue
+        return arg
+    return None
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str], stdout: TextIO) -> int:
@@ -86,7 +107,7 @@ def _report(args: argparse.Namespace, env: Mapping[str, str]) -> health.Report:
         # The app may still run on the file as it was when it started: say so, and look for it
         # where it keeps its data.
         config_problem = str(exc)
-        config = Config(data_dir=_fallback_data_dir(env))
+        config = Config(data_dir=fallback_data_dir(args.config, env))
     # The line in the PC's language (a monitoring agent usually runs with LANG=C: English).
     i18n.use(i18n.choose(config.ui.language, environ=env))
     limits = health.Limits(max_wait_s=config.monitoring.critical_wait_minutes * 60.0)
@@ -120,13 +141,6 @@ def _report(args: argparse.Namespace, env: Mapping[str, str]) -> health.Report:
         config_problem=config_problem,
         store_id=store_id,
     )
-
-
-def _fallback_data_dir(env: Mapping[str, str]) -> Path:
-    text = env.get("KIOSK_DATA_DIR", "")
-    if text and "\x00" not in text and os.path.isabs(text):
-        return Path(text)
-    return default_data_dir()
 
 
 def _unknown(message: str) -> health.Report:

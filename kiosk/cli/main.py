@@ -51,7 +51,7 @@ from kiosk.core.errors import (
 from kiosk.core.i18n import N_, _, isolate, ltr, ngettext
 from kiosk.core.intake import record_changes
 from kiosk.core.keystore import KeyStore, KeyStoreError, OsKeyStore, api_key_problem
-from kiosk.core.logs import REDACTOR, log_config_error, setup_logging
+from kiosk.core.logs import EVENT, REDACTOR, log_config_error, setup_logging
 from kiosk.core.models import PauseReason, StoreStatus, StoreStatusUpdate
 from kiosk.core.outbox import DB_FILENAME, Intent, IntentState, Outbox, OutboxError
 from kiosk.core.pin import LOCKOUT_FILENAME, PinError, check_new_pin, hash_pin
@@ -884,6 +884,7 @@ class Cli:
                 return ExitCode.OK
             save_config(replace(config, ui=replace(config.ui, pin_hash=None)), path)
             self._forget_wrong_pins(config)
+            log.info("manager PIN cleared by `kiosk pin clear` in %s", path, extra=EVENT)
             print(
                 _("Manager PIN removed: the next person to tap Manager on the kiosk chooses one."),
                 file=self.out,
@@ -898,6 +899,7 @@ class Cli:
             ) from None
         save_config(replace(config, ui=replace(config.ui, pin_hash=hash_pin(pin))), path)
         self._forget_wrong_pins(config)
+        log.info("manager PIN set by `kiosk pin set` in %s", path, extra=EVENT)
         print(_("Manager PIN set in {path}.").format(path=path), file=self.out)
         return ExitCode.OK
 

@@ -262,6 +262,30 @@ def load_config(
     return apply_env(replace(config, own=own), env)
 
 
+def fallback_data_dir(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
+    """Where the app keeps its data when the whole config does not load (``kiosk health`` and
+    ``diagnose`` must still find the heartbeat and logs): ``KIOSK_DATA_DIR``, else each file's
+    own ``data_dir`` read alone (IT's first, as it wins), else the default."""
+    text = env.get("KIOSK_DATA_DIR", "")
+    if text and "\x00" not in text and os.path.isabs(text):
+        return Path(text)
+    try:
+        managed = read_managed(
+            Path(_usable_path(os.fspath(managed_config_path(env)), "KIOSK_MANAGED_CONFIG"))
+        )
+        if managed is not None and "data_dir" in managed:
+            return parse_config(managed).data_dir
+    except ConfigError:
+        pass
+    try:
+        path = config_path(explicit, env)
+        if path.is_file():
+            return parse_config(read_toml(path, str(path))).data_dir
+    except (ConfigError, OSError):
+        pass
+    return default_data_dir()
+
+
 class ManagedConfigError(ConfigError):
     """IT's managed file cannot be used (the running app keeps its last good config)."""
 
@@ -569,6 +593,15 @@ def _unknown(table: Mapping[str, Any], allowed: set[str], prefix: str, fail: Any
             )
 
 
+#: A setting whose value may be a secret (the PIN hash, or the PIN typed in its place): an
+#: error about it never repeats the value (it would reach the screen, the log and diagnose).
+_SECRET_NAME = re.compile(r"pin|hash|key|token|secret|passw", re.IGNORECASE)
+
+
+def is_secret_field(fld: str) -> bool:
+    return bool(_SECRET_NAME.search(fld.rsplit(".", 1)[-1]))
+
+
 def _typed(
     table: Mapping[str, Any], key: str, kind: type, fail: Any, fld: str | None = None
 ) -> Any:
@@ -581,7 +614,9 @@ def _typed(
             int: _("must be a whole number, got {value}."),
         }
         template = templates.get(kind) or _("has the wrong type, got {value}.")
-        raise fail(fld or key, template.format(value=isolate(shown(value))))
+        # A secret (a PIN typed as a number) is never repeated: its type, not its value.
+        got = type(value).__name__ if is_secret_field(fld or key) else shown(value)
+        raise fail(fld or key, template.format(value=isolate(got)))
     return value
 
 
@@ -797,7 +832,8 @@ def save_config(config: Config, path: Path) -> None:
     :func:`without_env` and :func:`without_managed`).
     """
     config = without_managed(without_env(config))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only folder too (a new one; an existing one is the user's to set).
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(path.suffix + ".tmp")
     # Owner-only: the file holds the PIN hash (never the API key, which is in the keyring).
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -167,11 +167,13 @@ def log_started(what: str, *, qt: str | None = None) -> None:
     )
 
 
-def log_stopped(what: str, code: int) -> None:
-    """One line when it stops, with the exit code and how long it ran."""
+def log_stopped(what: str, code: int, reason: str = "") -> None:
+    """One line when it stops, with the exit code, why (a manager, the window, SIGTERM, an
+    upgrade's SIGUSR1) and how long it ran."""
     ran = f" after {time.monotonic() - _started_at[0]:.0f} s" if _started_at else ""
+    why = f": {reason}" if reason else ""
     logging.getLogger("kiosk").info(
-        "%s stopped (pid %d, exit code %d)%s", what, os.getpid(), code, ran, extra=EVENT
+        "%s stopped (pid %d, exit code %d)%s%s", what, os.getpid(), code, ran, why, extra=EVENT
     )
 
 

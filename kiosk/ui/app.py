@@ -115,7 +115,9 @@ def run_app(
             def stop(code: int, name: str) -> None:
                 nonlocal exit_code, stopped_by
                 exit_code, stopped_by = code, name
-                app.quit()
+                # exit(), not quit(): quit() closes the window first, and a kiosk-mode window
+                # answers a close with the PIN pad (the signal would be ignored).
+                app.exit()
 
             stop_signals = StopSignals(stop, app)
         # IT's pushed settings and `kiosk pin set` apply while the kiosk runs (not the demo's).
@@ -145,7 +147,7 @@ def run_app(
                     file=sys.stderr,
                 )
                 exit_code = 3
-                app.quit()
+                app.exit()
 
         def on_status() -> None:
             mark("status")
@@ -156,7 +158,7 @@ def run_app(
                 )
                 if os.environ.get("KIOSK_SMOKE_LANGUAGES"):  # (packaging/smoke-test.sh)
                     print(language.self_check())
-                app.quit()
+                app.exit()
             elif screenshot:
                 # One more turn of the event loop so the layout reflects the status.
                 QTimer.singleShot(50, lambda: save_screenshot(window, screenshot))
@@ -167,7 +169,7 @@ def run_app(
             if not target.grab().save(path):
                 print(f"kiosk: could not write {path}", file=sys.stderr)
                 exit_code = 1
-            app.quit()
+            app.exit()
 
         window.first_painted.connect(lambda: mark("paint"))
         if smoke or screenshot:
@@ -190,7 +192,11 @@ def run_app(
             stop_signals.uninstall()
         if writer is not None:
             writer.finish(stopped_by)  # after the worker stopped: the last word on the queue
-        log_stopped("kiosk app", exit_code)
+        if window is not None and window.closed_on_purpose:
+            stopped_by = "a manager closed it"
+        elif stopped_by == "SIGUSR1":
+            stopped_by = "SIGUSR1 (restart after an upgrade)"
+        log_stopped("kiosk app", exit_code, stopped_by)
         if simulator is not None:
             simulator.stop()
         if demo_dir is not None:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.core.config import Config, ConfigError, ManagedConfigError, load_config
-from kiosk.core.i18n import _
+from kiosk.core.i18n import _, ltr
+from kiosk.core.logs import EVENT
 from kiosk.core.managed import managed_config_path
 from kiosk.ui.pages import Page
 from kiosk.ui.screen_state import Notice, ScreenState
@@ -54,6 +56,8 @@ class WatchHost(Protocol):
     def current_page(self) -> Page: ...
 
     def go_home(self) -> None: ...
+
+    def config_changed_outside(self, config: Config) -> None: ...
 
 
 def reload_config(source: Path, env: Mapping[str, str]) -> Config:
@@ -93,6 +97,7 @@ class ConfigWatcher(QObject):
         self._seen = self._signature()
         self._problem: Notice | None = None
         self._last_error = ""
+        self._pending_data_dir: Path | None = None
         self.timer = QTimer(self)
         self.timer.setObjectName("config watch")
         self.timer.setTimerType(Qt.TimerType.CoarseTimer)
@@ -143,17 +148,46 @@ class ConfigWatcher(QObject):
             return
         self._clear_problem()
         current = self._host.config
+        config = self._start_only(config, current)
         if config == current and config.own == current.own:
             return
         log.info(
             "config files changed: applied (managed keys: %s)",
             ", ".join(sorted(config.managed)) or "none",
+            extra=EVENT,
         )
         # The key lives in the keyring, not in these files: it did not change.
         self._host.apply_config(config, key_changed=False)
         if self._host.current_page() is Page.SETUP and config.stores:
             self._host.go_home()  # IT pushed the stores: first-run set-up is done
         self.applied.emit(config)
+
+    def _start_only(self, config: Config, current: Config) -> Config:
+        """``config`` with what applies only at the next start put back as it runs now.
+
+        The data folder holds the queue, the heartbeat, the owner lock and the logs; moving
+        only some of them while running would split the kiosk in two (health would look in the
+        new folder while the app beats in the old). So a new ``data_dir`` waits for a restart.
+        """
+        if config.data_dir == current.data_dir:
+            self._pending_data_dir = None
+            return config
+        if config.data_dir != self._pending_data_dir:
+            self._pending_data_dir = config.data_dir
+            log.warning(
+                "config: data_dir changed to %s; it applies at the next start (the kiosk keeps "
+                "using %s until then)",
+                config.data_dir,
+                current.data_dir,
+                extra=EVENT,
+            )
+            self._host.notify(
+                _("A setting applies at the next start"),
+                _(
+                    "The kiosk keeps its data in {old} until it starts again; then it uses {new}."
+                ).format(old=ltr(str(current.data_dir)), new=ltr(str(config.data_dir))),
+            )
+        return replace(config, data_dir=current.data_dir)
 
     def _refuse(self, exc: ConfigError) -> None:
         sentence = str(exc)  # the whole sentence, with the file's full path: for the log
@@ -202,5 +236,6 @@ def watch_config(
         check_ms=check_ms,
         settle_ms=settle_ms,
     )
+    watcher.applied.connect(host.config_changed_outside)
     watcher.start()
     return watcher

@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
@@ -22,6 +23,7 @@ from kiosk.core import heartbeat as hb
 from kiosk.core.clock import Clock, GettClock
 from kiosk.core.config import Config, clip
 from kiosk.core.lease import OwnerLock
+from kiosk.core.logs import EVENT
 from kiosk.core.sync import AttentionKind, StoreView
 from kiosk.ui.screen_state import ScreenState
 
@@ -63,6 +65,9 @@ class HeartbeatWriter(QObject):
         self._lock: OwnerLock | None = None
         self._failing = False
         self._textfile_failing = False
+        #: The textfile last written: removed when the setting moves or goes (node_exporter
+        #: would keep reporting its last figures as if the kiosk still wrote them).
+        self._textfile: Path | None = None
         self._journal = config().monitoring.journal
         self._journal_path = journal_path
         self._health: health.Code | None = None
@@ -75,7 +80,7 @@ class HeartbeatWriter(QObject):
         # ends, however it ends (lease.py); its token goes into every beat.
         self._lock = OwnerLock(self._data_dir, "gui-heartbeat")
         hb.remove_stale_tmp(self._data_dir)
-        log.info("kiosk app %s started (pid %d)", __version__, os.getpid())
+        log.info("heartbeat started: kiosk app %s (pid %d)", __version__, os.getpid(), extra=EVENT)
         self._to_journal(f"Gett Store Kiosk {__version__} started", journal.NOTICE)
         self.beat(force=True)
         self.timer.start()
@@ -102,7 +107,7 @@ class HeartbeatWriter(QObject):
         self.beat(force=True)
         closed = self._app_state is hb.AppState.CLOSED_BY_MANAGER
         words = "closed by a manager" if closed else f"stopped ({why})"
-        log.info("kiosk app %s %s", __version__, words)
+        log.info("heartbeat stopped: kiosk app %s %s", __version__, words, extra=EVENT)
         self._to_journal(f"Gett Store Kiosk {__version__} {words}", journal.NOTICE)
         if self._lock is not None:
             self._lock.close()
@@ -204,12 +209,21 @@ class HeartbeatWriter(QObject):
         if code != self._health and beat.state is hb.AppState.RUNNING:
             if self._health is not None or code is not health.Code.OK:
                 summary = report.to_json()["summary"]
-                log.info("health %s: %s", code.name, summary)
+                log.info("health %s: %s", code.name, summary, extra=EVENT)
                 priority = journal.INFO if code is health.Code.OK else journal.WARNING
                 self._to_journal(f"health {code.name}: {summary}", priority)
             self._health = code
         path = self.config.monitoring.prometheus_textfile
+        if self._textfile is not None and self._textfile != path:
+            try:
+                self._textfile.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning(
+                    "could not remove the old Prometheus textfile %s: %s", self._textfile, exc
+                )
+            self._textfile = None
         if path is not None:
+            self._textfile = path
             try:
                 metrics.write(path, metrics.render(beat, int(code)))
             except OSError as exc:

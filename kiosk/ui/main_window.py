@@ -29,6 +29,7 @@ from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.core.i18n import _
 from kiosk.core.keystore import KeyStore
+from kiosk.core.logs import EVENT
 from kiosk.core.pin import LOCKOUT_FILENAME, PinGuard
 from kiosk.core.sync import StoreView
 from kiosk.ui import language
@@ -126,6 +127,8 @@ class MainWindow(QMainWindow):
         guard = pin_guard or PinGuard(self._clock, state_path=config.data_dir / LOCKOUT_FILENAME)
         self._pin_guard = guard
         self._allow_close = False
+        #: A manager closed the app (the reason its log line and the autostart give).
+        self.closed_on_purpose = False
         self._close_prompt: ClosePrompt | None = None
         self._painted = False
         self._scale = 0.0
@@ -470,6 +473,13 @@ class MainWindow(QMainWindow):
         self.redraw()
         self.show_page(Page.HOME)
 
+    @Slot(object)
+    def config_changed_outside(self, _config: Config) -> None:
+        """The watcher applied a changed file: an open Settings page says so (its Save keeps
+        those changes; see ``ManagerFlow._save``)."""
+        if self._manager is not None and self.current_page() is Page.SETTINGS:
+            self._manager.settings_page.changed_outside()
+
     def close_for_good(self) -> None:
         self._allow_close = True
         self.close()
@@ -489,7 +499,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def close_by_manager(self) -> None:
-        log.warning("a manager closed the kiosk app on purpose")
+        log.warning("a manager closed the kiosk app on purpose", extra=EVENT)
+        self.closed_on_purpose = True
         self.closed_by_manager.emit()
         self.close_for_good()
 
@@ -499,6 +510,13 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.manager.ask_pin(PinPurpose.EXIT)
             return
+        if not self._allow_close:
+            # Closed by a person with no PIN asked (no PIN set, or not in kiosk mode): on
+            # purpose, like a manager's close, so the heartbeat, health, the log and the
+            # autostart (exit 0: stays closed this session) all say the same.
+            log.warning("the kiosk window was closed on purpose (no PIN asked)", extra=EVENT)
+            self.closed_on_purpose = True
+            self.closed_by_manager.emit()
         self.shutdown()
         event.accept()
 

@@ -11,7 +11,8 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Slot
 
-from kiosk.core.config import Config, save_config
+from kiosk.core.config import Config, save_config, without_env, without_managed
+from kiosk.core.config_rebase import read_own, rebase
 from kiosk.core.i18n import _, isolate
 from kiosk.core.keystore import KeyStore
 from kiosk.core.logs import log_settings_saved
@@ -85,7 +86,9 @@ class ManagerFlow(QObject):
         settings_page.quit_requested.connect(host.confirm_close)
         setup_page.completed.connect(self.on_setup_page_completed)
         setup_page.cancelled.connect(host.go_home)
-        setup_page.quit_requested.connect(host.close_for_good)
+        # Leaving set-up is on purpose: closed like a manager's close (the autostart keeps it
+        # closed this session, health says so) rather than started again at once.
+        setup_page.quit_requested.connect(host.close_by_manager)
 
     @Slot()
     def on_manager_requested(self) -> None:
@@ -103,7 +106,8 @@ class ManagerFlow(QObject):
         title = (
             _("Manager PIN to close the kiosk") if purpose is PinPurpose.EXIT else _("Manager PIN")
         )
-        self.pin_pad.start_verify(pin_hash, title)
+        # Checked against the config at the time of OK (a `kiosk pin set` may apply meanwhile).
+        self.pin_pad.start_verify(lambda: self._host.config.ui.pin_hash, title)
         self._host.show_page(Page.PIN)
 
     @Slot()
@@ -132,9 +136,9 @@ class ManagerFlow(QObject):
             config = replace(config, ui=replace(config.ui, pin_hash=pin_hash))
             self._save(config, key, after=self._host.go_home)
             return
-        config = self._host.config
-        config = replace(config, ui=replace(config.ui, pin_hash=pin_hash))
-        self._save(config, None, after=self.open_settings)
+        opened = self._host.config
+        config = replace(opened, ui=replace(opened.ui, pin_hash=pin_hash))
+        self._save(config, None, opened=opened, after=self.open_settings)
 
     def open_settings(self) -> None:
         self.settings_page.load(self._host.config, key_stored=not self._host.key_missing())
@@ -152,7 +156,13 @@ class ManagerFlow(QObject):
 
     @Slot(object, object)
     def on_settings_page_save_requested(self, config: Config, key: str | None) -> None:
-        self._save(config, key, after=self._host.go_home, on_error=self.settings_page.show_error)
+        self._save(
+            config,
+            key,
+            opened=self.settings_page.opened,
+            after=self._host.go_home,
+            on_error=self.settings_page.show_error,
+        )
 
     @Slot(object, object)
     def on_setup_page_completed(self, config: Config, key: str | None) -> None:
@@ -168,23 +178,41 @@ class ManagerFlow(QObject):
         *,
         after: Callable[[], None],
         on_error: Callable[[str], None] | None = None,
+        opened: Config | None = None,
     ) -> None:
-        """Write the config file and the key off the UI thread, then apply the new config."""
+        """Write the config file and the key off the UI thread, then apply the new config.
+
+        With ``opened`` (the config the page started from), only the fields changed since then
+        are saved, on top of the user's file as it is now: a ``kiosk pin set`` or another edit
+        made while the page was open survives the Save.
+        """
         path, keystore = self._save_path, self._keystore
+        fallback = self._host.config.own or without_managed(without_env(self._host.config))
 
         def work() -> None:
             if key:
                 keystore.set(key)
-            if path is not None:
-                save_config(config, path)
+            if path is None:
+                return
+            to_write = config
+            if opened is not None:
+                to_write = rebase(
+                    without_managed(without_env(config)),
+                    without_managed(without_env(opened)),
+                    read_own(path, fallback),
+                )
+            save_config(to_write, path)
 
         def done(_result: object, error: BaseException | None) -> None:
+            nonlocal config
             if error is not None:
                 if on_error is not None:
                     on_error(_("Not saved: {error}").format(error=isolate(str(error))))
                 else:
                     self._host.notify(_("Settings were not saved"), str(error))
                 return
+            if opened is not None:
+                config = rebase(config, opened, self._host.config)
             log_settings_saved(self._host.config, config, key_changed=bool(key))
             self._host.apply_config(config, key_changed=bool(key))
             after()

@@ -6,6 +6,7 @@ hash through a :class:`~kiosk.core.pin.PinGuard`; ``set`` asks for a new PIN twi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -38,7 +39,7 @@ class PinPad(QWidget):
         self.setProperty("page", True)
         self._guard = guard
         self._mode = PinMode.VERIFY
-        self._stored: str | None = None
+        self._stored: Callable[[], str | None] | None = None
         self._entry = ""
         self._first: str | None = None
         self.title = label("", "Title", name=N_("PIN title"))
@@ -92,8 +93,20 @@ class PinPad(QWidget):
     def guard(self) -> PinGuard:
         return self._guard
 
-    def start_verify(self, stored_hash: str, title: str | None = None) -> None:
-        self._mode, self._stored, self._first = PinMode.VERIFY, stored_hash, None
+    def start_verify(
+        self, stored_hash: str | Callable[[], str | None], title: str | None = None
+    ) -> None:
+        """``stored_hash`` may be a function giving the hash at check time: a ``kiosk pin set``
+        applied while the pad is up then counts at once (the old PIN stops working)."""
+        if isinstance(stored_hash, str):
+            fixed: str = stored_hash
+
+            def stored() -> str | None:
+                return fixed
+
+        else:
+            stored = stored_hash
+        self._mode, self._stored, self._first = PinMode.VERIFY, stored, None
         self.title.setText(title or _("Manager PIN"))
         self._reset("")
         self.refresh()
@@ -153,8 +166,12 @@ class PinPad(QWidget):
 
     def _verify(self, entry: str) -> None:
         assert self._stored is not None
+        stored = self._stored()
+        if stored is None:  # IT cleared the PIN meanwhile: start over with what applies now
+            self.cancelled.emit()
+            return
         try:
-            ok = self._guard.check(entry, self._stored)
+            ok = self._guard.check(entry, stored)
         except PinLocked:
             self.refresh()
             return

@@ -57,6 +57,9 @@ class Session(QObject):
         # Intents a retiring writer saved while no worker ran: the next worker adopts them.
         self._orphans: list[int] = []
         self._shutdown_result: bool | None = None
+        #: Set as shutdown begins: a retiring worker that finishes after it starts no new one
+        #: (a thread started then would be destroyed running at exit: Qt aborts the process).
+        self._stopping = False
 
     @property
     def hosts(self) -> list[WorkerHost]:
@@ -123,7 +126,7 @@ class Session(QObject):
         for old in [h for h in self._retiring if h.is_stopped()]:
             self._retiring.remove(old)
             old.deleteLater()
-        if self.host is None and self.config.stores:
+        if self.host is None and self.config.stores and not self._stopping:
             self.start()
             self.changed.emit()
 
@@ -142,6 +145,7 @@ class Session(QObject):
         """Stop the worker threads (at exit). False if one would not stop in time."""
         if self._shutdown_result is not None:
             return self._shutdown_result  # asked twice (close, then exit): same answer
+        self._stopping = True
         clean = True
         host, self.host = self.host, None
         self.state.ready = False

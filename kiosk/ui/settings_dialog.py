@@ -793,6 +793,11 @@ class SettingsPage(QWidget):
     def managed(self) -> frozenset[str]:
         return managed_keys(self._config)
 
+    @property
+    def opened(self) -> Config:
+        """The config the page was loaded with (Save applies only what changed since)."""
+        return self._config
+
     def load(self, config: Config, *, key_stored: bool | None = None) -> None:
         self._config = config
         self._check += 1
@@ -821,8 +826,23 @@ class SettingsPage(QWidget):
         self.error.setText(message)
         self.error.show()
 
+    def changed_outside(self) -> None:
+        """The config files changed while the page is open (IT, ``kiosk pin set``): say so.
+        The page keeps what it shows; Save applies only what the manager changed here."""
+        self.show_error(
+            _(
+                "The settings were changed outside this page (by IT or a script). Saving keeps "
+                "those changes, except where you changed the same setting here."
+            )
+        )
+        self.error.setObjectName("Hint")
+        restyle(self.error)
+
     def hide_error(self) -> None:
         self._error_field = None
+        if self.error.objectName() != "Error":
+            self.error.setObjectName("Error")
+            restyle(self.error)
         self.error.setText("")
         self.error.hide()
 

@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSocketNotifier, Slot
 
+from kiosk.core.logs import EVENT
+
 log = logging.getLogger(__name__)
 
 #: "Start me again": the autostart scripts restart the app at once on this code.
@@ -59,7 +61,7 @@ class StopSignals(QObject):
             except ValueError:
                 continue
             if name in _EXITS:
-                log.info("%s received: closing the kiosk app cleanly", name)
+                log.info("%s received: closing the kiosk app cleanly", name, extra=EVENT)
                 self._on_stop(_EXITS[name], name)
                 return
 

@@ -42,8 +42,9 @@ def _fake_app(tmp_path: Path, codes: list[int]) -> Path:
     return app
 
 
-def _autostart(tmp_path: Path, session: str) -> int:
-    (tmp_path / "config.toml").touch()
+def _autostart(tmp_path: Path, session: str, extra: dict[str, str] | None = None) -> int:
+    if extra is None:
+        (tmp_path / "config.toml").touch()
     (tmp_path / "run").mkdir(mode=0o700, exist_ok=True)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -52,6 +53,8 @@ def _autostart(tmp_path: Path, session: str) -> int:
         "KIOSK_AUTOSTART_APP": str(tmp_path / "app.sh"),
         "XDG_RUNTIME_DIR": str(tmp_path / "run"),
         "XDG_SESSION_ID": session,
+        "KIOSK_MANAGED_CONFIG": str(tmp_path / "no-managed.toml"),
+        **(extra or {}),
     }
     return subprocess.run(["sh", str(AUTOSTART)], env=env, timeout=60).returncode
 
@@ -76,6 +79,26 @@ def test_closed_on_purpose_stays_closed_this_session_and_starts_at_the_next(
     assert _autostart(tmp_path, "s2") == 143  # the next login: started; a SIGTERM ends it
     assert _runs(tmp_path) == 3
     assert not (tmp_path / "run" / "gett-store-kiosk.closed").exists()
+
+
+def test_with_only_the_managed_file_it_starts_for_the_kiosk_group_only(tmp_path: Path) -> None:
+    """No user config, IT's managed file there: started only for a member of the group (the
+    kiosk's user), never for every account that logs in to the PC."""
+    import grp
+
+    managed = tmp_path / "managed.toml"
+    mine = grp.getgrgid(os.getgid()).gr_name
+    _fake_app(tmp_path, [143, 143])
+    with_managed = {"KIOSK_MANAGED_CONFIG": str(managed), "KIOSK_AUTOSTART_GROUP": mine}
+    assert _autostart(tmp_path, "s1", with_managed) == 0  # no managed file yet: not started
+    assert _runs(tmp_path) == 0
+    managed.write_text('[[stores]]\nid = "x"\n', encoding="utf-8")
+    assert _autostart(tmp_path, "s1", with_managed) == 143  # a member: started
+    assert _runs(tmp_path) == 1
+    other = {**with_managed, "KIOSK_AUTOSTART_GROUP": "no-such-group-kiosk"}
+    assert _autostart(tmp_path, "s2", other) == 0  # not a member: a normal desktop
+    assert _runs(tmp_path) == 1
+    assert not (tmp_path / "config.toml").exists()
 
 
 @pytest.fixture

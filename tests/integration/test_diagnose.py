@@ -190,3 +190,42 @@ def test_every_bad_output_path_is_one_sentence_and_writes_nothing(
 def test_an_empty_or_nul_output_is_a_usage_error(tmp_path: Path, value: str) -> None:
     code, _out, err = run(tmp_path, MemoryKeyStore(None), "diagnose", "--output", value)
     assert code == 2 and err.startswith("kiosk: ") and err.count("\n") == 1
+
+
+def test_the_managed_file_is_in_the_archive_scrubbed_and_a_pin_typed_there_never_shows(
+    tmp_path: Path,
+) -> None:
+    """IT typed the PIN itself where its hash belongs (a number): the config error names the
+    field without the value, the managed file is in the archive with secrets removed, and the
+    effective config lists what IT manages and the [monitoring] section."""
+    user_data = tmp_path / "own-data"
+    (tmp_path / "config.toml").write_text(
+        f'data_dir = "{user_data}"\n[monitoring]\ncritical_wait_minutes = 20\n', encoding="utf-8"
+    )
+    managed = tmp_path / "managed.toml"
+    managed.write_text("poll_interval_seconds = 60\n[ui]\npin_hash = 482619\n", encoding="utf-8")
+    target = tmp_path / "d.zip"
+    out, err = io.StringIO(), io.StringIO()
+    env = {"KIOSK_CONFIG": str(tmp_path / "config.toml"), "KIOSK_MANAGED_CONFIG": str(managed)}
+    cli = Cli(keystore=MemoryKeyStore(None), clock=FakeClock(), env=env,
+              stdin=io.StringIO(""), stdout=out, stderr=err)  # fmt: skip
+    assert cli.run(["diagnose", "-o", str(target)]) == 0, err.getvalue()
+    found = members(target)
+    for name, text in found.items():
+        assert "482619" not in text, name
+    assert "poll_interval_seconds = 60" in found["kiosk-diagnose/managed.toml"]
+    summary = json.loads(found["kiosk-diagnose/summary.json"])
+    assert summary["managed_file"] == str(managed)
+    assert any("ui.pin_hash" in note for note in summary["notes"])
+    # The managed file is broken: the user's own data_dir is still where the logs are looked for.
+    assert summary["data_dir"] == str(user_data)
+    # Fixed: the effective config lists IT's keys and the monitoring settings.
+    managed.write_text(f"poll_interval_seconds = 60\n[ui]\npin_hash = '{PIN_HASH}'\n")
+    target.unlink()
+    assert cli.run(["diagnose", "-o", str(target)]) == 0, err.getvalue()
+    found = members(target)
+    effective = json.loads(found["kiosk-diagnose/config-effective.json"])
+    assert effective["managed"] == ["poll_interval_seconds", "ui.pin_hash"]
+    assert effective["monitoring"]["critical_wait_minutes"] == 20
+    for name, text in found.items():
+        assert not leaks(text, PIN_HASH), name

@@ -21,6 +21,7 @@ from kiosk.cli.main import Cli
 from kiosk.core import heartbeat as hb
 from kiosk.core.models import PauseReason, StoreStatusUpdate
 from kiosk.core.outbox import IntentState, Outbox
+from kiosk.core.pin import hash_pin
 from kiosk.simulator.server import Simulator
 from kiosk.ui.stop_signals import RESTART_EXIT
 from tests.helpers.fakes import FakeClock
@@ -31,14 +32,14 @@ ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 60.0
 
 
-def _config(tmp_path: Path, api_url: str) -> Path:
+def _config(tmp_path: Path, api_url: str, ui: str = "fullscreen = false\n") -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f'api_url = "{api_url}"\n'
         f'data_dir = "{tmp_path / "data"}"\n'
         "poll_interval_seconds = 5\n"
         f'[[stores]]\nid = "{STORE}"\nname = "Main Street"\n'
-        "[ui]\nfullscreen = false\n"
+        f"[ui]\n{ui}"
         f'[monitoring]\nprometheus_textfile = "{tmp_path / "kiosk.prom"}"\n',
         encoding="utf-8",
     )
@@ -155,7 +156,9 @@ def test_sigterm_and_sigusr1_end_the_app_cleanly_and_keep_the_queue(
         intent = outbox.enqueue(
             STORE, StoreStatusUpdate.pause(PauseReason.STAFF_SHORTAGE), origin="test"
         )
-    env = _env(_config(tmp_path, "http://127.0.0.1:9"))  # never delivered: it must be kept
+    # In kiosk mode with a PIN: a signal ends it all the same (no PIN pad in the way).
+    ui = f'fullscreen = true\npin_hash = "{hash_pin("4826", n=16)}"\n'
+    env = _env(_config(tmp_path, "http://127.0.0.1:9", ui))  # never delivered: it must be kept
     for sig, code in ((signal.SIGUSR1, RESTART_EXIT), (signal.SIGTERM, 143)):
         proc = start_app(env)  # type: ignore[operator]
         _wait_for(env, 0, "a change has waited")
@@ -166,3 +169,7 @@ def test_sigterm_and_sigusr1_end_the_app_cleanly_and_keep_the_queue(
         log = (data / "logs" / "kiosk.log").read_text(encoding="utf-8")
         assert f"{sig.name} received: closing the kiosk app cleanly" in log
         assert "exiting with a background thread still busy" not in log
+        events = (data / "logs" / "events.log").read_text(encoding="utf-8")
+        assert f"{sig.name} received: closing the kiosk app cleanly" in events
+        assert f"exit code {code}" in events and f": {sig.name}" in events  # the reason
+        assert "heartbeat started" in events and "heartbeat stopped" in events

@@ -96,3 +96,25 @@ def test_a_new_api_url_replaces_the_old_one(tmp_path: Path, two_stores: Path) ->
     assert new.count("api_url") == 1
     assert load(tmp_path, new).api_url == "http://127.0.0.1:9"
     assert tomllib.loads(new)["ui"]["sound_volume"] == 35
+
+
+def test_the_config_is_written_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    """Run again over a 0644 file (as older versions wrote it) under umask 022: the new file,
+    its .bak (both hold the PIN hash) and the folder are the owner's alone."""
+    folder = tmp_path / "cfg"
+    target = folder / "config.toml"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    target.write_text('[ui]\npin_hash = "old"\n', encoding="utf-8")
+    target.chmod(0o644)
+    write = 'umask 022; source "$0" && printf "x = 1\\n" | sh -c "$WRITE_CFG_SH" sh "$1" "$2"'
+    done = subprocess.run(
+        ["bash", "-c", write, str(SCRIPT), str(folder), str(target)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert target.read_text(encoding="utf-8") == "x = 1\n"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert (folder / "config.toml.bak").stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert not (folder / "config.toml.tmp").exists()

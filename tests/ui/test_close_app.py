@@ -114,3 +114,44 @@ def test_start_stop_and_health_changes_go_to_the_journal(
         while b"closed by a manager" not in b"".join(lines):
             lines.append(journal.recv(65536))
     assert all(b"SYSLOG_IDENTIFIER=gett-store-kiosk\n" in line for line in lines)
+
+
+def test_a_window_closed_with_no_pin_asked_is_closed_on_purpose(
+    make_window: MakeWindow, qtbot: QtBot, clock: FakeClock, config: Config
+) -> None:
+    """No PIN set (or not in kiosk mode): the window manager's close is a person's close on
+    purpose, like a manager's: the heartbeat and the log say so (and the autostart, exit 0,
+    keeps it closed this session)."""
+    from dataclasses import replace
+
+    window = make_window(replace(config, ui=replace(config.ui, pin_hash=None)))
+    writer = _monitoring(window, clock)
+    with qtbot.waitSignal(window.closed_by_manager, timeout=1_000):
+        window.close()  # Alt+F4, the title bar's X
+    assert not window.isVisible() and window.closed_on_purpose
+    writer.finish("test")
+    beat = hb.read(config.data_dir)
+    assert beat is not None and beat.state is hb.AppState.CLOSED_BY_MANAGER
+
+
+def test_a_moved_or_cleared_prometheus_textfile_leaves_no_stale_file(
+    make_window: MakeWindow, clock: FakeClock, config: Config, tmp_path: Path
+) -> None:
+    """node_exporter would keep serving a file the kiosk no longer writes as if it were live."""
+    from dataclasses import replace
+
+    first, second = tmp_path / "a.prom", tmp_path / "b.prom"
+
+    def with_textfile(path: Path | None) -> Config:
+        return replace(config, monitoring=replace(config.monitoring, prometheus_textfile=path))
+
+    window = make_window(with_textfile(first))
+    writer = _monitoring(window, clock)
+    assert first.exists()
+    window.apply_config(with_textfile(second), key_changed=False)
+    writer.beat(force=True)
+    assert second.exists() and not first.exists()
+    window.apply_config(with_textfile(None), key_changed=False)
+    writer.beat(force=True)
+    assert not second.exists()
+    writer.finish("test")

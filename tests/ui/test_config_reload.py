@@ -19,6 +19,7 @@ from kiosk.core.models import PauseReason
 from kiosk.simulator.server import Simulator
 from kiosk.ui.config_watch import ConfigWatcher, watch_config
 from kiosk.ui.main_window import MainWindow, Page
+from tests.helpers.fakes import FakeClock
 from tests.ui.conftest import KEY, PIN, PIN_HASH, STORE, MakeWindow, find, tap
 from tests.ui.test_manager import enter_pin
 
@@ -220,3 +221,172 @@ def test_change_pin_in_settings_says_it_is_its_when_it_manages_it(
     assert window.settings_page.error.text() == (
         "The manager PIN is set by IT; ask IT to change it."
     )
+
+
+def test_save_in_settings_keeps_a_pin_cleared_by_it_while_the_page_was_open(
+    make_window: MakeWindow, qtbot: QtBot, files: Files, watch: Callable[..., ConfigWatcher]
+) -> None:
+    """IT resets the PIN over ssh while a manager has Settings open: the manager's Save keeps
+    the manager's own change (the poll interval) and does not bring the old PIN back."""
+    user, _managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    watch(window, env)
+    tap(qtbot, window, "Manager")
+    enter_pin(qtbot, window, PIN)
+    assert window.current_page() is Page.SETTINGS
+    window.settings_page.poll.set_value(60.0)  # the manager's own change
+    err = io.StringIO()
+    cli = Cli(keystore=MemoryKeyStore(KEY), env=env, stdin=io.StringIO(""),
+              stdout=io.StringIO(), stderr=err)  # fmt: skip
+    assert cli.run(["pin", "clear"]) == 0, err.getvalue()
+    qtbot.waitUntil(lambda: window.config.ui.pin_hash is None, timeout=DEADLINE_MS)
+    notice = window.settings_page.error
+    assert notice.isVisibleTo(window) and "changed outside this page" in notice.text()
+    tap(qtbot, window, "Save settings")
+    qtbot.waitUntil(lambda: window.current_page() is Page.HOME, timeout=DEADLINE_MS)
+    saved = tomllib.loads(user.read_text(encoding="utf-8"))
+    assert "pin_hash" not in saved.get("ui", {})
+    assert saved["poll_interval_seconds"] == 60
+    assert window.config.ui.pin_hash is None
+    assert window.config.poll_interval_seconds == 60
+
+
+def test_save_in_settings_keeps_an_edit_made_to_the_file_before_the_watcher_saw_it(
+    make_window: MakeWindow, qtbot: QtBot, files: Files
+) -> None:
+    """Save re-reads the user's file: an edit made a moment before (no watcher running, so the
+    app never applied it) survives; the field the manager changed is the manager's."""
+    user, _managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    tap(qtbot, window, "Manager")
+    enter_pin(qtbot, window, PIN)
+    window.settings_page.reminder.set_value(60)
+    text = user.read_text(encoding="utf-8").replace(
+        "poll_interval_seconds = 20", "poll_interval_seconds = 45"
+    )
+    write(user, text + "idle_return_seconds = 90\n")
+    tap(qtbot, window, "Save settings")
+    qtbot.waitUntil(lambda: window.current_page() is Page.HOME, timeout=DEADLINE_MS)
+    saved = tomllib.loads(user.read_text(encoding="utf-8"))
+    assert saved["poll_interval_seconds"] == 45
+    assert saved["ui"]["idle_return_seconds"] == 90
+    assert saved["ui"]["forgotten_pause_minutes"] == 60
+    assert saved["ui"]["pin_hash"] == PIN_HASH
+
+
+def test_the_pin_pad_on_screen_checks_the_pin_set_by_a_script_meanwhile(
+    make_window: MakeWindow, qtbot: QtBot, files: Files, watch: Callable[..., ConfigWatcher]
+) -> None:
+    """IT replaces a leaked PIN while the pad is already up: the old PIN no longer opens
+    Settings from that same pad, the new one does."""
+    user, _managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    watch(window, env)
+    tap(qtbot, window, "Manager")
+    assert window.current_page() is Page.PIN
+    err = io.StringIO()
+    cli = Cli(keystore=MemoryKeyStore(KEY), env=env, stdin=io.StringIO("4826\n"),
+              stdout=io.StringIO(), stderr=err)  # fmt: skip
+    assert cli.run(["pin", "set"]) == 0, err.getvalue()
+    qtbot.waitUntil(lambda: window.config.ui.pin_hash == files_pin(user), timeout=DEADLINE_MS)
+    enter_pin(qtbot, window, PIN)  # the OLD pin, on the pad that was already up
+    assert window.current_page() is Page.PIN
+    enter_pin(qtbot, window, "4826")
+    assert window.current_page() is Page.SETTINGS
+
+
+def test_a_pin_typed_in_the_managed_file_never_reaches_the_screen_or_the_log(
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    files: Files,
+    watch: Callable[..., ConfigWatcher],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """IT wrote the PIN itself (a number) as pin_hash: the refusal names the field, not it."""
+    user, managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    watcher = watch(window, env)
+    seen: list[str] = []
+    watcher.refused.connect(seen.append)
+    write(managed, "[ui]\npin_hash = 482619\n")
+    qtbot.waitUntil(lambda: bool(seen), timeout=DEADLINE_MS)
+    assert "ui.pin_hash" in seen[0]
+    assert "482619" not in seen[0]
+    assert "482619" not in str(window.state.banner)
+    assert "482619" not in caplog.text
+
+
+def test_a_pushed_data_dir_applies_at_the_next_start_only(
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    files: Files,
+    watch: Callable[..., ConfigWatcher],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The queue, heartbeat, lock and logs stay together in the folder the app started with;
+    the rest of the push applies now, and the manager and the log are told."""
+    user, managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    window = make_window(load_config(None, env))
+    watch(window, env)
+    old_dir = window.config.data_dir
+    new_dir = user.parent / "pushed-data"
+    write(managed, f'data_dir = "{new_dir}"\npoll_interval_seconds = 90\n')
+    qtbot.waitUntil(lambda: window.config.poll_interval_seconds == 90, timeout=DEADLINE_MS)
+    assert window.config.data_dir == old_dir
+    assert window.session.config.data_dir == old_dir
+    assert "applies at the next start" in caplog.text
+    banner = window.state.banner
+    assert banner is not None and "pushed-data" in banner.message
+    assert not new_dir.exists()
+
+
+def test_the_events_log_says_pin_clear_push_applied_manager_close_and_heartbeat(
+    make_window: MakeWindow,
+    qtbot: QtBot,
+    files: Files,
+    watch: Callable[..., ConfigWatcher],
+    clock: FakeClock,
+) -> None:
+    """What IT asks about weeks later is in events.log: IT's `kiosk pin clear` (never a PIN),
+    a pushed config applied, the heartbeat's start and stop, a manager's close."""
+    from kiosk.core.logs import setup_logging
+    from kiosk.ui.app import _monitoring
+
+    user, managed, env = files
+    env = {**env, "KIOSK_CONFIG": str(user)}
+    config = load_config(None, env)
+    logs = config.data_dir / "logs"
+    window = make_window(config)
+    watch(window, env)
+    cli = Cli(keystore=MemoryKeyStore(KEY), env=env, stdin=io.StringIO(""),
+              stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+    assert cli.run(["pin", "clear"]) == 0
+    qtbot.waitUntil(lambda: window.config.ui.pin_hash is None, timeout=DEADLINE_MS)
+    root = logging.getLogger()
+    before, level = root.handlers[:], root.level
+    setup_logging(logs, verbose=False)  # (the CLI's run put its own handlers back)
+    try:
+        writer = _monitoring(window, clock)
+        write(managed, "poll_interval_seconds = 90\n")
+        qtbot.waitUntil(lambda: window.config.poll_interval_seconds == 90, timeout=DEADLINE_MS)
+        window.close_by_manager()
+        writer.finish("test")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        events = (logs / "events.log").read_text(encoding="utf-8")
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
+                handler.close()
+        root.handlers[:], root.level = before, level
+    assert "manager PIN cleared by `kiosk pin clear`" in events
+    assert "config files changed: applied" in events
+    assert "heartbeat started" in events and "heartbeat stopped" in events
+    assert "closed the kiosk app on purpose" in events
+    assert PIN_HASH not in events

@@ -234,9 +234,10 @@ def test_close_from_first_run_setup_asks_first(
     tap(qtbot, window, "Keep setting up")
     assert not page.confirm.isVisible() and window.current_page() is Page.SETUP
     tap(qtbot, window, "Close set-up")
-    with qtbot.waitSignal(page.quit_requested, timeout=1_000):
+    with qtbot.waitSignals([page.quit_requested, window.closed_by_manager], timeout=1_000):
         tap(qtbot, window, "Yes, close the kiosk")
     assert not window.isVisible()
+    assert window.closed_on_purpose  # exit 0: the autostart keeps it closed this session
     assert not (tmp_path / "config.toml").exists()  # nothing saved
 
 

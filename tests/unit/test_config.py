@@ -167,6 +167,7 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     assert loaded.poll_interval_seconds == 20
     assert not list(path.parent.glob("*.tmp"))
     assert path.stat().st_mode & 0o777 == 0o600  # it holds the PIN hash
+    assert path.parent.stat().st_mode & 0o777 == 0o700  # a folder made for it: owner-only
 
 
 def test_saving_never_writes_values_that_came_from_the_environment(tmp_path: Path) -> None:

@@ -421,3 +421,45 @@ def test_a_live_app_with_a_hostile_store_name_prints_it_escaped(tmp_path: Path) 
         assert code == 1 and "No store is configured" in line
     finally:
         lock.close()
+
+
+def test_a_broken_managed_file_still_finds_the_app_in_the_users_own_data_dir(
+    tmp_path: Path,
+) -> None:
+    """IT's file does not parse: health reads the user's file alone for data_dir, so a running
+    app is found there (a WARNING for the config), not CRITICAL in the default folder."""
+    import time
+
+    from kiosk.core.lease import OwnerLock
+
+    data = tmp_path / "own-data"
+    data.mkdir()
+    user = tmp_path / "config.toml"
+    user.write_text(f'data_dir = "{data}"\n', encoding="utf-8")
+    managed = tmp_path / "managed.toml"
+    managed.write_text("poll_interval_seconds = [\n", encoding="utf-8")
+    lock = OwnerLock(data, "gui-heartbeat")
+    try:
+        stores = (hb.StoreBeat(STORE, "Main Street", "online", 1.0),)
+        hb.write(data, beat(token=lock.token, written_at=time.time(), stores=stores))
+        out = io.StringIO()
+        env = {"KIOSK_CONFIG": str(user), "KIOSK_MANAGED_CONFIG": str(managed)}
+        code = Cli(env=env, stdout=out, stderr=io.StringIO()).run(["health", "--json"])
+        body = json.loads(out.getvalue())
+        assert body["running"] is True, body
+        assert code == 1 and "config" in {f["kind"] for f in body["findings"]}
+    finally:
+        lock.close()
+
+
+def test_a_usage_error_is_unknown_only_for_the_health_command_itself(tmp_path: Path) -> None:
+    """`health` as a store's name or a path is not the command: the usual usage code (2)."""
+    env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_CONFIG": str(tmp_path / "none.toml")}
+
+    def code(*argv: str) -> int:
+        return Cli(env=env, stdout=io.StringIO(), stderr=io.StringIO()).run(list(argv))
+
+    assert code("pause", "--store", "health", "--reason", "nope") == 2
+    assert code("--config", "health", "pause", "--reason", "nope") == 2
+    assert code("--config", str(tmp_path / "c.toml"), "health", "--max-wait") == 3
+    assert code("-v", "health", "--nope") == 3

@@ -78,7 +78,7 @@ def test_important_lines_go_to_the_events_log_too(tmp_path: Path) -> None:
     log.info("connection to Gett: offline, refused (was online)", extra=EVENT)
     log.error("something broke with sk_live_EVENTSECRET")  # errors always
     log_started("kiosk app", qt="6.9.0")
-    log_stopped("kiosk app", 0)
+    log_stopped("kiosk app", 0, "a manager closed it")
     _flush()
     events = (tmp_path / "logs" / "events.log").read_text()
     assert "200 in 12 ms" not in events
@@ -86,6 +86,7 @@ def test_important_lines_go_to_the_events_log_too(tmp_path: Path) -> None:
     assert "sk_live_EVENTSECRET" not in events and "[redacted]" in events  # scrubbed last
     assert "kiosk app started" in events and "qt 6.9.0" in events and "python 3." in events
     assert "kiosk app stopped" in events and "exit code 0" in events
+    assert events.rstrip().endswith(": a manager closed it")  # why it stopped
     assert "200 in 12 ms" in path.read_text()  # everything stays in kiosk.log
     if os.name == "posix":
         assert ((tmp_path / "logs" / "events.log").stat().st_mode & 0o777) == 0o600
