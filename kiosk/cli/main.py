@@ -37,7 +37,7 @@ from kiosk.cli.render import (
     status_json,
     status_line,
 )
-from kiosk.core import i18n, recovery
+from kiosk.core import i18n, last_good, recovery
 from kiosk.core import outbox as outbox_module
 from kiosk.core.clock import Clock, GettClock, SystemClock, saved_gett_clock
 from kiosk.core.config import Config, ConfigError, Store, clip, load_config, save_config
@@ -379,12 +379,16 @@ class Cli:
             config = Config()
             setup_logging(None, verbose=args.verbose)
         else:
-            config = load_config(args.config, self.env)
+            if self._starts_the_app(args):  # a pushed typo must not stop the kiosk at autostart
+                config = last_good.load_for_app(args.config, self.env)
+            else:
+                config = load_config(args.config, self.env)
             if self._own_clock and args.command is not None:
                 self.clock = saved_gett_clock(config.data_dir)
             # Commands speak in their own one or two sentences; details go to the log file.
             quiet = logging.WARNING if args.command is None else logging.CRITICAL
             setup_logging(config.data_dir / "logs", verbose=args.verbose, stderr_level=quiet)
+            last_good.remember(config, self.env)
         if args.command is None:
             if self.run_app is None:
                 raise CliError(_("The touchscreen app is started with `kiosk`."), ExitCode.USAGE)

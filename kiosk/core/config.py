@@ -132,6 +132,12 @@ class Config:
     #: The user's own file alone (no managed values, no ``KIOSK_*``): what Save keeps for a key
     #: IT manages, so the user's own choice is still there if IT stops managing it.
     own: Config | None = field(default=None, compare=False, repr=False)
+    #: The managed file's text as read (None: none, or the values came from the last good copy):
+    #: what :mod:`kiosk.core.last_good` keeps. Never shown (it may hold a PIN hash).
+    managed_text: str | None = field(default=None, compare=False, repr=False)
+    #: Why IT's managed file could not be used at start, when the app runs on the last good
+    #: copy of it instead (None: it runs on the file itself).
+    managed_problem: ManagedConfigError | None = field(default=None, repr=False)
 
     def store(self, wanted: str | None = None) -> Store:
         """The store a command acts on: ``wanted`` by id or name, or the only one configured."""
@@ -231,13 +237,21 @@ def check_data_dir(text: str, fld: str, source: str | None) -> Path:
     return path
 
 
+#: Reads IT's managed file: its checked table and text, or None when there is none.
+ManagedReader = Callable[[Path], "tuple[dict[str, Any], str | None] | None"]
+
+
 def load_config(
-    explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+    explicit: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    managed: ManagedReader | None = None,
 ) -> Config:
     """Read the user's config file (missing is fine: defaults), lay IT's managed file over it,
     then apply ``KIOSK_*`` overrides (IT's scripts and tests still win over both).
 
-    Each file is checked on its own first, so an error names the file it is in.
+    Each file is checked on its own first, so an error names the file it is in. ``managed``
+    reads the managed file another way (the app's start on the last good copy).
     """
     env = os.environ if env is None else env
     path = config_path(explicit, env)
@@ -249,15 +263,17 @@ def load_config(
         data = {}
     own = replace(parse_config(data, source=str(path)), source=path)
     managed_path = Path(_usable_path(os.fspath(managed_config_path(env)), "KIOSK_MANAGED_CONFIG"))
-    managed_data = read_managed(managed_path)
+    read = (managed or read_managed_text)(managed_path)
     config = own
-    if managed_data is not None:
+    if read is not None:
+        managed_data, managed_text = read
         config = parse_config(merge(data, managed_data), source=str(path))
         config = replace(
             config,
             source=path,
             managed=managed_keys(managed_data),
             managed_source=managed_path,
+            managed_text=managed_text,
         )
     return apply_env(replace(config, own=own), env)
 
@@ -292,6 +308,12 @@ class ManagedConfigError(ConfigError):
 
 def read_managed(path: Path) -> dict[str, Any] | None:
     """IT's managed file, checked on its own (None: there is none)."""
+    read = read_managed_text(path)
+    return None if read is None else read[0]
+
+
+def read_managed_text(path: Path) -> tuple[dict[str, Any], str] | None:
+    """IT's managed file, checked on its own, with its text (None: there is none)."""
     source = describe(path)
     try:
         try:
@@ -304,7 +326,8 @@ def read_managed(path: Path) -> dict[str, Any] | None:
                 ),
                 source=source,
             ) from None
-        data = read_toml(path, source)
+        text = read_text(path, source)
+        data = parse_toml(text, source)
         parse_config(data, source=source)
     except ConfigError as exc:
         raise ManagedConfigError(
@@ -312,18 +335,29 @@ def read_managed(path: Path) -> dict[str, Any] | None:
             source=exc.source,
             field=exc.field,
         ) from None
-    return data
+    return data, text
 
 
 def read_toml(path: Path, source: str) -> dict[str, Any]:
     """One TOML file as a table; every way it can fail is one sentence naming the file."""
+    return parse_toml(read_text(path, source), source)
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """TOML text as a table; a syntax error is one sentence naming the file."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             _("is not valid TOML ({error}). Fix the syntax.").format(error=isolate(exc)),
             source=source,
         ) from None
+
+
+def read_text(path: Path, source: str) -> str:
+    """A config file's text; every way reading it fails is one sentence naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             _("is not UTF-8 text (byte {byte} cannot be read). Save it as UTF-8.").format(

@@ -322,6 +322,14 @@ def evaluate(
     findings += _keyring(beat)
     findings += _clock(beat, perf)
     findings += _stores(beat, age, limits, store_id, perf)
+    if beat.managed_last_good:
+        findings.append(
+            Finding(
+                Code.WARNING,
+                "managed_last_good",
+                N_("IT's managed config has an error; the app runs on its last good copy."),
+            )
+        )
     if beat.problem:
         findings.append(
             Finding(

@@ -84,6 +84,8 @@ class Heartbeat:
     interval_seconds: float = INTERVAL_S
     boot_id: str | None = None  # the OS boot it was written in (Linux), to spot a reboot
     problem: str | None = None  # a banner the app shows (queue error...), English
+    #: IT's managed file had an error at start: the app runs on its last good copy.
+    managed_last_good: bool = False
 
     @property
     def waiting(self) -> list[StoreBeat]:
@@ -186,6 +188,7 @@ def parse(data: object) -> Heartbeat:
         interval_seconds=_positive(data, "interval_seconds"),
         boot_id=_text(data, "boot_id", optional=True),
         problem=_text(data, "problem", optional=True),
+        managed_last_good=_flag(data, "managed_last_good"),
     )
 
 
@@ -211,6 +214,14 @@ def _store(raw: object) -> StoreBeat:
         waiting=waiting,
         problem=_text(raw, "problem", optional=True),
     )
+
+
+def _flag(data: dict[str, Any], key: str) -> bool:
+    """A true/false field; absent (an older app) is false."""
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise HeartbeatError(f"{key!r} is not true or false")
+    return value
 
 
 def _short_text(value: object) -> bool:

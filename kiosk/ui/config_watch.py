@@ -21,6 +21,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from kiosk.core import last_good
 from kiosk.core.config import Config, ConfigError, ManagedConfigError, load_config
 from kiosk.core.i18n import _, ltr
 from kiosk.core.logs import EVENT
@@ -87,12 +88,14 @@ class ConfigWatcher(QObject):
         *,
         check_ms: int = CHECK_MS,
         settle_ms: int = SETTLE_MS,
+        keep: Callable[[Config], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._host = host
         self._paths = tuple(paths)
         self._load = load
+        self._keep = keep  # keeps a good managed file's copy (kiosk.core.last_good)
         self._check_ms, self._settle_ms = check_ms, settle_ms
         self._seen = self._signature()
         self._problem: Notice | None = None
@@ -146,6 +149,8 @@ class ConfigWatcher(QObject):
         except ConfigError as exc:
             self._refuse(exc)
             return
+        if self._keep is not None:
+            self._keep(config)
         self._clear_problem()
         current = self._host.config
         config = self._start_only(config, current)
@@ -188,6 +193,19 @@ class ConfigWatcher(QObject):
                 ).format(old=ltr(str(current.data_dir)), new=ltr(str(config.data_dir))),
             )
         return replace(config, data_dir=current.data_dir)
+
+    def started_on_last_good(self, exc: ManagedConfigError) -> None:
+        """The app started on the managed file's last good copy (or without it): the manager
+        sees it as a broken push, and the events log keeps it."""
+        log.error(
+            "managed config not usable at start; the kiosk runs on its last good copy: %s",
+            exc,
+            extra=EVENT,
+        )
+        self._last_error = str(exc)  # logged: the same error is not logged again
+        # Read afresh: the banner in the screen's language (the start read it in the
+        # terminal's), and a file fixed meanwhile applies at once.
+        self.reload()
 
     def _refuse(self, exc: ConfigError) -> None:
         sentence = str(exc)  # the whole sentence, with the file's full path: for the log
@@ -235,7 +253,10 @@ def watch_config(
         lambda: reload_config(source, env),
         check_ms=check_ms,
         settle_ms=settle_ms,
+        keep=lambda config: last_good.remember(config, env),
     )
     watcher.applied.connect(host.config_changed_outside)
+    if host.config.managed_problem is not None:
+        watcher.started_on_last_good(host.config.managed_problem)
     watcher.start()
     return watcher

@@ -166,6 +166,7 @@ class HeartbeatWriter(QObject):
             poll_interval_seconds=self.config.poll_interval_seconds,
             interval_seconds=self._interval,
             boot_id=self._boot_id,
+            managed_last_good=self.config.managed_problem is not None,
         )
 
     def beat(self, *, force: bool = False) -> None:
