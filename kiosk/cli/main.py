@@ -611,6 +611,7 @@ class Cli:
         if queue_problem is not None:
             print(f"kiosk: {REDACTOR.scrub(str(queue_problem))}", file=self.err)
         blocks: list[dict[str, Any]] = []
+        failed: list[tuple[str, str]] = []
         for store, live, error in answers:
             waiting = pending.get(store.id)
             body = status_json(store, live) if live is not None else {
@@ -622,15 +623,37 @@ class Cli:
                 message = REDACTOR.scrub(str(error))
                 body["error"] = {"kind": error.kind, "message": message,
                                  "exit_code": int(error.code)}  # fmt: skip
-                print(f"kiosk: {store.name}: {message}", file=self.err)
+                failed.append((store.name, message))
             blocks.append(body)
             if not args.json:
                 if live is not None:
                     print(status_line(store, live, now), file=self.out)
+                elif error is not None:
+                    print(
+                        _("{store}: status unknown: {error}").format(
+                            store=isolate(store.name), error=REDACTOR.scrub(str(error))
+                        ),
+                        file=self.out,
+                    )
                 else:
                     print(_("{store}: status unknown.").format(store=store.name), file=self.out)
                 if waiting is not None:
                     print(pending_line(waiting, now), file=self.out)
+        # One sentence on stderr however many stores failed (each store's own words are in its
+        # block): the same failure for every store is said once.
+        if len(failed) == 1:
+            print(f"kiosk: {failed[0][0]}: {failed[0][1]}", file=self.err)
+        elif len({message for _store, message in failed}) == 1:
+            print(f"kiosk: {failed[0][1]}", file=self.err)
+        elif failed:
+            print(
+                ngettext(
+                    "kiosk: {n} store could not be read from Gett; see each store above.",
+                    "kiosk: {n} stores could not be read from Gett; see each store above.",
+                    len(failed),
+                ).format(n=ltr(len(failed))),
+                file=self.err,
+            )
         if args.json:
             clock = None if offset is None else round(offset, 1) + 0.0
             self._print_json(

@@ -391,12 +391,15 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
         config = replace(config, api_url=check_url(env["KIOSK_API_URL"], "KIOSK_API_URL", None))
     if env.get("KIOSK_STORE_ID"):
         ids = [s.strip() for s in env["KIOSK_STORE_ID"].split(",") if s.strip()]
-        stores = []
-        for i, sid in enumerate(ids):
+        stores: list[Store] = []
+        for sid in ids:
             check_uuid(sid, "KIOSK_STORE_ID", None)
             known = {s.id: s.name for s in config.stores}
             canonical = str(uuid.UUID(sid))
-            stores.append(Store(id=canonical, name=known.get(canonical, _store_name(i + 1))))
+            if any(s.id == canonical for s in stores):
+                continue  # the same store twice is one store (a script's list, not a typo)
+            name = known.get(canonical, _store_name(len(stores) + 1))
+            stores.append(Store(id=canonical, name=name))
         config = replace(config, stores=tuple(stores))
     if env.get("KIOSK_DATA_DIR"):
         config = replace(

@@ -119,7 +119,41 @@ def test_one_store_gett_does_not_know_does_not_hide_the_others(
     assert err.count("\n") == 1 and "Harbour" in err
     code, out, _ = run("status")
     assert code == 4
-    assert out.splitlines() == [out.splitlines()[0], "Harbour: status unknown."]
+    (_first, second) = out.splitlines()
+    assert second.startswith("Harbour: status unknown: Gett does not know this store: 404")
+
+
+def test_stores_that_all_fail_the_same_way_are_one_sentence_on_stderr(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    """Found by the CLI fuzz: three stores and no Gett gave three lines on stderr. Each store's
+    words go in its own line on stdout; stderr has one sentence (the same failure said once).
+    The same id listed twice in KIOSK_STORE_ID is one store."""
+    run = Run(tmp_path, clock, "http://127.0.0.1:9")  # (the discard port: nothing listens)
+    run.env["KIOSK_STORE_ID"] = f"{STORE},{STORE.upper()},{OTHER}"
+    code, out, err = run("status")
+    assert code == 75, err  # (a temporary failure: try again)
+    assert err.count("\n") == 1 and err.startswith("kiosk: Gett's server refused")
+    lines = out.splitlines()
+    assert len(lines) == 2 and all("status unknown: " in line for line in lines)
+    code, out, err = run("status", "--json")
+    assert [s["store_id"] for s in json.loads(out)["stores"]] == [STORE, OTHER]
+    assert err.count("\n") == 1
+
+
+def test_stores_failing_differently_get_one_summary_on_stderr(
+    two: Simulator, clock: FakeClock, tmp_path: Path
+) -> None:
+    run = Run(tmp_path, clock, two.base_url)
+    pier = GONE.replace("0000-4000", "0000-4001")
+    run.config.write_text(
+        STORES.replace(OTHER, GONE) + f'\n[[stores]]\nid = "{pier}"\nname = "Pier"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run("status")
+    assert code == 4
+    assert err == "kiosk: 2 stores could not be read from Gett; see each store above.\n"
+    assert [line.split(":")[0] for line in out.splitlines()] == ["Main Street", "Harbour", "Pier"]
 
 
 def test_managed_config_wins_for_the_cli(two: Simulator, clock: FakeClock, tmp_path: Path) -> None:
