@@ -20,7 +20,7 @@ from kiosk.cli.render import TerminalWriter, terminal_safe
 from kiosk.core import health, i18n
 from kiosk.core import heartbeat as hb
 from kiosk.core.config import Config, ConfigError, fallback_data_dir, load_config
-from kiosk.core.i18n import N_
+from kiosk.core.i18n import N_, _
 from kiosk.core.timeparse import TimeInputError, parse_duration
 
 log = logging.getLogger(__name__)
@@ -32,18 +32,20 @@ USAGE_EXIT = int(health.Code.UNKNOWN)
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "health",
-        help="is the kiosk app running and working? (monitoring-plugins exit codes 0-3)",
+        help=_("is the kiosk app running and working? (monitoring-plugins exit codes 0-3)"),
     )
     # (not dest "store": an empty --store is UNKNOWN here, not the other commands' exit 2)
     p.add_argument(
-        "--store", dest="health_store", metavar="ID", help="only this store (id or name)"
+        "--store", dest="health_store", metavar="ID", help=_("only this store (id or name)")
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
     p.add_argument(
         "--max-wait",
         metavar="DURATION",
-        help="CRITICAL when a change has waited longer (e.g. 10m; default: "
-        "monitoring.critical_wait_minutes, 10 min)",
+        help=_(
+            "CRITICAL when a change has waited longer (e.g. 10m; default: "
+            "monitoring.critical_wait_minutes, 10 min)"
+        ),
     )
 
 
