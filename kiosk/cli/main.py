@@ -1213,7 +1213,7 @@ def main(
         with contextlib.suppress(Exception):
             if cli is not None:
                 i18n.use(cli.language(args))  # the command's own language had been undone
-            print(_("kiosk: interrupted."), file=sys.stderr)
+            print(i18n.strip_isolates(_("kiosk: interrupted.")), file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # `kiosk history | head -1`: the reader stopped reading. Say nothing (there is nobody

@@ -87,45 +87,63 @@ def test_health_json_is_english_under_hebrew(tmp_path: Path, args: tuple[str, ..
     assert body["summary"] and body["status"] in ("CRITICAL", "UNKNOWN")
 
 
-@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
-def test_pin_set_prompts_on_the_terminal_without_bidi_marks(tmp_path: Path) -> None:
-    import pty
+class _Terminal:
+    """``kiosk ARGS`` on a real pseudo-terminal (its controlling terminal, as at a store PC)."""
 
-    env = _env(tmp_path, "he")
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the pty is its controlling terminal, as at a store PC's shell
-        try:
-            os.chdir(ROOT)
-            os.execve(sys.executable, [sys.executable, "-m", "kiosk", "pin", "set"], env)  # noqa: S606
-        finally:
-            os._exit(127)
-    seen = b""
+    def __init__(self, tmp_path: Path, *argv: str) -> None:
+        import pty
 
-    def until(needle: bytes) -> None:
-        nonlocal seen
+        env = _env(tmp_path, "he")
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            try:
+                os.chdir(ROOT)
+                os.execve(sys.executable, [sys.executable, "-m", "kiosk", *argv], env)  # noqa: S606
+            finally:
+                os._exit(127)
+        self.seen = b""
+
+    def until(self, needle: bytes) -> None:
         deadline = time.monotonic() + 30
-        while needle not in seen:
-            assert time.monotonic() < deadline, seen.decode("utf-8", "replace")
-            ready, _w, _x = select.select([fd], [], [], 0.5)
+        while needle not in self.seen:
+            assert time.monotonic() < deadline, self.seen.decode("utf-8", "replace")
+            ready, _w, _x = select.select([self.fd], [], [], 0.5)
             if ready:
                 try:
-                    chunk = os.read(fd, 4096)
+                    chunk = os.read(self.fd, 4096)
                 except OSError:  # the child closed the terminal
-                    break
+                    return
                 if not chunk:
-                    break
-                seen += chunk
+                    return
+                self.seen += chunk
 
-    try:
-        until("(ההקלדה מוסתרת):".encode())
-        os.write(fd, b"246810\n")
-        until(b"\n" + "שוב".encode())  # "The same PIN again:" in Hebrew
-        os.write(fd, b"246810\n")
-        until(b"config.toml")
-    finally:
-        _pid, status = os.waitpid(pid, 0)
-        os.close(fd)
-    text = seen.decode("utf-8")
+    def end(self) -> tuple[int, str]:
+        _pid, status = os.waitpid(self.pid, 0)
+        self.until(b"\0")  # whatever is left (the child has gone: the read ends)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(status), self.seen.decode("utf-8")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
+def test_pin_set_prompts_on_the_terminal_without_bidi_marks(tmp_path: Path) -> None:
+    term = _Terminal(tmp_path, "pin", "set")
+    term.until("(ההקלדה מוסתרת):".encode())
+    os.write(term.fd, b"246810\n")
+    term.until(b"\n" + "שוב".encode())  # "The same PIN again:" in Hebrew
+    os.write(term.fd, b"246810\n")
+    code, text = term.end()
     _no_marks(text)
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert code == 0, text
     assert "pin_hash" in (tmp_path / "config.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal and SIGINT")
+def test_ctrl_c_at_the_prompt_says_interrupted_without_bidi_marks(tmp_path: Path) -> None:
+    import signal
+
+    term = _Terminal(tmp_path, "pin", "set")
+    term.until("(ההקלדה מוסתרת):".encode())
+    os.kill(term.pid, signal.SIGINT)  # our own child, still waiting at the prompt
+    code, text = term.end()
+    _no_marks(text)
+    assert code == 130 and "kiosk: הופסק." in text, text
