@@ -93,14 +93,14 @@ def add_arguments(sub: Any) -> None:
     """Registers ``diagnose`` on the CLI's subcommands."""
     parser = sub.add_parser(
         "diagnose",
-        help="write one zip for IT: logs, config without secrets, versions, queue, connectivity",
+        help=_("write one zip for IT: logs, config without secrets, versions, queue, connectivity"),
     )
     parser.add_argument(
         "--output",
         "-o",
         required=True,
         metavar="FILE",
-        help="the zip to create (never replaces an existing file)",
+        help=_("the zip to create (never replaces an existing file)"),
     )
 
 

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from kiosk import __version__
-from kiosk.cli.render import terminal_safe
+from kiosk.cli.render import TerminalWriter, terminal_safe
 from kiosk.core import health, i18n
 from kiosk.core import heartbeat as hb
 from kiosk.core.config import Config, ConfigError, fallback_data_dir, load_config
-from kiosk.core.i18n import N_, _, isolate
+from kiosk.core.i18n import N_, _
 from kiosk.core.timeparse import TimeInputError, parse_duration
 
 log = logging.getLogger(__name__)
@@ -32,18 +32,20 @@ USAGE_EXIT = int(health.Code.UNKNOWN)
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "health",
-        help="is the kiosk app running and working? (monitoring-plugins exit codes 0-3)",
+        help=_("is the kiosk app running and working? (monitoring-plugins exit codes 0-3)"),
     )
     # (not dest "store": an empty --store is UNKNOWN here, not the other commands' exit 2)
     p.add_argument(
-        "--store", dest="health_store", metavar="ID", help="only this store (id or name)"
+        "--store", dest="health_store", metavar="ID", help=_("only this store (id or name)")
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
     p.add_argument(
         "--max-wait",
         metavar="DURATION",
-        help="CRITICAL when a change has waited longer (e.g. 10m; default: "
-        "monitoring.critical_wait_minutes, 10 min)",
+        help=_(
+            "CRITICAL when a change has waited longer (e.g. 10m; default: "
+            "monitoring.critical_wait_minutes, 10 min)"
+        ),
     )
 
 
@@ -94,39 +96,45 @@ def run(args: argparse.Namespace, env: Mapping[str, str], stdout: TextIO) -> int
     if args.json:
         print(json.dumps(report.to_json()), file=stdout)
     else:
-        # Names and errors from outside with control characters escaped (render.py's rule).
-        print(report.line(clean=terminal_safe), file=stdout)
+        # Names and errors from outside with control characters escaped (render.py's rule);
+        # the writer drops our bidi marks, which a terminal would only show as codes.
+        print(report.line(clean=terminal_safe), file=TerminalWriter(stdout))
     return int(report.code)
 
 
 def _report(args: argparse.Namespace, env: Mapping[str, str]) -> health.Report:
-    config_problem: str | None = None
+    config_problem: health.Said | None = None
     try:
         config = load_config(args.config, env)
     except ConfigError as exc:
         # The app may still run on the file as it was when it started: say so, and look for it
         # where it keeps its data.
-        config_problem = str(exc)
+        config_problem = health.Said(str(exc))
         config = Config(data_dir=fallback_data_dir(args.config, env))
-    # The line in the PC's language (a monitoring agent usually runs with LANG=C: English).
-    i18n.use(i18n.choose(config.ui.language, environ=env))
+    # The line in the PC's language (a monitoring agent usually runs with LANG=C: English);
+    # --json always in English (the command runs in English then: its errors are too).
+    i18n.use(i18n.DEFAULT if args.json else i18n.choose(config.ui.language, environ=env))
     limits = health.Limits(max_wait_s=config.monitoring.critical_wait_minutes * 60.0)
     if args.max_wait is not None:
         try:
             limits = health.Limits(max_wait_s=parse_duration(args.max_wait).total_seconds())
         except TimeInputError as exc:
-            return _unknown(_("--max-wait: {error}").format(error=isolate(str(exc))))
+            return _unknown(
+                health.Sentence(N_("--max-wait: {error}"), {"error": health.Said(str(exc))})
+            )
     store_id: str | None = None
     if args.health_store is not None:
         try:
             store_id = config.store(args.health_store).id
         except ConfigError as exc:
-            return _unknown(str(exc))
+            return _unknown(health.Said(str(exc)))
     data_dir = config.data_dir
     try:
         beat = hb.read(data_dir)
     except hb.HeartbeatError as exc:
-        return health.unreadable(hb.path_in(data_dir), str(exc))
+        return health.unreadable(
+            hb.path_in(data_dir), health.Sentence(exc.template, dict(exc.values))
+        )
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or type(exc).__name__
         return health.unreadable(data_dir, str(why))
@@ -143,7 +151,7 @@ def _report(args: argparse.Namespace, env: Mapping[str, str]) -> health.Report:
     )
 
 
-def _unknown(message: str) -> health.Report:
+def _unknown(message: health.Sentence | health.Said) -> health.Report:
     return health.Report(
         (
             health.Finding(

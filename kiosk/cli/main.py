@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from kiosk import __version__
-from kiosk.cli import health
+from kiosk.cli import argparse_words, health
 from kiosk.cli.render import (
     TerminalWriter,
     describe_update,
@@ -60,6 +60,8 @@ from kiosk.core.timeparse import TimeInputError, parse_duration, parse_until
 from kiosk.core.words import describe_offset
 
 if TYPE_CHECKING:  # httpx is imported only by commands that talk to Gett (not --version, the app)
+    from _typeshed import SupportsWrite
+
     from kiosk.core.client import GettClient
 
 log = logging.getLogger(__name__)
@@ -123,10 +125,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message, self.format_usage())
 
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # --help and --version print straight to the stream, not through TerminalWriter: a
+        # terminal runs no bidi algorithm, so our marks and isolates would only show as junk.
+        super()._print_message(i18n.strip_isolates(message), file)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    # Built after the command's language is chosen, so its help speaks it (argparse's own few
-    # words, "usage:" and "options:", stay English: Python ships no catalogs for them).
+    # Built after the command's language is chosen, so its help speaks it; argparse's own few
+    # words ("usage:", "options:", its errors) come from our catalog too (argparse_words).
+    argparse_words.install()
     parser = _Parser(
         prog="kiosk",
         description=_(
@@ -134,7 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
             "Without a command, starts the touchscreen app."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=_("show the version and exit"),
+    )
     parser.add_argument(
         "--config", metavar="PATH", help=_("config file (default: platform config dir)")
     )
@@ -229,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.cli import diagnose
 
     diagnose.add_arguments(sub)
-    p_sim = sub.add_parser("simulator", help="run the local Gett API simulator")
+    p_sim = sub.add_parser("simulator", help=_("run the local Gett API simulator"))
     from kiosk.simulator import cli as simulator_cli
 
     simulator_cli.add_arguments(p_sim)
@@ -315,7 +328,7 @@ class Cli:
             with contextlib.redirect_stdout(self.stdout):  # --help and --version print there
                 args = build_parser().parse_args(argv)
         except UsageError as exc:
-            print(exc.usage.rstrip(), file=self.stderr)
+            print(exc.usage.rstrip(), file=self.err)  # (in the language: "usage:")
             print(_("kiosk: {message}").format(message=exc), file=self.err)
             return health.usage_exit(argv, int(ExitCode.USAGE))
         except SystemExit as exc:  # --help, --version: printed; argparse wants to exit
@@ -945,8 +958,12 @@ class Cli:
             raise CliError(closed, ExitCode.USAGE, kind="usage")
         try:
             if self.stdin.isatty():
-                pin = getpass.getpass(_("New manager PIN (input hidden):") + " ")
-                if getpass.getpass(_("The same PIN again:") + " ") != pin:
+                # getpass writes to the terminal itself: without our bidi marks (junk there).
+                pin = getpass.getpass(
+                    i18n.strip_isolates(_("New manager PIN (input hidden):")) + " "
+                )
+                again = getpass.getpass(i18n.strip_isolates(_("The same PIN again:")) + " ")
+                if again != pin:
                     raise CliError(
                         _("The two PINs were different; nothing was changed."), ExitCode.USAGE
                     )
@@ -1219,7 +1236,7 @@ def main(
         with contextlib.suppress(Exception):
             if cli is not None:
                 i18n.use(cli.language(args))  # the command's own language had been undone
-            print(_("kiosk: interrupted."), file=sys.stderr)
+            print(i18n.strip_isolates(_("kiosk: interrupted.")), file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # `kiosk history | head -1`: the reader stopped reading. Say nothing (there is nobody

@@ -46,7 +46,7 @@ from kiosk.core.errors import (
     ServerError,
     StoreNotFound,
 )
-from kiosk.core.i18n import N_, _, isolate, ltr
+from kiosk.core.i18n import DEFAULT, N_, _, isolate, language, ltr
 from kiosk.core.keystore import api_key_problem
 from kiosk.core.models import ModelError, StoreStatus, StoreStatusUpdate, unconfirmed_reason
 from kiosk.core.redact import Scrubber, outside_text
@@ -365,7 +365,10 @@ def _describe(answer: _Answer, problem: Problem | None, scrubber: Scrubber) -> s
         phrase = HTTPStatus(answer.status_code).phrase
     except ValueError:
         phrase = "HTTP error"
-    head = ltr(f"{answer.status_code} {phrase}")
+    if language() == DEFAULT:
+        head = ltr(f"{answer.status_code} {phrase}")
+    else:  # Python's reason phrase is English only: the code in the reader's words instead
+        head = _("error {code}").format(code=ltr(answer.status_code))
     summary = problem.summary() if problem else None
     if summary and summary.casefold().startswith(phrase.casefold()):
         # Gett's title is usually the status phrase itself: say "Unauthorized" once.

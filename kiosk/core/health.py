@@ -22,7 +22,7 @@ from typing import Any
 from kiosk.core import heartbeat as hb
 from kiosk.core import lease
 from kiosk.core.clock import NOTICEABLE_OFFSET
-from kiosk.core.i18n import N_, _, isolate, ltr, ngettext
+from kiosk.core.i18n import N_, _, isolate, ltr, ngettext, strip_isolates
 
 #: A heartbeat older than this many intervals means the app no longer answers.
 MISSED_BEATS = 3
@@ -81,6 +81,47 @@ class Clock:
 
 
 @dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence inside a finding (a cause), kept as its English template and values like the
+    finding itself: translated on the line a person reads, English in ``--json``."""
+
+    template: str
+    args: dict[str, object] = field(default_factory=dict)
+
+    def words(self, *, translate: bool, clean: Callable[[str], str] = str) -> str:
+        return _render(self.template, self.args, translate=translate, clean=clean)
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A sentence already in the reader's language (an exception's message, made in the
+    language of the moment): its own marks are not escaped, text from outside in it still is."""
+
+    text: str
+
+    def words(self, *, translate: bool, clean: Callable[[str], str] = str) -> str:
+        return clean(strip_isolates(self.text)) if translate else self.text
+
+
+def _render(
+    template: str, args: dict[str, object], *, translate: bool, clean: Callable[[str], str]
+) -> str:
+    values: dict[str, str] = {}
+    for name, value in args.items():
+        if isinstance(value, Age | Clock):
+            values[name] = value.words(translate=translate)
+        elif isinstance(value, Sentence | Said):
+            values[name] = value.words(translate=translate, clean=clean)
+        elif translate and name in ("store", "problem", "error", "folder"):
+            values[name] = isolate(clean(str(value)))
+        elif translate:
+            values[name] = ltr(clean(str(value)))
+        else:
+            values[name] = str(value)
+    return (_(template) if translate else template).format(**values)
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: Code
     kind: str
@@ -91,17 +132,7 @@ class Finding:
     def text(self, *, translate: bool, clean: Callable[[str], str] = str) -> str:
         """``clean``: how text from outside (a store name, a path, an error) is made safe for
         where it goes (the CLI escapes control characters for a terminal)."""
-        values: dict[str, str] = {}
-        for name, value in self.args.items():
-            if isinstance(value, Age | Clock):
-                values[name] = value.words(translate=translate)
-            elif translate and name in ("store", "problem", "error", "folder"):
-                values[name] = isolate(clean(str(value)))
-            elif translate:
-                values[name] = ltr(clean(str(value)))
-            else:
-                values[name] = str(value)
-        return (_(self.template) if translate else self.template).format(**values)
+        return _render(self.template, self.args, translate=translate, clean=clean)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +174,7 @@ class Report:
         }
 
 
-def unreadable(folder: Path, why: str) -> Report:
+def unreadable(folder: Path, why: str | Sentence) -> Report:
     """UNKNOWN: the data folder or the heartbeat cannot be read, so nothing can be told."""
     return Report(
         (
@@ -191,7 +222,7 @@ def evaluate(
     installed_version: str,
     limits: Limits = Limits(),
     boot_id: str | None = None,
-    config_problem: str | None = None,
+    config_problem: str | Said | None = None,
     store_id: str | None = None,
 ) -> Report:
     """The verdict on one heartbeat (None: there is none)."""

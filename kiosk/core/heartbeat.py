@@ -22,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.i18n import N_
 from kiosk.core.private import FILE_MODE, tighten
 
 FILENAME = "heartbeat.json"
@@ -100,7 +101,15 @@ class Heartbeat:
 
 
 class HeartbeatError(Exception):
-    """The heartbeat file exists but cannot be used; the message says why (English)."""
+    """The heartbeat file exists but cannot be used; the message says why (English).
+
+    The English template and its values are kept too, so the line a person reads can say it in
+    their language (``--json`` and the log keep the English)."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template.format(**values))
+        self.template = template
+        self.values = values
 
 
 def path_in(data_dir: Path) -> Path:
@@ -148,31 +157,37 @@ def read(data_dir: Path) -> Heartbeat | None:
     except FileNotFoundError:
         return None
     if len(raw) > MAX_BYTES:
-        raise HeartbeatError(f"it is larger than {MAX_BYTES // 1024} KB")
+        raise HeartbeatError(N_("it is larger than {size} KB"), size=MAX_BYTES // 1024)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise HeartbeatError("it is not JSON") from None
+        raise HeartbeatError(N_("it is not JSON")) from None
     return parse(data)
 
 
 def parse(data: object) -> Heartbeat:
     """Check every field of a decoded heartbeat (from outside: anything may be there)."""
     if not isinstance(data, dict):
-        raise HeartbeatError("it is not a JSON object")
+        raise HeartbeatError(N_("it is not a JSON object"))
     if data.get("format") != FORMAT:
-        raise HeartbeatError(f"its format is {_shown(data.get('format'))}, not {FORMAT}")
+        raise HeartbeatError(
+            N_("its format is {found}, not {expected}"),
+            found=_shown(data.get("format")),
+            expected=FORMAT,
+        )
     try:
         state = AppState(_text(data, "state"))
         keyring = KeyringState(_text(data, "keyring"))
-    except ValueError as exc:
-        raise HeartbeatError(str(exc)) from None
+    except ValueError:
+        raise HeartbeatError(
+            N_("'state' or 'keyring' holds a value the app does not write")
+        ) from None
     stores_raw = data.get("stores")
     if not isinstance(stores_raw, list) or len(stores_raw) > _MAX_STORES:
-        raise HeartbeatError("'stores' is not a list of stores")
+        raise HeartbeatError(N_("'stores' is not a list of stores"))
     pid = data.get("pid")
     if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid < 2**31:
-        raise HeartbeatError("'pid' is not a process id")
+        raise HeartbeatError(N_("'pid' is not a process id"))
     return Heartbeat(
         pid=pid,
         token=_text(data, "token"),
@@ -194,12 +209,12 @@ def parse(data: object) -> Heartbeat:
 
 def _store(raw: object) -> StoreBeat:
     if not isinstance(raw, dict):
-        raise HeartbeatError("a store is not a JSON object")
+        raise HeartbeatError(N_("a store is not a JSON object"))
     waiting_raw = raw.get("waiting")
     waiting = None
     if waiting_raw is not None:
         if not isinstance(waiting_raw, dict):
-            raise HeartbeatError("a store's 'waiting' is not a JSON object")
+            raise HeartbeatError(N_("a store's 'waiting' is not a JSON object"))
         waiting = Waiting(
             state=_text(waiting_raw, "state"),
             age_seconds=_seconds(waiting_raw, "age_seconds", non_negative=True),
@@ -220,7 +235,7 @@ def _flag(data: dict[str, Any], key: str) -> bool:
     """A true/false field; absent (an older app) is false."""
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise HeartbeatError(f"{key!r} is not true or false")
+        raise HeartbeatError(N_("{key} is not true or false"), key=repr(key))
     return value
 
 
@@ -233,7 +248,7 @@ def _text(data: dict[str, Any], key: str, *, optional: bool = False) -> Any:
     if value is None and optional:
         return None
     if not _short_text(value):
-        raise HeartbeatError(f"{key!r} is not a short text")
+        raise HeartbeatError(N_("{key} is not a short text"), key=repr(key))
     return value
 
 
@@ -249,21 +264,21 @@ def _seconds(
     if value is None and optional:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool):
-        raise HeartbeatError(f"{key!r} is not a number of seconds")
+        raise HeartbeatError(N_("{key} is not a number of seconds"), key=repr(key))
     try:
         number = float(value)
     except OverflowError:  # a huge integer
-        raise HeartbeatError(f"{key!r} is not a number of seconds") from None
+        raise HeartbeatError(N_("{key} is not a number of seconds"), key=repr(key)) from None
     ok = math.isfinite(number) and abs(number) <= (4e9 if epoch else _MAX_SECONDS)
     if not ok or ((epoch or non_negative) and number < 0):
-        raise HeartbeatError(f"{key!r} is not a number of seconds")
+        raise HeartbeatError(N_("{key} is not a number of seconds"), key=repr(key))
     return number
 
 
 def _positive(data: dict[str, Any], key: str) -> float:
     value: float = _seconds(data, key)
     if not 1 <= value <= 86400:
-        raise HeartbeatError(f"{key!r} is out of range")
+        raise HeartbeatError(N_("{key} is out of range"), key=repr(key))
     return value
 
 

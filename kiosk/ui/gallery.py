@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.core import i18n
 from kiosk.core.client import CERTIFICATE_MESSAGE
 from kiosk.core.config import Config, Store, UiSettings
 from kiosk.core.i18n import _, isolate, ltr
@@ -153,7 +154,10 @@ def states() -> dict[str, tuple[StoreView | None, Connectivity]]:
                     # The client's own sentence, in the language shown (Gett's words stay as sent).
                     _("Gett rejected the API key: {what}").format(
                         what=_("{status}: {summary}").format(
-                            status=ltr("401 Unauthorized"), summary=isolate("Invalid API key.")
+                            status=ltr("401 Unauthorized")
+                            if i18n.language() == i18n.DEFAULT
+                            else _("error {code}").format(code=ltr(401)),
+                            summary=isolate("Invalid API key."),
                         )
                     ),
                     STORE.id,

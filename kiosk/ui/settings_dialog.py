@@ -407,7 +407,7 @@ class ConnectionForm(QWidget):
         self.api_key.clear()
         self.show_key.setChecked(False)
         self.api_key.setPlaceholderText(
-            _("•••••••• stored (type a new key to replace it)")
+            _("Key stored: type a new one to replace it")
             if key_stored
             else _("enter the key from the Gett partner portal")
         )

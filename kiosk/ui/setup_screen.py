@@ -119,7 +119,10 @@ class SetupPage(QWidget):
         self._config = config
         self._can_go_back = can_go_back
         self.form.load(config, key_stored=False)
-        self.form.api_key.setPlaceholderText(
+        # A short hint that fits the field at 800x480 in every language (the command line's
+        # way, `kiosk key set`, is for IT: in the tooltip and the README).
+        self.form.api_key.setPlaceholderText(_("Paste the key from the Gett partner portal"))
+        self.form.api_key.setToolTip(
             _("enter the API key (leave empty if `kiosk key set` already stored one)")
         )
         self.leave_button.setText(_("Back") if can_go_back else _("Close"))

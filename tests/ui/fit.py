@@ -10,7 +10,15 @@ import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics, QTextDocument
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 #: What Qt's AutoText takes for rich text (Qt.mightBeRichText is not in PySide6).
 _TAG = re.compile(r"<[A-Za-z/!][^>]*>")
@@ -89,6 +97,34 @@ def button_problem(button: QAbstractButton) -> str | None:
     return None
 
 
+#: QLineEdit's own margin each side of its text (qlineedit_p.h: horizontalMargin).
+_EDIT_MARGIN = 2
+
+
+def placeholder_problem(edit: QLineEdit) -> str | None:
+    """An empty field's hint wider than the room for text (Qt elides it: "...`kiosk ke…")."""
+    hint = edit.placeholderText()
+    if edit.text() or not hint.strip():
+        return None
+    frame = edit.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, edit)
+    margins = edit.textMargins()
+    # A trailing or leading action (the key's show/hide eye) takes an icon's room and more.
+    actions = [a for a in edit.actions() if a.isVisible()]
+    icon = edit.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, edit)
+    room = (
+        edit.contentsRect().width()
+        - margins.left()
+        - margins.right()
+        - 2 * (frame if edit.hasFrame() else 0)
+        - 2 * _EDIT_MARGIN
+        - len(actions) * (icon + 2 * _EDIT_MARGIN)
+    )
+    needed = QFontMetrics(edit.font()).horizontalAdvance(hint)
+    if needed > room + SLACK:
+        return f"{_name(edit)}: hint {hint!r} needs {needed} px, has {room}"
+    return None
+
+
 def _area(widget: QWidget) -> int:
     return max(1, widget.width() * widget.height())
 
@@ -132,7 +168,8 @@ def clipped(window: QWidget) -> list[str]:
 
 
 def problems(window: QWidget) -> list[str]:
-    """Every visible label and button of ``window`` whose words do not fit, and buttons
+    """Every visible label, button and empty field's hint of ``window`` whose words do not
+    fit, and buttons
     squeezed over one another or out of their row."""
     found: list[str] = overlaps(window) + clipped(window)
     for widget in window.findChildren(QWidget):
@@ -142,6 +179,8 @@ def problems(window: QWidget) -> list[str]:
             problem = label_problem(widget)
         elif isinstance(widget, QAbstractButton):
             problem = button_problem(widget)
+        elif isinstance(widget, QLineEdit):
+            problem = placeholder_problem(widget)
         else:
             continue
         if problem:

@@ -310,3 +310,21 @@ def test_hebrew_and_arabic_render_from_the_shipped_fonts_on_a_pc_without_any(
         family = " ".join(row[1:-2])
         assert family == language.FONT_FAMILIES[row[0]], row
         assert int(row[-2]) > 0, row  # glyph 0 is the empty box
+
+
+def test_the_fit_check_finds_a_field_hint_wider_than_the_field(qtbot: QtBot) -> None:
+    """Qt elides a placeholder that does not fit ("...`kiosk ke…"): the check sees it."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.ui.fit import placeholder_problem
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.resize(240, 40)
+    edit.setPlaceholderText("enter the API key (leave empty if `kiosk key set` already stored one)")
+    assert placeholder_problem(edit) is not None
+    edit.setPlaceholderText("the key")
+    assert placeholder_problem(edit) is None
+    edit.setText("typed")  # a field with text shows no hint
+    edit.setPlaceholderText("x" * 200)
+    assert placeholder_problem(edit) is None

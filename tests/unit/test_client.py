@@ -259,3 +259,30 @@ def test_a_refusal_says_the_status_phrase_once_and_ends_in_one_full_stop() -> No
     assert str(error_for(bare, datetime.now(UTC), Scrubber(["k" * 32]))) == (
         "Gett had a temporary problem: 503 Service Unavailable (empty body)."
     )
+
+
+@pytest.mark.parametrize("code", ["he", "ar", "ru"])
+def test_a_refusal_in_another_language_says_error_and_the_code_not_the_english_phrase(
+    code: str,
+) -> None:
+    """Python's reason phrases are English only: "401 Unauthorized" on a Hebrew screen is
+    replaced by the language's "error 401"; Gett's own words stay as Gett sent them."""
+    from kiosk.core import i18n
+    from kiosk.core.client import _Answer, error_for
+    from kiosk.core.redact import Scrubber
+
+    body = b'{"title": "Unauthorized", "detail": "The API key is not valid."}'
+    headers = httpx.Headers({"content-type": "application/problem+json"})
+    before = i18n.language()
+    i18n.use(code)
+    try:
+        text = str(error_for(_Answer(401, headers, body), NOW, Scrubber(["k" * 32])))
+        empty = str(error_for(_Answer(503, httpx.Headers(), b""), NOW, Scrubber(["k" * 32])))
+        error = i18n._("error {code}")
+        said = error.format(code=i18n.ltr(401))
+    finally:
+        i18n.use(before)
+    assert error != "error {code}"
+    assert "Unauthorized" not in text and said in text, text
+    assert "The API key is not valid." in text  # Gett's words, as sent
+    assert "Service Unavailable" not in empty and "503" in empty

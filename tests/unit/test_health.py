@@ -463,3 +463,69 @@ def test_a_usage_error_is_unknown_only_for_the_health_command_itself(tmp_path: P
     assert code("--config", "health", "pause", "--reason", "nope") == 2
     assert code("--config", str(tmp_path / "c.toml"), "health", "--max-wait") == 3
     assert code("-v", "health", "--nope") == 3
+
+
+# -- languages: the line in the reader's language without bidi codes, --json always English ----
+
+#: Our bidi marks and isolates, raw or as the escapes a terminal-safe writer would make of them.
+BIDI = ("\u200e", "\u200f", "\u2066", "\u2067", "\u2068", "\u2069")
+BIDI_ESCAPED = tuple(f"\\u{ord(c):04x}" for c in BIDI)
+
+
+def _health_he(data_dir: Path, *args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    env = {
+        "KIOSK_DATA_DIR": str(data_dir),
+        "KIOSK_CONFIG": str(data_dir / "none.toml"),
+        "KIOSK_LANGUAGE": "he",
+    }
+    code = Cli(env=env, stdout=out, stderr=io.StringIO()).run(["health", *args])
+    return code, out.getvalue()
+
+
+def _hebrew(text: str) -> bool:
+    return any("\u0590" <= c <= "\u05ff" for c in text)
+
+
+@pytest.mark.parametrize(
+    "args", [("--max-wait", "zz"), ("--store", "nope"), ()], ids=["max-wait", "store", "none"]
+)
+def test_hebrew_health_line_has_no_bidi_codes_raw_or_escaped(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    code, line = _health_he(tmp_path, *args)
+    assert code in (2, 3) and _hebrew(line), line
+    assert not any(mark in line for mark in BIDI + BIDI_ESCAPED), repr(line)
+
+
+@pytest.mark.parametrize("args", [("--max-wait", "zz"), ("--store", "nope")])
+def test_health_json_stays_english_under_hebrew(tmp_path: Path, args: tuple[str, ...]) -> None:
+    code, out = _health_he(tmp_path, "--json", *args)
+    body = json.loads(out)
+    assert code == 3 and body["status"] == "UNKNOWN"
+    assert body["summary"].startswith("Cannot tell whether the kiosk works: ")
+    said = json.dumps(body, ensure_ascii=False)
+    assert not _hebrew(said) and not any(mark in said for mark in BIDI), said
+
+
+def test_a_damaged_heartbeat_is_told_in_hebrew_on_the_line_and_in_english_in_json(
+    tmp_path: Path,
+) -> None:
+    from kiosk.core import i18n
+
+    (tmp_path / hb.FILENAME).write_text("{not json", encoding="utf-8")
+    english = "it is not JSON"
+    with pytest.raises(hb.HeartbeatError, match=english):
+        hb.read(tmp_path)
+    code, line = _health_he(tmp_path)
+    assert code == 3 and english not in line
+    before = i18n.language()
+    i18n.use("he")
+    try:
+        said = i18n.strip_isolates(i18n._(english))
+    finally:
+        i18n.use(before)
+    assert said != english and said in line, line
+    code, out = _health_he(tmp_path, "--json")
+    summary = json.loads(out)["summary"]
+    assert english in summary and not _hebrew(summary)
