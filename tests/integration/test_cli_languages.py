@@ -111,7 +111,7 @@ def test_hebrew_errors_are_translated_sentences(sim: Simulator, tmp_path: Path) 
     unknown = kiosk(sim, data, "status", "--store", "00000000-0000-4000-8000-000000000000", lang=he)
     assert unknown.returncode == 4
     assert "הסניף הזה לא מוכר ב-Gett" in unknown.stderr  # "Gett does not know this store"
-    assert "צריך לבדוק את מספר הסניף" in unknown.stderr
+    assert "צריך לבדוק את מזהה הסניף" in unknown.stderr
 
 
 def _steady(text: str) -> str:
