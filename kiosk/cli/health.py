@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from kiosk import __version__
 from kiosk.cli.render import TerminalWriter, terminal_safe
 from kiosk.core import health, i18n
-from kiosk.core import heartbeat as hb
 from kiosk.core.config import Config, ConfigError, fallback_data_dir, load_config
 from kiosk.core.i18n import N_, _
 from kiosk.core.timeparse import TimeInputError, parse_duration
@@ -128,24 +126,10 @@ def _report(args: argparse.Namespace, env: Mapping[str, str]) -> health.Report:
             store_id = config.store(args.health_store).id
         except ConfigError as exc:
             return _unknown(health.Said(str(exc)))
-    data_dir = config.data_dir
-    try:
-        beat = hb.read(data_dir)
-    except hb.HeartbeatError as exc:
-        return health.unreadable(
-            hb.path_in(data_dir), health.Sentence(exc.template, dict(exc.values))
-        )
-    except (OSError, ValueError) as exc:
-        why = getattr(exc, "strerror", None) or type(exc).__name__
-        return health.unreadable(data_dir, str(why))
-    return health.evaluate(
-        beat,
-        data_dir=data_dir,
-        now=time.time(),
-        is_alive=lambda b: health.alive(data_dir, b),
+    return health.verdict(
+        config.data_dir,
         installed_version=__version__,
         limits=limits,
-        boot_id=hb.boot_id(),
         config_problem=config_problem,
         store_id=store_id,
     )

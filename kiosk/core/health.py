@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -211,6 +212,36 @@ def alive(data_dir: Path, beat: hb.Heartbeat) -> bool | None:
             return True  # exists, someone else's
         return True
     return None
+
+
+def verdict(
+    data_dir: Path,
+    *,
+    installed_version: str,
+    limits: Limits = Limits(),
+    config_problem: Said | None = None,
+    store_id: str | None = None,
+) -> Report:
+    """`kiosk health`'s verdict on a data folder now: its heartbeat read and judged, with
+    whether the process that wrote it is alive (an unreadable one is UNKNOWN)."""
+    try:
+        beat = hb.read(data_dir)
+    except hb.HeartbeatError as exc:
+        return unreadable(hb.path_in(data_dir), Sentence(exc.template, dict(exc.values)))
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or type(exc).__name__
+        return unreadable(data_dir, str(why))
+    return evaluate(
+        beat,
+        data_dir=data_dir,
+        now=time.time(),
+        is_alive=lambda b: alive(data_dir, b),
+        installed_version=installed_version,
+        limits=limits,
+        boot_id=hb.boot_id(),
+        config_problem=config_problem,
+        store_id=store_id,
+    )
 
 
 def evaluate(

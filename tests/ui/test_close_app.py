@@ -4,7 +4,6 @@ closed it on purpose (`kiosk health`: WARNING, not the CRITICAL of a crash)."""
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,7 @@ from tests.ui.conftest import PIN, STORE, MakeWindow, find, tap
 
 
 def _verdict(data_dir: Path) -> health.Report:
-    beat = hb.read(data_dir)
-    return health.evaluate(
-        beat,
-        data_dir=data_dir,
-        now=time.time(),
-        is_alive=lambda b: health.alive(data_dir, b),
-        installed_version=__version__,
-    )
+    return health.verdict(data_dir, installed_version=__version__)
 
 
 def test_close_asks_first_then_marks_the_heartbeat_closed_on_purpose(
