@@ -48,6 +48,7 @@ from kiosk.core.keystore import KeyStoreError
 from kiosk.core.logs import EVENTS_NAME, LOG_NAME, REDACTOR
 from kiosk.core.managed import managed_config_path
 from kiosk.core.outbox import DB_FILENAME, Outbox, OutboxError
+from kiosk.core.private import read_regular
 
 if TYPE_CHECKING:
     from kiosk.cli.main import Cli
@@ -72,13 +73,6 @@ _SECRET_SETTING = re.compile(
 #: ``scheme://user:password@host``: the credentials part of any URL.
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@\"']*@")
 _REMOVED = "[removed]"
-#: Never through a link, never blocked by a FIFO (POSIX; Windows has neither flag).
-_READ_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_BINARY", 0)
-)
 
 
 class DiagnoseError(Exception):
@@ -314,37 +308,14 @@ def _config_file(config: Config | None, explicit: str | None, env: dict[str, str
     return path if path.is_file() else None
 
 
-def _read_bounded(path: Path, limit: int) -> str | None:
-    """A regular file's text, at most ``limit`` bytes (a link, a device or a FIFO is skipped:
-    the paths come from the environment and the data folder, not from us)."""
+def _read_bounded(path: Path, limit: int, *, tail: bool = False) -> str | None:
+    """A regular file's text, at most ``limit`` bytes (with ``tail``: its newest, a log's end
+    being what IT reads first). A link, a device or a FIFO is skipped: the paths come from the
+    environment and the data folder, not from us."""
     try:
-        fd = os.open(path, _READ_FLAGS)
+        return read_regular(path, limit, follow_links=False, tail=tail).decode("utf-8", "replace")
     except OSError:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    finally:
-        os.close(fd)
-
-
-def _tail(path: Path, limit: int) -> str | None:
-    """The newest ``limit`` bytes of a regular file (a log's end is what IT reads first)."""
-    try:
-        fd = os.open(path, _READ_FLAGS)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        os.lseek(fd, max(0, info.st_size - limit), os.SEEK_SET)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    finally:
-        os.close(fd)
 
 
 def _secrets_in(raw: str | None) -> Iterator[str]:
@@ -459,7 +430,7 @@ def _logs(log_dir: Path) -> dict[str, str]:
     for name in names:
         if not _LOG_FILE.match(name):
             continue
-        text = _tail(log_dir / name, MAX_LOG_BYTES)
+        text = _read_bounded(log_dir / name, MAX_LOG_BYTES, tail=True)
         if text is not None:
             found[f"logs/{name}"] = text
     return found or {"logs/NONE.txt": f"no log files in {log_dir}\n"}

@@ -22,6 +22,7 @@ from kiosk.core.i18n import LANGUAGES, N_, _, isolate, ltr
 from kiosk.core.managed import describe, managed_config_path, managed_keys, merge
 from kiosk.core.models import PauseReason
 from kiosk.core.pin import PinError, check_pin_hash
+from kiosk.core.private import read_regular
 
 #: Gett's API (the client imports it from here: reading a config needs no HTTP library).
 PRODUCTION_URL = "https://api.gett-tech.com"
@@ -354,10 +355,23 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         ) from None
 
 
+#: The largest config file read (the user's, IT's managed one, its last good copy).
+MAX_FILE_BYTES = 1_000_000
+
+
 def read_text(path: Path, source: str) -> str:
-    """A config file's text; every way reading it fails is one sentence naming the file."""
+    """A config file's text; every way reading it fails is one sentence naming the file (a
+    FIFO or a device, a link to ``/dev/zero``, is refused without blocking or reading it)."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = read_regular(path, MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ConfigError(
+                _("is larger than {size} KB; a config file is a few lines.").format(
+                    size=ltr(MAX_FILE_BYTES // 1000)
+                ),
+                source=source,
+            )
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             _("is not UTF-8 text (byte {byte} cannot be read). Save it as UTF-8.").format(

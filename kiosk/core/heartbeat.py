@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.i18n import N_
-from kiosk.core.private import FILE_MODE, tighten
+from kiosk.core.private import FILE_MODE, read_regular, tighten
 
 FILENAME = "heartbeat.json"
 FORMAT = 1
@@ -152,8 +152,7 @@ def read(data_dir: Path) -> Heartbeat | None:
     and OSError if the folder or file cannot be read."""
     path = path_in(data_dir)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        raw = read_regular(path, MAX_BYTES + 1)  # (a FIFO put there would block `kiosk health`)
     except FileNotFoundError:
         return None
     if len(raw) > MAX_BYTES:

@@ -35,8 +35,6 @@ from kiosk.core.private import private_dir, tighten, write_private
 log = logging.getLogger(__name__)
 
 FILENAME = "managed-last-good.toml"
-#: A managed file is a few KB; a copy larger than this is not ours.
-MAX_BYTES = 1_000_000
 
 
 def folder(config: Config, env: Mapping[str, str]) -> Path:
@@ -72,10 +70,8 @@ def remember(config: Config, env: Mapping[str, str]) -> None:
 
 def _read(path: Path) -> str | None:
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
+        return read_text(path, str(path))
+    except ConfigError:  # none yet, too large, not a regular file, not UTF-8
         return None
 
 
@@ -85,8 +81,6 @@ def recall(data_dir: Path) -> dict[str, Any] | None:
     try:
         if not path.exists():
             return None
-        if path.stat().st_size > MAX_BYTES:
-            raise ConfigError("is larger than 1 MB", source=str(path))
         data = parse_toml(read_text(path, str(path)), str(path))
         parse_config(data, source=str(path))
     except (ConfigError, OSError, ValueError, RecursionError) as exc:

@@ -8,6 +8,7 @@ On Windows the per-user profile folders' ACLs already do this and the modes mean
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import stat
@@ -71,3 +72,27 @@ def write_private(path: Path, text: str) -> None:
         raise
     tighten(tmp)  # an old .tmp left looser by an earlier version
     os.replace(tmp, path)
+
+
+def read_regular(path: Path, limit: int, *, follow_links: bool = True, tail: bool = False) -> bytes:
+    """At most ``limit`` bytes of a regular file (its last ones with ``tail``).
+
+    Paths come from the environment, the config and the data folder: a FIFO there would block
+    a plain ``open`` forever and ``/dev/zero`` never ends, so anything but a regular file is an
+    OSError (as a missing file is), found without blocking and without reading it.
+    """
+    # (O_NONBLOCK: POSIX only, as is O_NOFOLLOW; O_BINARY: Windows only, no newline rewriting.)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if tail:
+            os.lseek(fd, max(0, info.st_size - limit), os.SEEK_SET)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit)
+    finally:
+        os.close(fd)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,3 +239,27 @@ def test_pin_commands_defer_to_a_managed_pin(clock: FakeClock, tmp_path: Path) -
         assert code == 2
         assert str(run.managed) in err and "pin_hash" in err
         assert run.config.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "huge"])
+@pytest.mark.parametrize("which", ["managed", "user"])
+def test_a_config_path_that_is_no_plain_file_is_one_sentence_not_a_hang(
+    clock: FakeClock, tmp_path: Path, kind: str, which: str
+) -> None:
+    """A FIFO blocked `kiosk status` forever and a link to /dev/zero never ended (found by
+    trying HOSTILE.md's values): both are refused unread, as is a file of megabytes."""
+    run = Run(tmp_path, clock, "http://127.0.0.1:9")
+    if which == "managed":
+        run.config.write_text(STORES, encoding="utf-8")
+    target = run.managed if which == "managed" else run.config
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "dev-zero":
+        target.symlink_to("/dev/zero")
+    else:
+        target.write_text("# " + "x" * 2_000_000 + "\n", encoding="utf-8")
+    code, out, err = run("status")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and str(target) in err
+    assert ("a config file is a few lines" if kind == "huge" else "not a regular file") in err

@@ -529,3 +529,11 @@ def test_a_damaged_heartbeat_is_told_in_hebrew_on_the_line_and_in_english_in_jso
     code, out = _health_he(tmp_path, "--json")
     summary = json.loads(out)["summary"]
     assert english in summary and not _hebrew(summary)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_in_the_heartbeats_place_is_unknown_not_a_hang(tmp_path: Path) -> None:
+    os.mkfifo(hb.path_in(tmp_path))
+    report = health.verdict(tmp_path, installed_version="1.0")
+    assert report.code is health.Code.UNKNOWN
+    assert "not a regular file" in report.line()
