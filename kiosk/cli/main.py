@@ -641,15 +641,13 @@ class Cli:
             if not args.json:
                 if live is not None:
                     print(status_line(store, live, now), file=self.out)
-                elif error is not None:
+                else:  # (every store has its status or the error that kept it unknown)
                     print(
                         _("{store}: status unknown: {error}").format(
                             store=isolate(store.name), error=REDACTOR.scrub(str(error))
                         ),
                         file=self.out,
                     )
-                else:
-                    print(_("{store}: status unknown.").format(store=store.name), file=self.out)
                 if waiting is not None:
                     print(pending_line(waiting, now), file=self.out)
         # One sentence on stderr however many stores failed (each store's own words are in its

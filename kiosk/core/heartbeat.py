@@ -88,10 +88,6 @@ class Heartbeat:
     #: IT's managed file had an error at start: the app runs on its last good copy.
     managed_last_good: bool = False
 
-    @property
-    def waiting(self) -> list[StoreBeat]:
-        return [s for s in self.stores if s.waiting is not None]
-
     def to_json(self) -> dict[str, Any]:
         body = asdict(self)
         body["state"] = self.state.value

@@ -121,10 +121,6 @@ def deadline(seconds: float) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
-#: What a failed connection was, in the order the causes are looked for.
-CONNECTION_KINDS = ("refused", "dns", "timeout", "tls", "reset", "proxy", "other")
-
-
 def connection_kind(exc: BaseException) -> str:
     """What a connection failure was, from the exception and its causes (httpx wraps
     httpcore's, which wraps the socket's): ``refused`` (nothing listens), ``dns`` (the name
